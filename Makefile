@@ -1,0 +1,44 @@
+# LinkMall — the two set-up commands are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install install-dev run serve test test-browser bench migrate demo lint clean
+
+install: $(BIN)/linkmall
+
+$(BIN)/linkmall: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $(BIN)/linkmall
+
+install-dev: $(VENV)/.dev-installed
+
+$(VENV)/.dev-installed: $(BIN)/linkmall pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+migrate: install
+	$(BIN)/linkmall migrate --noinput
+
+demo: migrate
+	$(BIN)/linkmall demo load --if-empty
+
+run: demo
+	$(BIN)/linkmall collectstatic --noinput -v 0
+	PORT=$(PORT) scripts/serve.sh
+
+test: install-dev
+	scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+lint: install-dev
+	$(BIN)/ruff check linkmall config bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,56 @@
+"""JSON API wiring: one NinjaAPI, with every error answered as {"code", "message", "detail"}."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from linkmall.core.errors import DomainError
+
+logger = logging.getLogger("linkmall.api")
+
+
+def error_body(code: str, message: str, detail=None) -> dict:
+    return {"code": code, "message": message, "detail": detail if detail is not None else {}}
+
+
+def build_api(**kwargs) -> NinjaAPI:
+    api = NinjaAPI(title="LinkMall API", version="1", urls_namespace="api", **kwargs)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        fields = [
+            {"loc": [str(p) for p in err.get("loc", [])], "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors
+        ]
+        return api.create_response(
+            request, error_body("invalid_input", "The request is not valid.", {"errors": fields}), status=422
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request, exc):
+        return api.create_response(
+            request, error_body("not_authenticated", "Log in first."), status=401
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+                429: "rate_limited"}.get(exc.status_code, "http_error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def permission_denied(request, exc):
+        return api.create_response(request, error_body("permission_denied", "Not allowed."), status=403)
+
+    return api

@@ -1,0 +1,24 @@
+"""Row locks taken in primary-key order, so two transactions never wait on each other in a cycle.
+
+On PostgreSQL this is SELECT … FOR UPDATE. SQLite has no row locks: its IMMEDIATE transactions
+(see settings) serialize writers, which gives the same guarantee at database granularity.
+"""
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+
+
+def lock_rows(queryset: models.QuerySet, pks: Iterable[int] | None = None) -> list:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_rows must run inside transaction.atomic()")
+    if pks is not None:
+        queryset = queryset.filter(pk__in=sorted(set(pks)))
+    return list(queryset.select_for_update().order_by("pk"))
+
+
+def lock_one(queryset: models.QuerySet, pk: int):
+    rows = lock_rows(queryset, [pk])
+    if not rows:
+        raise queryset.model.DoesNotExist(f"{queryset.model.__name__} {pk} does not exist")
+    return rows[0]

@@ -1,0 +1,51 @@
+"""Delayed work through Django Tasks, stored in the database with the business change.
+
+`enqueue_after` stores a task to run at a business time. `run_due` runs, in this process, the
+tasks whose time has come by `core.clock` — the scenario runner and tests use it after moving
+the clock, and `db_worker` does the same in production against the real clock.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from linkmall.core import clock
+
+logger = logging.getLogger("linkmall.tasks")
+
+
+def enqueue_after(task, run_after: datetime | None, *args, **kwargs):
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    return task.enqueue(*args, **kwargs)
+
+
+def run_due(*, limit: int = 10_000) -> int:
+    """Run every ready task due by `clock.now()`, oldest first. Returns how many ran."""
+    ran = 0
+    while ran < limit:
+        with transaction.atomic():
+            row = (
+                DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+                .filter(Q(run_after__lte=clock.now()) | Q(run_after=get_date_max()))
+                .order_by("run_after", "enqueued_at")
+                .first()
+            )
+            if row is None:
+                return ran
+            row = DBTaskResult.objects.select_for_update().get(pk=row.pk)
+            row.claim("in-process")
+        try:
+            task = row.task
+            result = row.task_result
+            value = task.call(*result.args, **result.kwargs)
+            row.set_successful(value)
+        except Exception as exc:  # a failing task is recorded like db_worker does, and we go on
+            logger.exception("task %s failed", row.task_path)
+            row.set_failed(exc)
+        ran += 1
+    return ran
