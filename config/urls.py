@@ -9,6 +9,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("linkmall.accounts.pages.urls")),
+    path("console/supplier/", include("linkmall.catalog.pages.urls")),
+    path("console/merchant/", include("linkmall.stores.pages.urls")),
+    path("", include("linkmall.orders.pages.urls")),
+    path("", include("linkmall.payments.pages.urls")),
+    path("", include("linkmall.aftersales.pages.urls")),
     path("", include("linkmall.web.urls")),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

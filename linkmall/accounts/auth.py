@@ -1,0 +1,61 @@
+"""API authentication: a Bearer token (mini-program, API clients) or the browser session.
+
+Session requests that change state must carry the CSRF token, as the pages do.
+"""
+
+import hashlib
+
+from django.middleware.csrf import CsrfViewMiddleware
+from ninja.security import HttpBearer
+from ninja.security.base import AuthBase
+
+from linkmall.accounts.models import ApiToken
+from linkmall.core import clock
+
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _csrf_ok(request) -> bool:
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return True
+    check = CsrfViewMiddleware(lambda r: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {}) is None
+
+
+class TokenOrSessionAuth(AuthBase):
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __init__(self):
+        super().__init__()
+        self._bearer = _Bearer()
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return self._bearer(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active and _csrf_ok(request):
+            return user
+        return None
+
+
+class _Bearer(HttpBearer):
+    def authenticate(self, request, token):
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=token_hash(token), revoked_at__isnull=True, expires_at__gt=clock.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
+api_auth = TokenOrSessionAuth()
