@@ -1,8 +1,22 @@
 """The /api/v1 wiring: one router per app, mounted here. No business code."""
 
+from linkmall.accounts.api import router as accounts_router
+from linkmall.aftersales.api import router as aftersales_router
+from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
+from linkmall.customers.api import router as customers_router
+from linkmall.orders.api import router as orders_router
+from linkmall.payments.api import router as payments_router
+from linkmall.stores.api import router as stores_router
 
 api = build_api()
+api.add_router("/auth", accounts_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/stores", stores_router)
+api.add_router("/customers", customers_router)
+api.add_router("/orders", orders_router)
+api.add_router("/payments", payments_router)
+api.add_router("/aftersales", aftersales_router)
 
 
 @api.get("/health", tags=["ops"])
