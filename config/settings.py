@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "linkmall.orders",
     "linkmall.payments",
     "linkmall.aftersales",
+    "linkmall.demo",
     "linkmall.web",
 ]
 
