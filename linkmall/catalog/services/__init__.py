@@ -1,9 +1,34 @@
 """Catalog services (writes). Import from here: `from linkmall.catalog.services import product_create`."""
 
+from linkmall.catalog.services.products import (
+    product_archive,
+    product_create,
+    product_get_for_update,
+    product_image_add,
+    product_image_delete,
+    product_restore,
+    product_update,
+    sku_create,
+    sku_update,
+)
 from linkmall.catalog.services.stock import sku_stock_adjust, sku_stock_release, sku_stock_reserve
+from linkmall.catalog.services.suppliers import category_ensure, supplier_create
+from linkmall.catalog.services.validation import SkuInput
 
 __all__ = [
+    "SkuInput",
+    "category_ensure",
+    "product_archive",
+    "product_create",
+    "product_get_for_update",
+    "product_image_add",
+    "product_image_delete",
+    "product_restore",
+    "product_update",
+    "sku_create",
     "sku_stock_adjust",
     "sku_stock_release",
     "sku_stock_reserve",
+    "sku_update",
+    "supplier_create",
 ]
