@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "linkmall.customers",
     "linkmall.orders",
     "linkmall.payments",
+    "linkmall.referral",
     "linkmall.aftersales",
     "linkmall.demo",
     "linkmall.web",

@@ -102,9 +102,9 @@ def line_recipients(graph: Graph, plan: Plan, buyer: int) -> Recipients:
 
     direct = graph.referrer(buyer) if plan.direct is not None else None
     team = graph.team_owner(buyer) if plan.team is not None else None
-    if team is not None and plan.team_depth_limit is not None:
-        if not _within_invite_levels(graph, buyer, team, plan.team_depth_limit):
-            team = None
+    if (team is not None and plan.team_depth_limit is not None
+            and not _within_invite_levels(graph, buyer, team, plan.team_depth_limit)):
+        team = None
     team = team if earns(team) else None
     peer = graph.origin_boss(team) if (team is not None and plan.peer_percent is not None) else None
     return Recipients(
