@@ -97,5 +97,7 @@ def make_listing(merchant: Merchant, sku: Sku, *, price_fen: int | None = None, 
 def make_address(user: User) -> Address:
     return Address.objects.create(
         user=user, recipient="张女士", phone="13900001111", province="浙江省", city="杭州市",
-        district="西湖区", detail="文三路 100 号 2 单元 301", is_default=True,
+        district="西湖区", detail="文三路 100 号 2 单元 301",
+        # a user has at most one default address (customers' partial unique index)
+        is_default=not Address.objects.filter(user=user, is_default=True).exists(),
     )

@@ -17,6 +17,13 @@ class Address(models.Model):
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="one_default_address_per_user"
+            ),
+        ]
+
     def one_line(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.detail}"
 

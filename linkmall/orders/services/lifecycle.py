@@ -1,0 +1,142 @@
+"""An order after checkout: cancelled or expired while unpaid, paid, refunded."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from linkmall.accounts.models import User
+from linkmall.accounts.tenancy import require_owner
+from linkmall.catalog.services import sku_stock_release
+from linkmall.core import clock
+from linkmall.core.errors import Conflict, InvalidInput
+from linkmall.orders.models import Fulfilment, Order, OrderLine
+from linkmall.orders.services._common import lock_order, sync_order_status
+
+
+def _cancel_unpaid(order: Order) -> bool:
+    """Guarded pending_payment → cancelled, then give the stock back. Returns False (and changes
+    nothing) when the order is no longer unpaid — e.g. the payment won the race."""
+    now = clock.now()
+    changed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
+        status=Order.Status.CANCELLED, cancelled_at=now
+    )
+    if changed != 1:
+        return False
+    Fulfilment.objects.filter(order=order).update(status=Fulfilment.Status.CANCELLED)
+    for sku_id, quantity in sorted(OrderLine.objects.filter(order=order).values_list("sku_id", "quantity")):
+        sku_stock_release(sku_id=sku_id, quantity=quantity)
+    order.status = Order.Status.CANCELLED
+    order.cancelled_at = now
+    return True
+
+
+def order_cancel(*, actor: User, order: Order) -> Order:
+    """The buyer cancels an order they have not paid yet; its stock is released."""
+    require_owner(actor, order.buyer_id, what="order")
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        if not _cancel_unpaid(locked):
+            raise Conflict("Only an unpaid order can be cancelled.", code="order_not_cancellable",
+                           detail={"status": locked.status})
+    return locked
+
+
+def order_expire(*, order_id: int) -> bool:
+    """Cancel an unpaid order whose payment time is up. True if this call cancelled it.
+
+    Runs as a delayed task; a second run, or a run after the payment arrived, changes nothing.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None or order.status != Order.Status.PENDING_PAYMENT:
+            return False
+        if order.expires_at > clock.now():
+            return False
+        return _cancel_unpaid(order)
+
+
+def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
+    """pending_payment → paid (payments calls this once per succeeded payment).
+
+    Raises Conflict(order_not_payable) when the order is not waiting for payment — cancelled or
+    expired, or already paid by another payment; the caller then refunds that payment.
+    """
+    with transaction.atomic():
+        order = lock_order(order_id)
+        changed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
+            status=Order.Status.PAID, paid_at=paid_at
+        )
+        if changed != 1:
+            raise Conflict("The order is not waiting for payment.", code="order_not_payable",
+                           detail={"status": order.status})
+        Fulfilment.objects.filter(order=order, status=Fulfilment.Status.AWAITING_PAYMENT).update(
+            status=Fulfilment.Status.TO_SHIP
+        )
+        order.status = Order.Status.PAID
+        order.paid_at = paid_at
+    return order
+
+
+def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], shipping_fen: int = 0) -> Order:
+    """Record a refund that the gateway has paid out (payments calls this only).
+
+    `lines` is [(line_id, quantity, amount_fen)]. Refunded units that were not shipped go back
+    to stock; a fulfilment whose lines are all refunded before shipping is cancelled; an order
+    refunded in full is closed.
+    """
+    if shipping_fen < 0:
+        raise InvalidInput("shipping_fen must not be negative.")
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status in (Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED):
+            raise Conflict("The order was never paid.", code="order_not_paid", detail={"status": order.status})
+        by_id = {line.pk: line for line in OrderLine.objects.select_related("fulfilment").filter(order=order)}
+        total = shipping_fen
+        for line_id, quantity, amount_fen in sorted(lines):
+            line = by_id.get(line_id)
+            if line is None:
+                raise InvalidInput("The line is not part of this order.", detail={"line_id": line_id})
+            if quantity < 0 or amount_fen < 0 or (quantity == 0 and amount_fen == 0):
+                raise InvalidInput("Refund quantity and amount must be positive.", detail={"line_id": line_id})
+            changed = OrderLine.objects.filter(
+                pk=line_id, refunded_quantity__lte=line.quantity - quantity,
+                refunded_fen__lte=line.line_total_fen - amount_fen,
+            ).update(refunded_quantity=F("refunded_quantity") + quantity, refunded_fen=F("refunded_fen") + amount_fen)
+            if changed != 1:
+                raise Conflict("That is more than is left to refund.", code="refund_exceeds",
+                               detail={"line_id": line_id})
+            line.refunded_quantity += quantity
+            line.refunded_fen += amount_fen
+            total += amount_fen
+            if quantity and line.fulfilment.status in (Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.TO_SHIP):
+                # never left the supplier's shelf: the units can be sold again
+                sku_stock_release(sku_id=line.sku_id, quantity=quantity)
+        changed = Order.objects.filter(pk=order.pk, refunded_fen__lte=F("total_fen") - total).update(
+            refunded_fen=F("refunded_fen") + total
+        )
+        if changed != 1:
+            raise Conflict("That is more than was paid.", code="refund_exceeds")
+        order.refunded_fen += total
+
+        lines_by_fulfilment: dict[int, list[OrderLine]] = {}
+        for line in by_id.values():
+            lines_by_fulfilment.setdefault(line.fulfilment_id, []).append(line)
+        fully_refunded = [
+            fid for fid, group in lines_by_fulfilment.items()
+            if all(line.refunded_quantity == line.quantity for line in group)
+        ]
+        if fully_refunded:
+            Fulfilment.objects.filter(
+                pk__in=fully_refunded,
+                status__in=[Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.TO_SHIP],
+            ).update(status=Fulfilment.Status.CANCELLED)
+        if all(line.refunded_quantity == line.quantity for line in by_id.values()):
+            if Order.objects.filter(pk=order.pk).exclude(status=Order.Status.CLOSED).update(
+                status=Order.Status.CLOSED
+            ):
+                order.status = Order.Status.CLOSED
+        else:
+            sync_order_status(order)
+    return order

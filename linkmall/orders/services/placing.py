@@ -1,0 +1,178 @@
+"""Checkout: turn a buyer's chosen listings of one merchant into an order that holds its stock."""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.tenancy import require_role
+from linkmall.catalog.services import sku_stock_reserve
+from linkmall.core import clock
+from linkmall.core.errors import Conflict, InvalidInput, NotFound
+from linkmall.core.tasks import enqueue_after
+from linkmall.customers.models import Address
+from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.services._common import PAYMENT_TIMEOUT_MINUTES_DEFAULT, setting
+from linkmall.orders.services.cart import MAX_QUANTITY, _check_buyable
+from linkmall.stores.models import Guide, Listing, Merchant, Store
+
+MAX_LINES_PER_ORDER = 50
+MAX_NOTE_LENGTH = 200
+
+
+def order_number_new() -> str:
+    """A number people can read out on the phone: the date, then 10 random digits."""
+    return clock.now().strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
+
+
+def _check_lines(lines) -> dict[int, int]:
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise InvalidInput("An order needs at least one line.", detail={"field": "lines"})
+    if len(lines) > MAX_LINES_PER_ORDER:
+        raise InvalidInput(f"At most {MAX_LINES_PER_ORDER} lines per order.", detail={"field": "lines"})
+    wanted: dict[int, int] = {}
+    for entry in lines:
+        try:
+            listing_id, quantity = entry
+        except (TypeError, ValueError):
+            raise InvalidInput("Each line is (listing_id, quantity).", detail={"field": "lines"}) from None
+        if isinstance(listing_id, bool) or not isinstance(listing_id, int):
+            raise InvalidInput("listing_id must be an integer.", detail={"field": "lines"})
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidInput(f"Quantity must be from 1 to {MAX_QUANTITY}.",
+                               detail={"field": "lines", "listing_id": listing_id})
+        wanted[listing_id] = wanted.get(listing_id, 0) + quantity
+        if wanted[listing_id] > MAX_QUANTITY:
+            raise InvalidInput(f"At most {MAX_QUANTITY} of one item.",
+                               detail={"field": "lines", "listing_id": listing_id})
+    return wanted
+
+
+def _check_token(client_token) -> str:
+    if not isinstance(client_token, str) or not 1 <= len(client_token.strip()) <= 64:
+        raise InvalidInput("client_token must be 1 to 64 characters.", detail={"field": "client_token"})
+    return client_token.strip()
+
+
+def _existing_order(buyer: User, client_token: str, merchant: Merchant) -> Order | None:
+    order = Order.objects.filter(buyer=buyer, client_token=client_token).first()
+    if order is not None and order.merchant_id != merchant.pk:
+        raise Conflict("This client_token was used for another order.", code="client_token_reused")
+    return order
+
+
+def _spec_text(spec: dict) -> str:
+    return " ".join(f"{name}:{value}" for name, value in (spec or {}).items())[:120]
+
+
+def order_place(*, buyer: User, merchant: Merchant, lines: Sequence[tuple[int, int]], address: Address,
+                client_token: str, store: Store | None = None, guide: Guide | None = None,
+                note: str = "") -> Order:
+    """Place an order for `lines` [(listing_id, quantity)] of one merchant and hold its stock.
+
+    A retry with the same `client_token` returns the first order and reserves nothing again. The
+    stock of every line is taken in SKU-id order (so two checkouts never wait on each other in a
+    cycle) inside one transaction: if any line is out of stock, nothing is reserved.
+    """
+    require_role(buyer, Role.CONSUMER)
+    client_token = _check_token(client_token)
+    wanted = _check_lines(lines)
+    if address is None or address.user_id != buyer.pk:
+        raise NotFound("No such address.")
+    if store is not None and store.merchant_id != merchant.pk:
+        raise NotFound("No such store.")
+    if guide is not None and (guide.merchant_id != merchant.pk or not guide.is_active):
+        raise NotFound("No such guide.")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput("The note is too long.", detail={"field": "note", "max_length": MAX_NOTE_LENGTH})
+
+    existing = _existing_order(buyer, client_token, merchant)
+    if existing is not None:
+        return existing
+    try:
+        return _place(buyer=buyer, merchant=merchant, wanted=wanted, address=address,
+                      client_token=client_token, store=store, guide=guide, note=note)
+    except IntegrityError:
+        # a concurrent retry with the same token committed first; it rolled ours back whole
+        existing = _existing_order(buyer, client_token, merchant)
+        if existing is None:
+            raise
+        return existing
+
+
+def _place(*, buyer, merchant, wanted, address, client_token, store, guide, note) -> Order:
+    from linkmall.orders.tasks import order_expire_task
+
+    now = clock.now()
+    with transaction.atomic():
+        listings = {
+            listing.pk: listing
+            for listing in Listing.objects.select_related("sku", "product").filter(
+                pk__in=list(wanted), merchant=merchant
+            )
+        }
+        missing = sorted(set(wanted) - set(listings))
+        if missing:
+            # another merchant's listing answers exactly like a listing that does not exist
+            raise NotFound("No such listing.", detail={"listing_ids": missing})
+        for listing in listings.values():
+            _check_buyable(listing)
+
+        chosen = sorted(listings.values(), key=lambda listing: listing.sku_id)
+        for listing in chosen:
+            sku_stock_reserve(sku_id=listing.sku_id, quantity=wanted[listing.pk])
+
+        goods_fen = sum(listing.price_fen * wanted[listing.pk] for listing in chosen)
+        timeout = setting("ORDER_PAYMENT_TIMEOUT_MINUTES", PAYMENT_TIMEOUT_MINUTES_DEFAULT)
+        order = Order.objects.create(
+            number=order_number_new(), buyer=buyer, merchant=merchant, store=store, guide=guide,
+            client_token=client_token, address=address.snapshot(), note=note,
+            goods_fen=goods_fen, shipping_fen=0, total_fen=goods_fen,
+            placed_at=now, expires_at=now + timedelta(minutes=timeout),
+        )
+        by_supplier: dict[int, list[Listing]] = defaultdict(list)
+        for listing in chosen:
+            by_supplier[listing.sku.supplier_id].append(listing)
+        fulfilments = Fulfilment.objects.bulk_create(
+            [Fulfilment(order=order, supplier_id=supplier_id) for supplier_id in sorted(by_supplier)]
+        )
+        fulfilment_of = {f.supplier_id: f for f in fulfilments}
+        OrderLine.objects.bulk_create([
+            OrderLine(
+                order=order, fulfilment=fulfilment_of[listing.sku.supplier_id], listing=listing,
+                sku=listing.sku, product=listing.product, supplier_id=listing.sku.supplier_id,
+                product_name=listing.product.name, spec_text=_spec_text(listing.sku.spec),
+                unit_price_fen=listing.price_fen, unit_cost_fen=listing.sku.cost_fen,
+                unit_pool_fen=listing.pool_fen, quantity=wanted[listing.pk],
+            )
+            for listing in chosen
+        ])
+        # stored in the same transaction: if the order rolls back, so does its expiry
+        enqueue_after(order_expire_task, order.expires_at, order.pk)
+    return order
+
+
+def order_place_from_cart(*, buyer: User, merchant: Merchant, address: Address, client_token: str,
+                          store: Store | None = None, guide: Guide | None = None, note: str = "") -> Order:
+    """Check out the cart's lines of one merchant, then take those lines out of the cart."""
+    require_role(buyer, Role.CONSUMER)
+    client_token = _check_token(client_token)
+    existing = _existing_order(buyer, client_token, merchant)
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        cart_lines = list(
+            CartLine.objects.filter(user=buyer, listing__merchant=merchant).order_by("pk")
+        )
+        if not cart_lines:
+            raise Conflict("The cart has nothing from this merchant.", code="cart_empty")
+        order = order_place(
+            buyer=buyer, merchant=merchant, lines=[(c.listing_id, c.quantity) for c in cart_lines],
+            address=address, client_token=client_token, store=store, guide=guide, note=note,
+        )
+        CartLine.objects.filter(pk__in=[c.pk for c in cart_lines]).delete()
+    return order
