@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from config.api import api
+from linkmall.core.views import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("linkmall.accounts.pages.urls")),
     path("console/supplier/", include("linkmall.catalog.pages.urls")),
