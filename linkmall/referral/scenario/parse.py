@@ -1,0 +1,197 @@
+"""Scenario files (shared/specs/chain21.md §8): read and check a whole file before anything runs.
+
+A malformed file — bad YAML, an unknown action or key, a missing field, an id that names nothing
+— is refused with a message naming the step. Only the buyer of an `order` may be a new user.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import yaml
+
+from linkmall.core.errors import DomainError
+from linkmall.core.money import yuan_to_fen
+from linkmall.referral.plans import Plan
+
+
+class ScenarioError(Exception):
+    """The file is malformed; the message names the step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int  # 1-based, as people count steps
+    action: str
+    args: dict
+
+
+@dataclass
+class Scenario:
+    start: datetime | None
+    plan: dict
+    steps: list[Step] = field(default_factory=list)
+
+
+# action → (required keys, optional keys)
+ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
+    "supplier": (frozenset({"id"}), frozenset({"name"})),
+    "merchant": (frozenset({"id"}), frozenset({"name"})),
+    "product": (frozenset({"id", "supplier", "merchant", "price", "cost"}),
+                frozenset({"pool", "qualifying", "stock", "name"})),
+    "user": (frozenset({"id"}), frozenset({"referrer", "level", "team_owner", "name"})),
+    "order": (frozenset({"id", "user", "lines"}), frozenset({"via"})),
+    "refund": (frozenset({"order"}), frozenset({"lines"})),
+    "advance": (frozenset(), frozenset({"days", "hours", "minutes"})),
+    "withdraw": (frozenset({"user", "amount"}), frozenset()),
+    "settle": (frozenset(), frozenset()),
+}
+LEVELS = ("member", "agent", "boss")
+
+
+def _fail(step: int | None, message: str):
+    where = f"step {step}" if step is not None else "scenario"
+    raise ScenarioError(f"{where}: {message}")
+
+
+def _amount(step: int, args: dict, key: str, *, allow_zero: bool = True) -> int:
+    value = args[key]
+    if isinstance(value, float):
+        value = repr(value)  # YAML read 499.00 as a float; its text is still an exact amount
+    try:
+        fen = yuan_to_fen(value, field=key)
+    except DomainError as exc:
+        _fail(step, exc.message)
+    if fen < 0 or (fen == 0 and not allow_zero):
+        _fail(step, f"{key} must be {'≥ 0' if allow_zero else '> 0'}")
+    return fen
+
+
+def _whole(step: int, value, key: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        _fail(step, f"{key} must be a whole number ≥ {minimum}")
+    return value
+
+
+def parse_scenario(text: str) -> Scenario:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ScenarioError(f"scenario: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(doc, dict):
+        _fail(None, "the file must be a mapping with `steps`")
+    unknown = sorted(set(doc) - {"start", "plan", "steps"})
+    if unknown:
+        _fail(None, f"unknown top-level key(s): {', '.join(map(str, unknown))}")
+    start = doc.get("start")
+    if start is not None:
+        if isinstance(start, str):
+            try:
+                start = datetime.fromisoformat(start)
+            except ValueError:
+                _fail(None, f"start is not an ISO date-time: {start!r}")
+        if not isinstance(start, datetime) or start.tzinfo is None:
+            _fail(None, "start must be an ISO date-time with a UTC offset, e.g. 2026-01-01T10:00:00+08:00")
+    plan = doc.get("plan") or {}
+    if not isinstance(plan, dict):
+        _fail(None, "plan must be a mapping")
+    try:
+        Plan.parse(plan)
+    except DomainError as exc:
+        _fail(None, f"plan: {exc.message}")
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        _fail(None, "steps must be a non-empty list")
+
+    known = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set()}
+    steps = []
+    for index, raw in enumerate(raw_steps, start=1):
+        if not isinstance(raw, dict) or len(raw) != 1:
+            _fail(index, "each step is a mapping with exactly one action, e.g. `- order: {...}`")
+        (action, args), = raw.items()
+        if action not in ACTIONS:
+            _fail(index, f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+        args = args or {}
+        if not isinstance(args, dict):
+            _fail(index, f"{action}: its fields must be a mapping")
+        required, optional = ACTIONS[action]
+        missing = sorted(required - set(args))
+        if missing:
+            _fail(index, f"{action}: missing field(s): {', '.join(missing)}")
+        extra = sorted(set(args) - required - optional)
+        if extra:
+            _fail(index, f"{action}: unknown field(s): {', '.join(map(str, extra))}")
+        args = {k: (str(v) if k in ("id", "user", "supplier", "merchant", "referrer", "team_owner", "order", "via")
+                    and v is not None and not isinstance(v, (dict, list)) else v) for k, v in args.items()}
+
+        def need(kind: str, key: str, *, _args=args, _index=index, _action=action) -> None:
+            if _args.get(key) is not None and _args[key] not in known[kind]:
+                _fail(_index, f"{_action}: {key} {_args[key]!r} names no {kind}")
+
+        def new_id(kind: str, *, _args=args, _index=index, _action=action) -> None:
+            if _args["id"] in known[kind]:
+                _fail(_index, f"{_action}: id {_args['id']!r} is already used")
+            known[kind].add(_args["id"])
+
+        if action in ("supplier", "merchant"):
+            new_id(action)
+        elif action == "product":
+            need("supplier", "supplier")
+            need("merchant", "merchant")
+            args["price_fen"] = _amount(index, args, "price", allow_zero=False)
+            args["cost_fen"] = _amount(index, args, "cost")
+            args["pool_fen"] = _amount(index, args, "pool") if "pool" in args else 0
+            if args["cost_fen"] > args["price_fen"]:
+                _fail(index, "product: cost is above price")
+            if args["pool_fen"] > args["price_fen"] - args["cost_fen"]:
+                _fail(index, "product: pool is above price − cost")
+            if not isinstance(args.get("qualifying", False), bool):
+                _fail(index, "product: qualifying must be true or false")
+            if "stock" in args:
+                _whole(index, args["stock"], "stock", minimum=0)
+            new_id("product")
+        elif action == "user":
+            need("user", "referrer")
+            need("user", "team_owner")
+            level = args.get("level", "member")
+            if level not in LEVELS:
+                _fail(index, f"user: level must be one of {', '.join(LEVELS)}")
+            if level == "boss" and args.get("team_owner") is not None:
+                _fail(index, "user: a boss is in no team")
+            new_id("user")
+        elif action == "order":
+            need("user", "via")
+            lines = args["lines"]
+            if not isinstance(lines, list) or not lines:
+                _fail(index, "order: lines must be a non-empty list")
+            args["lines"] = [_line(index, "order", line, known) for line in lines]
+            if args["id"] in known["order"]:
+                _fail(index, f"order: id {args['id']!r} is already used")
+            known["order"].add(args["id"])
+            known["user"].add(args["user"])  # the buyer of an order may be new
+        elif action == "refund":
+            need("order", "order")
+            if "lines" in args:
+                if not isinstance(args["lines"], list) or not args["lines"]:
+                    _fail(index, "refund: lines must be a non-empty list")
+                args["lines"] = [_line(index, "refund", line, known) for line in args["lines"]]
+        elif action == "advance":
+            if not args:
+                _fail(index, "advance: give days, hours or minutes")
+            for key in args:
+                _whole(index, args[key], key, minimum=0)
+        elif action == "withdraw":
+            need("user", "user")
+            args["amount_fen"] = _amount(index, args, "amount", allow_zero=False)
+        steps.append(Step(index, action, args))
+    return Scenario(start=start, plan=plan, steps=steps)
+
+
+def _line(index: int, action: str, line, known) -> dict:
+    if not isinstance(line, dict) or set(line) - {"product", "qty"} or "product" not in line:
+        _fail(index, f"{action}: each line is {{product: ID, qty: N}}")
+    product = str(line["product"])
+    if product not in known["product"]:
+        _fail(index, f"{action}: product {product!r} names no product")
+    return {"product": product, "qty": _whole(index, line.get("qty", 1), "qty", minimum=1)}
