@@ -1,0 +1,126 @@
+"""Loopback HTTP load: `wrk` when it is installed, else a small keep-alive client in Python.
+
+Both are bounded: wrk by time, the Python client by requests and time. Both report req/s,
+p50/p99 latency in milliseconds and how many answers were not 200.
+"""
+
+import http.client
+import re
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class LoadResult:
+    tool: str
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def python_load(*, host: str, port: int, path: str, concurrency: int, max_requests: int, max_seconds: float,
+                headers: dict[str, str] | None = None) -> LoadResult:
+    """`concurrency` threads, each on one keep-alive connection, until either bound is reached."""
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+    remaining = [max_requests]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + max_seconds
+
+    def take() -> bool:
+        with lock:
+            if remaining[0] <= 0:
+                return False
+            remaining[0] -= 1
+            return True
+
+    def worker(k: int) -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        while time.perf_counter() < deadline and take():
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers or {})
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors[k] += 1
+                if response.getheader("connection", "").lower() == "close":
+                    connection.close()
+                    connection = http.client.HTTPConnection(host, port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                errors[k] += 1
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+            latencies[k].append(time.perf_counter() - started)
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    merged = sorted(x for per_thread in latencies for x in per_thread)
+    return LoadResult("python", concurrency, len(merged), sum(errors), round(elapsed, 3),
+                      round(len(merged) / elapsed, 1) if elapsed else 0.0,
+                      round(_percentile(merged, 0.50) * 1000, 2), round(_percentile(merged, 0.99) * 1000, 2))
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return round(float(value) * _UNITS[unit], 2)
+
+
+def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: float,
+             headers: dict[str, str] | None = None) -> LoadResult:
+    threads = max(1, min(concurrency, 2))
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://{host}:{port}{path}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", output).group(1))
+    duration_match = re.search(r"requests in ([\d.]+\w+)", output).group(1)
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    return LoadResult(
+        "wrk", concurrency, requests, errors, round(_ms(duration_match) / 1000, 3),
+        float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+    )
+
+
+def load(*, host: str, port: int, path: str, concurrency: int, max_requests: int, max_seconds: float,
+         headers: dict[str, str] | None = None, tool: str = "auto") -> LoadResult:
+    if tool == "wrk" or (tool == "auto" and shutil.which("wrk")):
+        return wrk_load(host=host, port=port, path=path, concurrency=concurrency, seconds=max_seconds,
+                        headers=headers)
+    return python_load(host=host, port=port, path=path, concurrency=concurrency, max_requests=max_requests,
+                       max_seconds=max_seconds, headers=headers)
