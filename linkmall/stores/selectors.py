@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from linkmall.catalog.models import Category, Product, ProductImage
 from linkmall.core.errors import InvalidInput, NotFound
@@ -134,6 +134,8 @@ def _sellable_listings(store: Store) -> QuerySet[Listing]:
         is_active=True,
         sku__is_active=True,
         product__status=Product.Status.ACTIVE,
+        # a supplier may raise its cost above a merchant's price; such a pick waits for a new price
+        price_fen__gte=F("sku__cost_fen"),
     )
 
 

@@ -182,3 +182,10 @@ def test_store_list_can_filter_by_city(django_assert_num_queries):
     with django_assert_num_queries(1):
         assert [s.name for s in store_list(city="杭州")] == ["杭州店"]
     assert store_list(city="北京") == []
+
+
+def test_a_listing_whose_cost_rose_above_its_price_is_not_shown(shop):
+    Sku.objects.filter(pk=shop["tea"].skus.get().pk).update(cost_fen=6000)
+    assert "龙井" not in [c.name for c in store_home(store=shop["store"]).products]
+    with pytest.raises(NotFound):
+        store_product_detail(store=shop["store"], product_id=shop["tea"].pk)
