@@ -1,9 +1,27 @@
+"""Consumer H5 pages, mounted at the site root."""
+
 from django.urls import path
 
-from linkmall.web import views
+from linkmall.web.pages import cart, checkout, orders, shop
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", shop.home, name="home"),
+    path("s/<int:store_id>/", shop.store_home, name="store_home"),
+    path("s/<int:store_id>/c/", shop.store_categories, name="store_categories"),
+    path("s/<int:store_id>/c/<slug:slug>/", shop.category, name="category"),
+    path("s/<int:store_id>/p/<int:product_id>/", shop.product, name="product"),
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/<int:line_id>/quantity/", cart.cart_set_quantity, name="cart_set_quantity"),
+    path("cart/<int:line_id>/remove/", cart.cart_remove, name="cart_remove"),
+    path("buy/", checkout.buy_now, name="buy_now"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/address/", checkout.address_new, name="checkout_address"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", orders.order_pay, name="order_pay"),
+    path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
+    path("orders/<str:number>/receive/", orders.order_confirm_receipt, name="order_receive"),
 ]

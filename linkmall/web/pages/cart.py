@@ -1,0 +1,78 @@
+"""The cart: see it grouped by shop, add to it from the product page, change or remove a line."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from linkmall.core.errors import DomainError, NotFound
+from linkmall.orders.services import cart as cart_services
+from linkmall.stores.models import Listing
+from linkmall.web import selectors
+from linkmall.web.pages.common import consumer_page, error_text, flash_error, safe_next
+from linkmall.web.pages.forms import AddToCartForm, QuantityForm
+
+
+@require_GET
+@consumer_page
+def cart(request):
+    groups = selectors.cart_view(user=request.user)
+    return render(request, "web/cart.html", {"groups": groups, "active_tab": "cart"})
+
+
+def _form_error_message(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_POST
+@consumer_page
+def cart_add(request):
+    back = safe_next(request, reverse("web:cart"))
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error_message(form))
+        return redirect(back)
+    listing = (
+        Listing.objects.select_related("sku", "product").filter(pk=form.cleaned_data["listing"]).first()
+    )
+    if listing is None:
+        messages.error(request, _("商品已下架或暂不可售。"))
+        return redirect(back)
+    try:
+        cart_services.cart_add(user=request.user, listing=listing, quantity=form.cleaned_data["quantity"])
+    except DomainError as exc:
+        flash_error(request, exc)
+        return redirect(back)
+    messages.success(request, _("已加入购物车。"))
+    return redirect(back)
+
+
+@require_POST
+@consumer_page
+def cart_set_quantity(request, line_id: int):
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error_message(form))
+        return redirect("web:cart")
+    try:
+        line = selectors.cart_line_get(user=request.user, line_id=line_id)
+        cart_services.cart_set_quantity(user=request.user, line=line, quantity=form.cleaned_data["quantity"])
+    except NotFound:
+        messages.error(request, _("这件商品已不在购物车里。"))
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("web:cart")
+
+
+@require_POST
+@consumer_page
+def cart_remove(request, line_id: int):
+    try:
+        line = selectors.cart_line_get(user=request.user, line_id=line_id)
+        cart_services.cart_remove(user=request.user, line=line)
+    except NotFound:
+        pass  # already gone: removing twice is not an error
+    else:
+        messages.success(request, _("已从购物车移除。"))
+    return redirect("web:cart")

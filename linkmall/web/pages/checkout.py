@@ -1,0 +1,137 @@
+"""Checkout: choose or add an address, see the order split into parcels by supplier, place it."""
+
+import uuid
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linkmall.core.errors import DomainError, NotFound
+from linkmall.customers import selectors as customer_selectors
+from linkmall.customers.services import address_create
+from linkmall.orders.services.placing import order_place, order_place_from_cart
+from linkmall.stores.models import Merchant, Store
+from linkmall.web import selectors
+from linkmall.web.pages.common import consumer_page, current_store_id, error_text, safe_next
+from linkmall.web.pages.forms import AddressForm, AddToCartForm, CheckoutForm, add_domain_error
+
+
+@require_POST
+@consumer_page
+def buy_now(request):
+    """"立即购买" skips the cart: it only carries the chosen SKU and quantity to the checkout page."""
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(safe_next(request, reverse("web:cart")))
+    query = urlencode({"listing": form.cleaned_data["listing"], "quantity": form.cleaned_data["quantity"]})
+    return redirect(f"{reverse('web:checkout')}?{query}")
+
+
+def _int_param(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _preview(request, data):
+    """The preview named by the request: buy-now (listing + quantity) or one merchant's cart lines."""
+    listing_id, merchant_id = _int_param(data.get("listing")), _int_param(data.get("merchant"))
+    if listing_id is not None:
+        quantity = _int_param(data.get("quantity")) or 1
+        return selectors.checkout_preview_listing(user=request.user, listing_id=listing_id, quantity=quantity)
+    if merchant_id is None:
+        groups = selectors.cart_view(user=request.user)
+        if len(groups) != 1:
+            raise NotFound("Choose which shop to check out.")
+        merchant_id = groups[0].merchant.pk
+    return selectors.checkout_preview_cart(user=request.user, merchant_id=merchant_id)
+
+
+def _store_for(request, merchant: Merchant) -> Store | None:
+    """Credit the order to the store the buyer is shopping in, when it belongs to this merchant."""
+    store_id = current_store_id(request)
+    if store_id is None:
+        return None
+    return Store.objects.filter(pk=store_id, merchant_id=merchant.pk, is_active=True).first()
+
+
+def _render(request, form, preview, *, status=200, selected_address=None):
+    addresses = customer_selectors.address_list(user=request.user)
+    if selected_address is None and addresses:
+        selected_address = addresses[0].pk
+    buy_now_item = None
+    if form["listing"].value():
+        buy_now_item = preview.items[0]
+    return render(request, "web/checkout.html", {
+        "form": form, "preview": preview, "addresses": addresses, "selected_address": selected_address,
+        "address_form": AddressForm(), "buy_now_item": buy_now_item,
+        "new_address_next": request.get_full_path(), "active_tab": "cart",
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@consumer_page
+def checkout(request):
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        preview = _preview(request, data)
+    except NotFound:
+        messages.error(request, _("购物车里没有可以结算的商品。"))
+        return redirect("web:cart")
+
+    if request.method == "GET":
+        initial = {
+            "client_token": uuid.uuid4().hex, "merchant": preview.merchant.pk,
+            "listing": _int_param(data.get("listing")), "quantity": _int_param(data.get("quantity")),
+        }
+        form = CheckoutForm(initial=initial)
+        return _render(request, form, preview, selected_address=_int_param(data.get("address")))
+
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return _render(request, form, preview, status=400, selected_address=_int_param(data.get("address")))
+    cleaned = form.cleaned_data
+    try:
+        address = customer_selectors.address_get(user=request.user, address_id=cleaned["address"])
+        common = {
+            "buyer": request.user, "merchant": preview.merchant, "address": address,
+            "client_token": cleaned["client_token"], "store": _store_for(request, preview.merchant),
+            "note": cleaned["note"],
+        }
+        if cleaned["listing"]:
+            order = order_place(lines=[(cleaned["listing"], cleaned["quantity"] or 1)], **common)
+        else:
+            order = order_place_from_cart(**common)
+    except DomainError as exc:
+        add_domain_error(form, exc, error_text(exc))
+        return _render(request, form, preview, status=exc.status if exc.status < 500 else 400,
+                       selected_address=cleaned["address"])
+    return redirect("web:order_detail", number=order.number)
+
+
+@require_http_methods(["GET", "POST"])
+@consumer_page
+def address_new(request):
+    back = safe_next(request, reverse("web:checkout"))
+    if request.method == "GET":
+        return render(request, "web/address_form.html", {"form": AddressForm(), "next": back})
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        try:
+            address = address_create(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc, error_text(exc))
+        else:
+            separator = "&" if "?" in back else "?"
+            return redirect(f"{back}{separator}{urlencode({'address': address.pk})}")
+    return render(request, "web/address_form.html", {"form": form, "next": back}, status=400)
+
+

@@ -1,0 +1,87 @@
+"""Helpers shared by the consumer pages: who is buying, and turning domain errors into page answers."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from linkmall.accounts.models import Role
+from linkmall.accounts.pages.decorators import forbidden
+from linkmall.accounts.selectors import login_url_for_roles
+from linkmall.core.errors import DomainError, NotFound
+from linkmall.web.templatetags.web import CURRENT_STORE_SESSION_KEY
+
+
+def remember_store(request, store_id: int) -> None:
+    """The tab bar's 首页/分类 lead back to the store last visited. Written only when it changes,
+    so browsing one store does not rewrite the session on every page."""
+    if request.session.get(CURRENT_STORE_SESSION_KEY) != store_id:
+        request.session[CURRENT_STORE_SESSION_KEY] = store_id
+
+
+def current_store_id(request) -> int | None:
+    return request.session.get(CURRENT_STORE_SESSION_KEY)
+
+
+def not_found_as_404(exc: NotFound):
+    """Another tenant's object, or an unknown one, answers 404 — the same page either way."""
+    raise Http404(exc.message) from exc
+
+
+#: consumer-facing wording for the stable error codes of the services; the code is the contract,
+#: the service's own (English) message is the fallback for codes not listed here
+ERROR_TEXT = {
+    "out_of_stock": _("库存不足，请减少数量或选择其他规格。"),
+    "invalid_input": _("输入有误，请检查后再提交。"),
+    "not_found": _("没有找到对应的内容。"),
+    "permission_denied": _("你没有权限进行这个操作。"),
+    "not_authenticated": _("请先登录。"),
+    "rate_limited": _("操作太频繁，请稍后再试。"),
+    "not_available": _("商品已下架或暂不可售。"),
+    "cart_full": _("购物车已满，请先结算或删除一些商品。"),
+    "client_token_reused": _("页面已过期，请刷新后重新提交。"),
+    "too_many_addresses": _("收货地址太多了，请先删除不用的地址。"),
+    "cart_empty": _("购物车是空的。"),
+    "listing_unavailable": _("商品已下架或暂不可售。"),
+    "order_not_payable": _("这个订单现在不能支付。"),
+    "order_not_cancellable": _("这个订单现在不能取消。"),
+}
+
+
+def error_text(exc: DomainError) -> str:
+    text = ERROR_TEXT.get(exc.code)
+    return str(text) if text else exc.message
+
+
+def flash_error(request, exc: DomainError) -> None:
+    messages.error(request, error_text(exc))
+
+
+def safe_next(request, fallback: str) -> str:
+    """Where to go back to after a form: the posted `next` if it is on this site, else `fallback`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()):
+        return candidate
+    return fallback
+
+
+def consumer_page(view):
+    """Consumers only. Anyone else logs in first and comes back: to this page after a GET, or to the
+    page the form was on (its `next` field) after a POST, since a POST cannot be replayed by a redirect."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.is_active and user.role == Role.CONSUMER:
+            return view(request, *args, **kwargs)
+        if user.is_authenticated:
+            return forbidden(request, roles=(Role.CONSUMER,))
+        back = request.get_full_path() if request.method == "GET" else safe_next(request, reverse("web:home"))
+        return redirect_to_login(back, login_url_for_roles(Role.CONSUMER))
+
+    return wrapped

@@ -1,0 +1,96 @@
+"""My orders: the list by status, one order's parcels, and what the buyer can do with it."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from linkmall.core.errors import DomainError, NotFound
+from linkmall.orders.models import Order
+from linkmall.web import selectors
+from linkmall.web.pages.common import consumer_page, error_text, not_found_as_404
+
+TAB_LABELS = {
+    "all": gettext_lazy("全部"),
+    "to_pay": gettext_lazy("待付款"),
+    "to_ship": gettext_lazy("待发货"),
+    "shipped": gettext_lazy("已发货"),
+    "completed": gettext_lazy("已完成"),
+    "closed": gettext_lazy("已取消"),
+}
+
+
+@require_GET
+@consumer_page
+def order_list(request):
+    tab = request.GET.get("tab", "all")
+    if tab not in selectors.ORDER_TABS:
+        tab = "all"
+    orders = selectors.buyer_order_list(user=request.user, tab=tab)
+    return render(request, "web/orders.html", {
+        "orders": orders, "tab": tab, "tabs": list(TAB_LABELS.items()), "active_tab": "orders",
+    })
+
+
+@require_GET
+@consumer_page
+def order_detail(request, number: str):
+    try:
+        detail = selectors.buyer_order_detail(user=request.user, number=number)
+    except NotFound as exc:
+        not_found_as_404(exc)
+    return render(request, "web/order_detail.html", {
+        "detail": detail, "order": detail.order, "Status": Order.Status, "active_tab": "orders",
+    })
+
+
+def _order_or_404(request, number: str) -> Order:
+    try:
+        return selectors.buyer_order_get(user=request.user, number=number)
+    except NotFound as exc:
+        not_found_as_404(exc)
+
+
+@require_POST
+@consumer_page
+def order_pay(request, number: str):
+    from linkmall.payments.services import payment_start
+
+    order = _order_or_404(request, number)
+    try:
+        started = payment_start(actor=request.user, order=order)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("web:order_detail", number=order.number)
+    return redirect(started.pay_url)
+
+
+@require_POST
+@consumer_page
+def order_cancel(request, number: str):
+    from linkmall.orders.services import order_cancel as cancel
+
+    order = _order_or_404(request, number)
+    try:
+        cancel(actor=request.user, order=order)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("订单已取消。"))
+    return redirect("web:order_detail", number=order.number)
+
+
+@require_POST
+@consumer_page
+def order_confirm_receipt(request, number: str):
+    from linkmall.orders.services import order_confirm_receipt as confirm
+
+    order = _order_or_404(request, number)
+    try:
+        confirm(actor=request.user, order=order)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("已确认收货，感谢你的购买。"))
+    return redirect("web:order_detail", number=order.number)

@@ -1,0 +1,231 @@
+"""Reads shaped for the consumer pages: the cart grouped by shop, my orders, one order's parcels.
+
+Every read is scoped to the buyer: another consumer's order answers "not found". Each function
+runs a fixed number of queries however many lines there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.files.storage import default_storage
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+
+from linkmall.accounts.models import User
+from linkmall.catalog.models import Product, ProductImage, Supplier
+from linkmall.core.errors import NotFound
+from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.stores.models import Listing, Merchant
+
+
+def _main_image(product_ref: str = "product_id") -> Subquery:
+    return Subquery(
+        ProductImage.objects.filter(product_id=OuterRef(product_ref)).order_by("position", "id").values("image")[:1]
+    )
+
+
+def _url(name: str | None) -> str:
+    return default_storage.url(name) if name else ""
+
+
+@dataclass
+class CartItem:
+    line: CartLine
+    image_url: str
+
+    @property
+    def listing(self):
+        return self.line.listing
+
+    @property
+    def available(self) -> bool:
+        listing = self.line.listing
+        return listing.is_active and listing.sku.is_active and listing.product.status == Product.Status.ACTIVE
+
+    @property
+    def stock(self) -> int:
+        return self.line.listing.sku.stock
+
+    @property
+    def enough_stock(self) -> bool:
+        return self.stock >= self.line.quantity
+
+    @property
+    def total_fen(self) -> int:
+        return self.line.listing.price_fen * self.line.quantity
+
+
+@dataclass
+class CartGroup:
+    merchant: Merchant
+    items: list[CartItem] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(i.total_fen for i in self.items if i.available)
+
+    @property
+    def can_checkout(self) -> bool:
+        return any(i.available for i in self.items) and all(i.enough_stock for i in self.items if i.available)
+
+
+def cart_view(*, user: User, merchant_id: int | None = None) -> list[CartGroup]:
+    """The user's cart, one group per merchant (an order is placed per merchant). One query."""
+    lines = (
+        CartLine.objects.filter(user=user)
+        .select_related("listing__merchant", "listing__sku__supplier", "listing__product")
+        .annotate(main_image=_main_image("listing__product_id"))
+        .order_by("listing__merchant_id", "added_at", "pk")
+    )
+    if merchant_id is not None:
+        lines = lines.filter(listing__merchant_id=merchant_id)
+    groups: dict[int, CartGroup] = {}
+    for line in lines:
+        merchant = line.listing.merchant
+        group = groups.setdefault(merchant.pk, CartGroup(merchant=merchant))
+        group.items.append(CartItem(line=line, image_url=_url(line.main_image)))
+    return list(groups.values())
+
+
+@dataclass
+class SupplierGroup:
+    supplier: Supplier
+    items: list[CartItem]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(i.total_fen for i in self.items)
+
+
+@dataclass
+class CheckoutPreview:
+    merchant: Merchant
+    parcels: list[SupplierGroup]
+
+    @property
+    def items(self) -> list[CartItem]:
+        return [i for p in self.parcels for i in p.items]
+
+    @property
+    def goods_fen(self) -> int:
+        return sum(p.total_fen for p in self.parcels)
+
+    @property
+    def problems(self) -> list[CartItem]:
+        return [i for i in self.items if not i.available or not i.enough_stock]
+
+
+def _by_supplier(merchant: Merchant, items: list[CartItem]) -> CheckoutPreview:
+    groups: dict[int, SupplierGroup] = {}
+    for item in items:
+        supplier = item.line.listing.sku.supplier
+        groups.setdefault(supplier.pk, SupplierGroup(supplier=supplier, items=[])).items.append(item)
+    return CheckoutPreview(merchant=merchant, parcels=[groups[k] for k in sorted(groups)])
+
+
+def checkout_preview_cart(*, user: User, merchant_id: int) -> CheckoutPreview:
+    """What checking out the cart's lines of one merchant would order, split into parcels by supplier."""
+    groups = cart_view(user=user, merchant_id=merchant_id)
+    if not groups:
+        raise NotFound("Nothing of this merchant in the cart.")
+    return _by_supplier(groups[0].merchant, groups[0].items)
+
+
+def checkout_preview_listing(*, user: User, listing_id: int, quantity: int) -> CheckoutPreview:
+    """What "buy now" of one listing would order. One query."""
+    listing = (
+        Listing.objects.select_related("merchant", "sku__supplier", "product")
+        .annotate(main_image=_main_image())
+        .filter(pk=listing_id)
+        .first()
+    )
+    if listing is None:
+        raise NotFound("No such listing.")
+    line = CartLine(user=user, listing=listing, quantity=quantity)
+    return _by_supplier(listing.merchant, [CartItem(line=line, image_url=_url(listing.main_image))])
+
+
+def cart_line_get(*, user: User, line_id: int) -> CartLine:
+    line = CartLine.objects.filter(pk=line_id, user=user).first()
+    if line is None:
+        raise NotFound("No such cart line.")
+    return line
+
+
+#: the tabs of "my orders" and the order statuses each shows
+ORDER_TABS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "to_pay": (Order.Status.PENDING_PAYMENT,),
+    "to_ship": (Order.Status.PAID,),
+    "shipped": (Order.Status.SHIPPED,),
+    "completed": (Order.Status.COMPLETED,),
+    "closed": (Order.Status.CANCELLED, Order.Status.CLOSED),
+}
+
+
+@dataclass
+class OrderSummary:
+    order: Order
+    lines: list[OrderLine]
+    line_count: int
+
+
+def buyer_order_list(*, user: User, tab: str = "all", limit: int = 50) -> list[OrderSummary]:
+    """The buyer's orders, newest first, with their lines. Two queries."""
+    statuses = ORDER_TABS.get(tab, ())
+    orders = Order.objects.filter(buyer=user).select_related("merchant").annotate(line_count=Count("lines"))
+    if statuses:
+        orders = orders.filter(status__in=statuses)
+    orders = orders.order_by("-placed_at", "-pk").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )[:limit]
+    return [OrderSummary(order=o, lines=list(o.lines.all()), line_count=o.line_count) for o in orders]
+
+
+@dataclass
+class Parcel:
+    fulfilment: Fulfilment
+    lines: list[OrderLine]
+
+
+@dataclass
+class OrderDetail:
+    order: Order
+    parcels: list[Parcel]
+    images: dict[int, str]
+    aftersales_by_line: dict[int, list]
+
+    @property
+    def lines(self) -> list[OrderLine]:
+        return [line for p in self.parcels for line in p.lines]
+
+
+def buyer_order_detail(*, user: User, number: str) -> OrderDetail:
+    """One of the buyer's orders with its parcels (one per supplier) and after-sales. Four queries."""
+    from linkmall.aftersales.models import AfterSaleRequest
+
+    order = Order.objects.filter(number=number, buyer=user).select_related("merchant", "store").first()
+    if order is None:
+        raise NotFound("No such order.")
+    fulfilments = list(order.fulfilments.select_related("supplier").order_by("supplier_id"))
+    lines = list(
+        OrderLine.objects.filter(order=order).annotate(main_image=_main_image()).order_by("pk")
+    )
+    by_fulfilment: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in lines:
+        by_fulfilment[line.fulfilment_id].append(line)
+    aftersales: dict[int, list] = defaultdict(list)
+    for request in AfterSaleRequest.objects.filter(order=order).order_by("pk"):
+        aftersales[request.line_id].append(request)
+    return OrderDetail(
+        order=order,
+        parcels=[Parcel(fulfilment=f, lines=by_fulfilment[f.pk]) for f in fulfilments],
+        images={line.pk: _url(line.main_image) for line in lines},
+        aftersales_by_line=dict(aftersales),
+    )
+
+
+def buyer_order_get(*, user: User, number: str) -> Order:
+    order = Order.objects.filter(number=number, buyer=user).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order

@@ -1,0 +1,53 @@
+"""Template helpers of the page shell: money display, the consumer tab bar, the language switch."""
+
+from django import template
+from django.urls import reverse
+
+from linkmall.core.money import fen_to_yuan
+
+register = template.Library()
+
+#: the session key of the store the consumer last visited; the tab bar's 首页/分类 lead back to it
+CURRENT_STORE_SESSION_KEY = "web.current_store_id"
+
+
+@register.filter
+def yuan(fen) -> str:
+    """12345 → "123.45". Money stays integer fen everywhere; only the page turns it into yuan."""
+    if fen is None or fen == "":
+        return ""
+    return fen_to_yuan(int(fen))
+
+
+@register.inclusion_tag("web/_tabbar.html", takes_context=True)
+def tabbar(context, active: str = "") -> dict:
+    request = context.get("request")
+    store_id = None
+    if request is not None and hasattr(request, "session"):
+        store_id = request.session.get(CURRENT_STORE_SESSION_KEY)
+    if store_id:
+        home_url = reverse("web:store_home", args=[store_id])
+        categories_url = reverse("web:store_categories", args=[store_id])
+    else:
+        home_url = categories_url = reverse("web:home")
+    return {
+        "active": active or context.get("active_tab", ""),
+        "home_url": home_url,
+        "categories_url": categories_url,
+    }
+
+
+@register.inclusion_tag("web/_lang_switch.html", takes_context=True)
+def lang_switch(context) -> dict:
+    request = context.get("request")
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "next": request.get_full_path() if request is not None else "/",
+        "LANGUAGE_CODE": context.get("LANGUAGE_CODE", "zh-hans"),
+    }
+
+
+@register.simple_tag
+def aftersales_for(detail, line) -> list:
+    """The after-sales requests of one order line, from an OrderDetail (no extra query)."""
+    return detail.aftersales_by_line.get(line.pk, [])
