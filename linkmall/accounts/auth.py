@@ -17,6 +17,14 @@ def token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, if there is one."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    return header[7:].strip() or None
+
+
 def _csrf_ok(request) -> bool:
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return True

@@ -63,12 +63,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(max_length=64, unique=True)
     phone = models.CharField(max_length=20, unique=True, null=True, blank=True)
     wechat_openid = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    wechat_unionid = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     display_name = models.CharField(max_length=64, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONSUMER)
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)  # may use Django admin (platform staff only)
     date_joined = models.DateTimeField(default=clock.now)
+    # Password lock-out: consecutive wrong passwords, and until when the account refuses them.
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    login_locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -100,6 +104,14 @@ class SmsCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class SmsThrottle(models.Model):
+    """One row per phone that ever asked for a code: the row that code requests for that phone
+    lock, so two simultaneous requests cannot both slip under the resend and hourly limits."""
+
+    phone = models.CharField(max_length=20, unique=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
 
 
 class ApiToken(models.Model):
