@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serve LinkMall with gunicorn and run the task worker beside it. Ctrl-C stops both.
+# Serve LinkMall with gunicorn on 127.0.0.1:$PORT and run the task worker beside it.
+# Ctrl-C (or SIGTERM) stops both; if either one dies, the other is stopped too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
@@ -7,11 +8,26 @@ BIN=.venv/bin
 
 "$BIN/linkmall" db_worker --interval 1 &
 worker=$!
-cleanup() { kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-echo "LinkMall: http://127.0.0.1:${PORT}/   (Ctrl-C stops the server and the worker)"
 "$BIN/gunicorn" config.wsgi:application \
   --bind "127.0.0.1:${PORT}" \
   --workers "${WEB_CONCURRENCY:-3}" \
-  --access-logfile - --log-level warning
+  --access-logfile - --log-level warning &
+web=$!
+
+stopped=0
+stop() {
+  [ "$stopped" = 1 ] && return
+  stopped=1
+  kill -TERM "$web" "$worker" 2>/dev/null || true
+  wait "$web" 2>/dev/null || true
+  wait "$worker" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
+
+echo "LinkMall: http://127.0.0.1:${PORT}/   (Ctrl-C stops the server and the worker)"
+# whichever stops first (a crash, a bad port), stop the other and report its status
+status=0
+wait -n "$web" "$worker" || status=$?
+exit "$status"

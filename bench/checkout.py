@@ -1,0 +1,120 @@
+"""Child process: SQL queries per checkout and place-and-pay throughput.
+
+place-and-pay = `order_place` + `payment_start` + a signed sandbox notification handled by
+`payment_handle_notification` — what a buyer and the gateway do for one order.
+
+    python -m bench.checkout queries 1,3,10
+    python -m bench.checkout throughput LINES ORDERS WORKER WORKERS START_AT
+    python -m bench.checkout stock
+Prints one JSON line.
+"""
+
+import json
+import random
+import sys
+import time
+import uuid
+
+from bench._django import setup
+
+
+def _world():
+    from linkmall.accounts.models import Role, User
+    from linkmall.customers.models import Address
+    from linkmall.stores.models import Listing, Merchant
+
+    merchant = Merchant.objects.order_by("pk").first()
+    listings = list(Listing.objects.filter(merchant=merchant, is_active=True).select_related("sku").order_by("pk"))
+    buyers = list(User.objects.filter(role=Role.CONSUMER).order_by("pk"))
+    addresses = {a.user_id: a for a in Address.objects.filter(is_default=True)}
+    buyers = [b for b in buyers if b.pk in addresses]
+    return merchant, listings, buyers, addresses
+
+
+def _lines_from_distinct_suppliers_first(rng: random.Random, listings, count: int) -> list[tuple[int, int]]:
+    chosen = rng.sample(listings, count)
+    return [(listing.pk, 1) for listing in chosen]
+
+
+def place_and_pay(*, buyer, merchant, lines, address):
+    from linkmall.demo.sandbox import pay_in_sandbox
+    from linkmall.orders.services import order_place
+
+    order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address,
+                        client_token=uuid.uuid4().hex)
+    pay_in_sandbox(buyer=buyer, order=order)
+    return order
+
+
+def queries(line_counts: list[int]) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linkmall.demo.sandbox import pay_in_sandbox
+    from linkmall.orders.services import order_place
+
+    merchant, listings, buyers, addresses = _world()
+    rng = random.Random(1)
+    result = {}
+    for count in line_counts:
+        buyer = rng.choice(buyers)
+        lines = _lines_from_distinct_suppliers_first(rng, listings, count)
+        with CaptureQueriesContext(connection) as placing:
+            order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=addresses[buyer.pk],
+                                client_token=uuid.uuid4().hex)
+        with CaptureQueriesContext(connection) as paying:
+            pay_in_sandbox(buyer=buyer, order=order)
+        result[str(count)] = {
+            "order_place": len(placing.captured_queries),
+            "place_and_pay": len(placing.captured_queries) + len(paying.captured_queries),
+            "fulfilments": order.fulfilments.count(),
+        }
+    return result
+
+
+def throughput(lines: int, orders: int, worker: int, workers: int, start_at: float) -> dict:
+    """Place and pay `orders` orders; parallel workers start together at the wall time `start_at`."""
+    merchant, listings, buyers, addresses = _world()
+    mine = buyers[worker::workers] or buyers
+    rng = random.Random(1000 + worker)
+    plan = [(mine[i % len(mine)], _lines_from_distinct_suppliers_first(rng, listings, lines)) for i in range(orders)]
+    # one warm-up order so connection set-up and imports are not timed
+    buyer, lines_ = plan[0]
+    place_and_pay(buyer=buyer, merchant=merchant, lines=lines_, address=addresses[buyer.pk])
+    time.sleep(max(0.0, start_at - time.time()))
+    started = time.time()
+    for buyer, lines_ in plan:
+        place_and_pay(buyer=buyer, merchant=merchant, lines=lines_, address=addresses[buyer.pk])
+    finished = time.time()
+    return {"orders": orders, "started": started, "finished": finished, "seconds": round(finished - started, 3)}
+
+
+def stock_up() -> dict:
+    """Give the first merchant's SKUs plenty of stock so the throughput runs never sell out."""
+    from linkmall.catalog.services import sku_stock_adjust
+    from linkmall.accounts.models import Role, User
+
+    merchant, listings, _buyers, _addresses = _world()
+    staff = {u.tenant_id: u for u in User.objects.filter(role=Role.SUPPLIER_STAFF).order_by("-pk")}
+    for listing in listings:
+        sku_stock_adjust(actor=staff[listing.sku.supplier_id], sku=listing.sku, delta=100_000)
+    return {"skus": len(listings)}
+
+
+def main() -> None:
+    setup()
+    mode = sys.argv[1]
+    if mode == "queries":
+        out = queries([int(x) for x in sys.argv[2].split(",")])
+    elif mode == "throughput":
+        lines, orders, worker, workers = (int(x) for x in sys.argv[2:6])
+        out = throughput(lines, orders, worker, workers, float(sys.argv[6]))
+    elif mode == "stock":
+        out = stock_up()
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
