@@ -12,6 +12,9 @@ class Payment(models.Model):
         CREATED = "created", _("待支付")
         SUCCEEDED = "succeeded", _("已支付")
         CLOSED = "closed", _("已关闭")
+        #: money arrived for an order that could no longer take it (expired, or paid twice):
+        #: recorded with its transaction id and refunded in full automatically
+        REFUNDED = "refunded", _("已自动退款")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     gateway = models.CharField(max_length=20)
@@ -45,9 +48,13 @@ class PaymentNotification(models.Model):
     #: "accepted", "duplicate" or a refusal code such as "bad_signature", "stale"
     outcome = models.CharField(max_length=32)
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    #: of verified notifications only: the one-time nonce and a digest of the business content,
+    #: so a redelivery (same content) is told apart from a replay (same id or nonce, other content)
+    nonce = models.CharField(max_length=64, blank=True)
+    content_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["gateway", "notify_id"])]
+        indexes = [models.Index(fields=["gateway", "notify_id"]), models.Index(fields=["gateway", "nonce"])]
 
 
 class Refund(models.Model):
@@ -61,6 +68,8 @@ class Refund(models.Model):
     #: idempotency key of this refund, also sent to the gateway (商户退款单号)
     out_refund_no = models.CharField(max_length=64, unique=True)
     amount_fen = models.BigIntegerField()
+    #: the part of amount_fen that gives back shipping (the rest is in `lines`)
+    shipping_fen = models.BigIntegerField(default=0)
     #: [{"line": order_line_id, "quantity": n, "amount_fen": x}, …]
     lines = models.JSONField(default=list)
     reason = models.CharField(max_length=200, blank=True)
@@ -71,3 +80,32 @@ class Refund(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(name="refund_amount_positive", condition=models.Q(amount_fen__gt=0))]
+
+
+class SandboxTrade(models.Model):
+    """The sandbox gateway's own side of a payment: what a real gateway keeps on its servers."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("待支付")
+        PAID = "paid", _("已支付")
+
+    out_trade_no = models.CharField(max_length=64, unique=True)
+    amount_fen = models.BigIntegerField()
+    description = models.CharField(max_length=128)
+    notify_url = models.CharField(max_length=200)
+    return_url = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
+    transaction_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    notify_id = models.CharField(max_length=64, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveIntegerField(default=0)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+
+class SandboxRefund(models.Model):
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.PROTECT, related_name="refunds")
+    out_refund_no = models.CharField(max_length=64, unique=True)
+    refund_id = models.CharField(max_length=64, unique=True)
+    amount_fen = models.BigIntegerField()
+    created_at = models.DateTimeField(default=clock.now)

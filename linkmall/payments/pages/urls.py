@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linkmall.payments.pages import views
 
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("sandbox/pay/<str:out_trade_no>/", views.sandbox_pay, name="sandbox_pay"),
+]

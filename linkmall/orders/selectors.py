@@ -1,0 +1,140 @@
+"""Reads of carts, orders and fulfilments, each scoped to who is asking."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.tenancy import require_role
+from linkmall.core.errors import InvalidInput, NotAuthenticated, NotFound
+from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+
+MAX_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+
+def _paginate(queryset: QuerySet, page: int, page_size: int) -> Page:
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.")
+    total = queryset.count()
+    start = (page - 1) * page_size
+    return Page(items=list(queryset[start:start + page_size]), page=page, page_size=page_size, total=total)
+
+
+def _with_lines(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+        Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("supplier").order_by("pk")),
+    )
+
+
+def cart_lines(*, user: User) -> list[CartLine]:
+    return list(
+        CartLine.objects.filter(user=user)
+        .select_related("listing__merchant", "listing__sku", "listing__product")
+        .order_by("listing__merchant_id", "pk")
+    )
+
+
+def cart_line_get(*, user: User, line_id: int) -> CartLine:
+    line = CartLine.objects.filter(pk=line_id, user=user).first()
+    if line is None:
+        raise NotFound("No such cart line.")
+    return line
+
+
+def order_list_for_buyer(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+    """The buyer's own orders, newest first, with their lines and fulfilments (3 queries a page)."""
+    queryset = Order.objects.filter(buyer=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page, page_size)
+
+
+def order_get_for_buyer(*, user: User, order_id: int) -> Order:
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated("Log in first.")
+    order = _with_lines(Order.objects.filter(pk=order_id, buyer=user)).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def order_get_for_staff(*, user: User, order_id: int) -> Order:
+    """An order as staff see it: platform staff any; a merchant its own orders; a supplier the
+    orders it ships a part of. Everyone else — consumers included — gets not found."""
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated("Log in first.")
+    queryset = Order.objects.filter(pk=order_id)
+    if user.role == Role.PLATFORM:
+        pass
+    elif user.role == Role.MERCHANT_OWNER:
+        queryset = queryset.filter(merchant_id=user.tenant_id)
+    elif user.role == Role.SUPPLIER_STAFF:
+        queryset = queryset.filter(fulfilments__supplier_id=user.tenant_id)
+    else:
+        raise NotFound("No such order.")
+    order = _with_lines(queryset).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def order_list_for_merchant(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+    require_role(user, Role.MERCHANT_OWNER)
+    queryset = Order.objects.filter(merchant_id=user.tenant_id).select_related("buyer", "store", "guide__user")
+    if status:
+        queryset = queryset.filter(status=status)
+    return _paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page, page_size)
+
+
+def fulfilment_list_for_supplier(*, user: User, status: str | None = None, page: int = 1,
+                                 page_size: int = 20) -> Page:
+    """The supplier's parts of paid orders (never unpaid ones: those may still expire)."""
+    require_role(user, Role.SUPPLIER_STAFF)
+    queryset = (
+        Fulfilment.objects.filter(supplier_id=user.tenant_id)
+        .exclude(status=Fulfilment.Status.AWAITING_PAYMENT)
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return _paginate(queryset.order_by("order__paid_at", "pk"), page, page_size)
+
+
+def fulfilment_get_for_supplier(*, user: User, fulfilment_id: int) -> Fulfilment:
+    require_role(user, Role.SUPPLIER_STAFF, Role.PLATFORM)
+    queryset = Fulfilment.objects.filter(pk=fulfilment_id).exclude(status=Fulfilment.Status.AWAITING_PAYMENT)
+    if user.role != Role.PLATFORM:
+        queryset = queryset.filter(supplier_id=user.tenant_id)
+    fulfilment = queryset.select_related("order").prefetch_related("lines").first()
+    if fulfilment is None:
+        raise NotFound("No such fulfilment.")
+    return fulfilment
+
+
+def fulfilments_for_export(*, user: User, status: str | None = None) -> QuerySet:
+    """Every matching fulfilment of the supplier, for the CSV export (streamed by the caller)."""
+    require_role(user, Role.SUPPLIER_STAFF)
+    queryset = (
+        Fulfilment.objects.filter(supplier_id=user.tenant_id)
+        .exclude(status=Fulfilment.Status.AWAITING_PAYMENT)
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        .order_by("order__paid_at", "pk")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset

@@ -1,0 +1,30 @@
+"""Payment gateways, chosen by settings.LINKMALL["PAYMENT_GATEWAY"]."""
+
+from django.conf import settings
+
+from linkmall.core.errors import NotFound
+from linkmall.payments.gateways.base import (
+    BadSignature,
+    Gateway,
+    GatewayUnavailable,
+    Notification,
+    RefundResult,
+)
+
+
+def _registry() -> dict[str, type[Gateway]]:
+    from linkmall.payments.gateways.sandbox import SandboxGateway
+
+    return {SandboxGateway.name: SandboxGateway}
+
+
+def get_gateway(name: str | None = None) -> Gateway:
+    """The gateway called `name`, or the configured one."""
+    name = name or settings.LINKMALL.get("PAYMENT_GATEWAY", "sandbox")
+    gateway_class = _registry().get(name)
+    if gateway_class is None:
+        raise NotFound("No such payment gateway.", detail={"gateway": name})
+    return gateway_class()
+
+
+__all__ = ["BadSignature", "Gateway", "GatewayUnavailable", "Notification", "RefundResult", "get_gateway"]

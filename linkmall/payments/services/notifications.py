@@ -1,0 +1,142 @@
+"""Payment notifications from gateways: verify, refuse what must be refused, apply exactly once."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from linkmall.core import clock
+from linkmall.core.errors import Conflict, DomainError
+from linkmall.core.locking import lock_one
+from linkmall.orders.services import order_mark_paid
+from linkmall.payments.gateways import BadSignature, Notification, get_gateway
+from linkmall.payments.models import Payment, PaymentNotification
+
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+#: outcomes the gateway is told "received" for, so it stops redelivering
+ACKNOWLEDGED = {ACCEPTED, DUPLICATE, "ignored"}
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    outcome: str
+    payment_id: int | None = None
+    http_status: int = 200
+    body: dict | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.outcome in ACKNOWLEDGED
+
+
+def _digest(notification: Notification) -> str:
+    return hashlib.sha256(json.dumps(notification.content(), sort_keys=True).encode()).hexdigest()
+
+
+def _raw_payload(body: bytes) -> dict:
+    try:
+        data = json.loads(body)
+        return data if isinstance(data, dict) else {"raw": str(data)[:2000]}
+    except (ValueError, UnicodeDecodeError):
+        return {"raw": body[:2000].decode("utf-8", "replace")}
+
+
+def _finish(gateway, outcome: str, *, payment_id=None, message: str = "") -> NotificationResult:
+    status, body = gateway.ack(ok=outcome in ACKNOWLEDGED, message=message or outcome)
+    return NotificationResult(outcome=outcome, payment_id=payment_id, http_status=status, body=body)
+
+
+def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> NotificationResult:
+    """Handle one delivery of a gateway notification. Every delivery is recorded with its outcome.
+
+    Refused: `bad_signature`, `malformed`, `stale` (signed longer ago than NOTIFY_MAX_AGE_SECONDS),
+    `replayed` (a notify_id or nonce seen before with other content), `unknown_payment`,
+    `amount_mismatch`. The same notification delivered again is a `duplicate`: acknowledged, and
+    nothing happens twice.
+    """
+    gw = get_gateway(gateway)
+    try:
+        notification = gw.parse_notification(body, headers)
+    except BadSignature:
+        PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body),
+                                           outcome="bad_signature")
+        return _finish(gw, "bad_signature")
+    except DomainError as exc:
+        PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body),
+                                           outcome=exc.code)
+        return _finish(gw, exc.code)
+
+    record = {"gateway": gw.name, "notify_id": notification.notify_id, "payload": notification.payload,
+              "nonce": notification.nonce, "content_digest": _digest(notification)}
+    max_age = settings.LINKMALL.get("NOTIFY_MAX_AGE_SECONDS", 300)
+    if abs(clock.now().timestamp() - notification.timestamp) > max_age:
+        PaymentNotification.objects.create(outcome="stale", **record)
+        return _finish(gw, "stale")
+
+    with transaction.atomic():
+        payment = Payment.objects.filter(gateway=gw.name, out_trade_no=notification.out_trade_no).first()
+        if payment is not None:
+            # serializes every delivery for one payment: the second one sees what the first did
+            payment = lock_one(Payment.objects.all(), payment.pk)
+        if _is_replay(gw.name, notification, record["content_digest"]):
+            PaymentNotification.objects.create(outcome="replayed", payment=payment, **record)
+            return _finish(gw, "replayed")
+        if payment is None:
+            PaymentNotification.objects.create(outcome="unknown_payment", **record)
+            return _finish(gw, "unknown_payment")
+        if notification.amount_fen != payment.amount_fen:
+            PaymentNotification.objects.create(outcome="amount_mismatch", payment=payment, **record)
+            return _finish(gw, "amount_mismatch", payment_id=payment.pk)
+        if notification.trade_state != "SUCCESS":
+            PaymentNotification.objects.create(outcome="ignored", payment=payment, **record)
+            return _finish(gw, "ignored", payment_id=payment.pk)
+        if payment.transaction_id:
+            outcome = DUPLICATE if payment.transaction_id == notification.transaction_id else "transaction_mismatch"
+            PaymentNotification.objects.create(outcome=outcome, payment=payment, **record)
+            return _finish(gw, outcome, payment_id=payment.pk)
+        _apply_success(payment, notification)
+        PaymentNotification.objects.create(outcome=ACCEPTED, payment=payment, **record)
+    return _finish(gw, ACCEPTED, payment_id=payment.pk)
+
+
+def _is_replay(gateway: str, notification: Notification, digest: str) -> bool:
+    """A notify_id seen before with other content, or a nonce seen before on another delivery
+    whose content differs, is a replay (a redelivery repeats the content exactly)."""
+    seen = PaymentNotification.objects.filter(gateway=gateway).exclude(content_digest="").filter(
+        Q(notify_id=notification.notify_id) | Q(nonce=notification.nonce)
+    ).exclude(content_digest=digest)
+    return seen.exists()
+
+
+def _apply_success(payment: Payment, notification: Notification) -> None:
+    """Money was taken. Mark the order paid; if it can no longer be paid (expired and cancelled,
+    or already paid by another payment), keep the record and give the money back."""
+    from linkmall.payments.services.refunds import refund_unaccepted_payment
+
+    paid_at = notification.paid_at or clock.now()
+    try:
+        with transaction.atomic():
+            order_mark_paid(order_id=payment.order_id, paid_at=paid_at)
+            # guarded: the caller saw no transaction id under the row lock; the partial unique
+            # index is the database's last word on "one succeeded payment per order"
+            Payment.objects.filter(pk=payment.pk, transaction_id__isnull=True).update(
+                status=Payment.Status.SUCCEEDED, transaction_id=notification.transaction_id, paid_at=paid_at
+            )
+    except Conflict as exc:
+        if exc.code != "order_not_payable":
+            raise
+        accepted = False
+    except IntegrityError:
+        accepted = False
+    else:
+        accepted = True
+    if not accepted:
+        Payment.objects.filter(pk=payment.pk, transaction_id__isnull=True).update(
+            status=Payment.Status.REFUNDED, transaction_id=notification.transaction_id, paid_at=paid_at
+        )
+        payment.refresh_from_db()
+        refund_unaccepted_payment(payment=payment)
