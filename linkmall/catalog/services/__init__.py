@@ -1,5 +1,6 @@
 """Catalog services (writes). Import from here: `from linkmall.catalog.services import product_create`."""
 
+from linkmall.catalog.services.imports import import_job_create, import_job_run, import_job_store
 from linkmall.catalog.services.products import (
     product_archive,
     product_create,
@@ -18,6 +19,9 @@ from linkmall.catalog.services.validation import SkuInput
 __all__ = [
     "SkuInput",
     "category_ensure",
+    "import_job_create",
+    "import_job_run",
+    "import_job_store",
     "product_archive",
     "product_create",
     "product_get_for_update",
