@@ -21,6 +21,11 @@ class AfterSaleRequest(models.Model):
         REFUNDED = "refunded", _("已退款")
         REJECTED = "rejected", _("已拒绝")
         WITHDRAWN = "withdrawn", _("已撤销")
+        #: the consumer did not ship the return before its deadline
+        CLOSED = "closed", _("已关闭")
+
+    #: states somebody still has to act on; their quantity is reserved against the line
+    OPEN_STATUSES = (Status.REQUESTED, Status.AWAITING_RETURN, Status.RETURN_SHIPPED)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="aftersales")
     line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="aftersales")
@@ -38,7 +43,21 @@ class AfterSaleRequest(models.Model):
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="aftersale_quantity_positive", condition=models.Q(quantity__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="aftersale_quantity_positive", condition=models.Q(quantity__gt=0)),
+            models.CheckConstraint(name="aftersale_amount_positive", condition=models.Q(amount_fen__gt=0)),
+        ]
+        indexes = [
+            models.Index(fields=["requester", "created_at"]),
+            models.Index(fields=["status", "respond_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
 
 
 class AfterSalePhoto(models.Model):
