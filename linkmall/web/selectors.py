@@ -14,7 +14,7 @@ from linkmall.accounts.models import User
 from linkmall.catalog.models import Product, ProductImage, Supplier
 from linkmall.core.errors import NotFound
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
-from linkmall.stores.models import Listing, Merchant
+from linkmall.stores.models import Listing, Merchant, Store
 
 
 def _main_image(product_ref: str = "product_id") -> Subquery:
@@ -229,3 +229,25 @@ def buyer_order_get(*, user: User, number: str) -> Order:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+def listing_get(*, listing_id: int) -> Listing:
+    """A listing as the cart service needs it (with its SKU and product); the service decides if it sells."""
+    listing = Listing.objects.select_related("sku", "product", "merchant").filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+def merchant_get(*, merchant_id: int) -> Merchant:
+    merchant = Merchant.objects.filter(pk=merchant_id).first()
+    if merchant is None:
+        raise NotFound("No such merchant.")
+    return merchant
+
+
+def store_of_merchant(*, store_id: int | None, merchant_id: int) -> Store | None:
+    """The open store `store_id` if it belongs to the merchant, else None (the order then has no store)."""
+    if store_id is None:
+        return None
+    return Store.objects.filter(pk=store_id, merchant_id=merchant_id, is_active=True).first()

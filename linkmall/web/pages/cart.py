@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.core.errors import DomainError, NotFound
-from linkmall.orders.services import cart as cart_services
-from linkmall.stores.models import Listing
+from linkmall.orders import services as order_services
 from linkmall.web import selectors
 from linkmall.web.pages.common import consumer_page, error_text, flash_error, safe_next
 from linkmall.web.pages.forms import AddToCartForm, QuantityForm
@@ -33,14 +32,9 @@ def cart_add(request):
     if not form.is_valid():
         messages.error(request, _form_error_message(form))
         return redirect(back)
-    listing = (
-        Listing.objects.select_related("sku", "product").filter(pk=form.cleaned_data["listing"]).first()
-    )
-    if listing is None:
-        messages.error(request, _("商品已下架或暂不可售。"))
-        return redirect(back)
     try:
-        cart_services.cart_add(user=request.user, listing=listing, quantity=form.cleaned_data["quantity"])
+        listing = selectors.listing_get(listing_id=form.cleaned_data["listing"])
+        order_services.cart_add(user=request.user, listing=listing, quantity=form.cleaned_data["quantity"])
     except DomainError as exc:
         flash_error(request, exc)
         return redirect(back)
@@ -57,7 +51,7 @@ def cart_set_quantity(request, line_id: int):
         return redirect("web:cart")
     try:
         line = selectors.cart_line_get(user=request.user, line_id=line_id)
-        cart_services.cart_set_quantity(user=request.user, line=line, quantity=form.cleaned_data["quantity"])
+        order_services.cart_set_quantity(user=request.user, line=line, quantity=form.cleaned_data["quantity"])
     except NotFound:
         messages.error(request, _("这件商品已不在购物车里。"))
     except DomainError as exc:
@@ -70,7 +64,7 @@ def cart_set_quantity(request, line_id: int):
 def cart_remove(request, line_id: int):
     try:
         line = selectors.cart_line_get(user=request.user, line_id=line_id)
-        cart_services.cart_remove(user=request.user, line=line)
+        order_services.cart_remove(user=request.user, line=line)
     except NotFound:
         pass  # already gone: removing twice is not an error
     else:

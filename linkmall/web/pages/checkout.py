@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers import selectors as customer_selectors
 from linkmall.customers.services import address_create
-from linkmall.orders.services.placing import order_place, order_place_from_cart
+from linkmall.orders.services import order_place, order_place_from_cart
 from linkmall.stores.models import Merchant, Store
 from linkmall.web import selectors
 from linkmall.web.pages.common import consumer_page, current_store_id, error_text, safe_next
@@ -57,10 +57,7 @@ def _preview(request, data):
 
 def _store_for(request, merchant: Merchant) -> Store | None:
     """Credit the order to the store the buyer is shopping in, when it belongs to this merchant."""
-    store_id = current_store_id(request)
-    if store_id is None:
-        return None
-    return Store.objects.filter(pk=store_id, merchant_id=merchant.pk, is_active=True).first()
+    return selectors.store_of_merchant(store_id=current_store_id(request), merchant_id=merchant.pk)
 
 
 def _render(request, form, preview, *, status=200, selected_address=None):
@@ -80,41 +77,53 @@ def _render(request, form, preview, *, status=200, selected_address=None):
 @require_http_methods(["GET", "POST"])
 @consumer_page
 def checkout(request):
-    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        return _place_order(request)
     try:
-        preview = _preview(request, data)
+        preview = _preview(request, request.GET)
     except NotFound:
         messages.error(request, _("购物车里没有可以结算的商品。"))
         return redirect("web:cart")
+    form = CheckoutForm(initial={
+        "client_token": uuid.uuid4().hex, "merchant": preview.merchant.pk,
+        "listing": _int_param(request.GET.get("listing")), "quantity": _int_param(request.GET.get("quantity")),
+    })
+    return _render(request, form, preview, selected_address=_int_param(request.GET.get("address")))
 
-    if request.method == "GET":
-        initial = {
-            "client_token": uuid.uuid4().hex, "merchant": preview.merchant.pk,
-            "listing": _int_param(data.get("listing")), "quantity": _int_param(data.get("quantity")),
-        }
-        form = CheckoutForm(initial=initial)
-        return _render(request, form, preview, selected_address=_int_param(data.get("address")))
 
+def _place_order(request):
+    """Place the order first and build the preview only to show a refusal: a repeated submit of an
+    order already placed (its cart lines are gone by then) still lands on that order."""
     form = CheckoutForm(request.POST)
-    if not form.is_valid():
-        return _render(request, form, preview, status=400, selected_address=_int_param(data.get("address")))
-    cleaned = form.cleaned_data
-    try:
-        address = customer_selectors.address_get(user=request.user, address_id=cleaned["address"])
-        common = {
-            "buyer": request.user, "merchant": preview.merchant, "address": address,
-            "client_token": cleaned["client_token"], "store": _store_for(request, preview.merchant),
-            "note": cleaned["note"],
-        }
-        if cleaned["listing"]:
-            order = order_place(lines=[(cleaned["listing"], cleaned["quantity"] or 1)], **common)
+    status = 400
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            address = customer_selectors.address_get(user=request.user, address_id=cleaned["address"])
+            if cleaned["listing"]:
+                listing = selectors.listing_get(listing_id=cleaned["listing"])
+                order = order_place(
+                    buyer=request.user, merchant=listing.merchant, address=address,
+                    lines=[(listing.pk, cleaned["quantity"] or 1)], client_token=cleaned["client_token"],
+                    store=_store_for(request, listing.merchant), note=cleaned["note"],
+                )
+            else:
+                merchant = selectors.merchant_get(merchant_id=cleaned["merchant"] or 0)
+                order = order_place_from_cart(
+                    buyer=request.user, merchant=merchant, address=address, client_token=cleaned["client_token"],
+                    store=_store_for(request, merchant), note=cleaned["note"],
+                )
+        except DomainError as exc:
+            add_domain_error(form, exc, error_text(exc))
+            status = exc.status if exc.status < 500 else 400
         else:
-            order = order_place_from_cart(**common)
-    except DomainError as exc:
-        add_domain_error(form, exc, error_text(exc))
-        return _render(request, form, preview, status=exc.status if exc.status < 500 else 400,
-                       selected_address=cleaned["address"])
-    return redirect("web:order_detail", number=order.number)
+            return redirect("web:order_detail", number=order.number)
+    try:
+        preview = _preview(request, request.POST)
+    except NotFound:
+        messages.error(request, _("购物车里没有可以结算的商品。"))
+        return redirect("web:cart")
+    return _render(request, form, preview, status=status, selected_address=_int_param(request.POST.get("address")))
 
 
 @require_http_methods(["GET", "POST"])

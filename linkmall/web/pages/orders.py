@@ -2,12 +2,16 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.orders.models import Order
+from linkmall.orders.services import order_cancel as cancel_order
+from linkmall.orders.services import order_confirm_receipt as confirm_receipt
+from linkmall.payments.services.starting import payment_start
 from linkmall.web import selectors
 from linkmall.web.pages.common import consumer_page, error_text, not_found_as_404
 
@@ -55,13 +59,15 @@ def _order_or_404(request, number: str) -> Order:
 @require_POST
 @consumer_page
 def order_pay(request, number: str):
-    from linkmall.payments.services import payment_start
-
     order = _order_or_404(request, number)
     try:
-        started = payment_start(actor=request.user, order=order)
+        started = payment_start(actor=request.user, order=order,
+                                return_url=reverse("web:order_detail", args=[order.number]))
     except DomainError as exc:
         messages.error(request, error_text(exc))
+        return redirect("web:order_detail", number=order.number)
+    if not started.pay_url:  # a gateway that pays inside the mini-program only has no page to send a browser to
+        messages.error(request, _("当前支付方式不支持在网页中支付。"))
         return redirect("web:order_detail", number=order.number)
     return redirect(started.pay_url)
 
@@ -69,11 +75,9 @@ def order_pay(request, number: str):
 @require_POST
 @consumer_page
 def order_cancel(request, number: str):
-    from linkmall.orders.services import order_cancel as cancel
-
     order = _order_or_404(request, number)
     try:
-        cancel(actor=request.user, order=order)
+        cancel_order(actor=request.user, order=order)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -84,11 +88,9 @@ def order_cancel(request, number: str):
 @require_POST
 @consumer_page
 def order_confirm_receipt(request, number: str):
-    from linkmall.orders.services import order_confirm_receipt as confirm
-
     order = _order_or_404(request, number)
     try:
-        confirm(actor=request.user, order=order)
+        confirm_receipt(actor=request.user, order=order)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:
