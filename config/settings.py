@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LINKMALL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = os.environ.get("DEBUG", "0") == "1"
@@ -100,6 +101,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not ":memory:": threads in concurrency tests then wait on the busy timeout
+            # like real processes do, instead of failing on shared-cache table locks. One file
+            # per test process, so parallel runs never share it.
+            "TEST": {"NAME": os.environ.get("TEST_SQLITE_PATH") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 

@@ -88,13 +88,21 @@ class TeamEvent(models.Model):
         ordering = ["at", "id"]
 
 
-class OrderAccrual(models.Model):
-    """What the engine did for one order: under which plan, and whether it has settled."""
+class OrderSettlement(models.Model):
+    """The money state of one paid order: its plan, its fee rate, and when it settles (§4, §6)."""
 
-    order = models.OneToOneField(Order, primary_key=True, on_delete=models.PROTECT, related_name="accrual")
-    plan = models.ForeignKey(ReferralPlan, on_delete=models.PROTECT, related_name="+")
-    accrued_at = models.DateTimeField(null=True, blank=True)
+    order = models.OneToOneField(Order, primary_key=True, on_delete=models.PROTECT, related_name="settlement")
+    #: the plan live when the order was paid; none when no plan was live (no rewards then)
+    plan = models.ForeignKey(ReferralPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(max_length=8)
+    platform_fee_percent = models.DecimalField(max_digits=6, decimal_places=3, default=0)
+    paid_at = models.DateTimeField()
+    settle_due_at = models.DateTimeField()
+    rewards_accrued_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["settled_at", "settle_due_at"])]
 
 
 class Reward(models.Model):

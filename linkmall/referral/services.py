@@ -26,7 +26,6 @@ from linkmall.referral.engine import (
 from linkmall.referral.graph import DbGraph, graph_lock, record_events
 from linkmall.referral.models import (
     EngineSwitch,
-    OrderAccrual,
     Promoter,
     QualifyingProduct,
     ReferralPlan,
@@ -111,9 +110,11 @@ def promoter_seed(*, user: User, level: str, team_owner: User | None = None) -> 
 
 
 # --- an order's entry and rewards ---------------------------------------------------------
+# These run inside the caller's transaction, with the order's settlement row locked
+# (linkmall.referral.settlement), which makes each of them happen once per order.
 
 
-def _remaining(line: OrderLine) -> int:
+def remaining_quantity(line: OrderLine) -> int:
     return line.quantity - line.refunded_quantity
 
 
@@ -122,105 +123,92 @@ def _qualifying_ids(lines) -> set[int]:
                .values_list("product_id", flat=True))
 
 
-def order_accrue(*, order_id: int, available: bool = False) -> list[Reward]:
-    """Entry, placement and rewards of a paid order under the live plan. Idempotent per order."""
-    with transaction.atomic():
-        plan_row = plan_live()
-        if plan_row is None or OrderAccrual.objects.filter(order_id=order_id).exists():
-            return []
-        plan = Plan.parse(plan_row.config)
-        order = Order.objects.get(pk=order_id)
-        lines = [ln for ln in order.lines.all() if _remaining(ln) > 0]
-        OrderAccrual.objects.create(order=order, plan=plan_row, accrued_at=clock.now())
-        if not lines:
-            return []
-        qualifying = _qualifying_ids(lines)
-        buyer = order.buyer_id
-        graph = DbGraph()
-        events = []
-        spend = sum(ln.unit_price_fen * _remaining(ln) for ln in lines)
-        promoter = Promoter.objects.filter(user_id=buyer).first()
-        is_member = promoter is None or promoter.level == MEMBER
-        if plan.entry_spend_fen is not None:
-            Promoter.objects.get_or_create(user_id=buyer)
-            Promoter.objects.filter(user_id=buyer).update(spend_fen=F("spend_fen") + spend)
-        if is_member:
-            enters = (any(ln.product_id in qualifying for ln in lines) if plan.entry_spend_fen is None
-                      else (promoter.spend_fen if promoter else 0) + spend >= plan.entry_spend_fen)
-            if enters:
-                graph_lock()
-                graph = DbGraph()
-                events = enter_as_agent(graph, buyer, plan)
-                graph.flush(entered={buyer: clock.now()})
-                record_events(events, order_id=order.pk)
-        if rewards_paused():
-            return []
-        rewards = []
-        recipients = line_recipients(graph, plan, buyer)
-        for line in lines:
-            rewarding = line.product_id in qualifying if plan.rewards_on == "qualifying" else line.unit_pool_fen > 0
-            if not rewarding:
-                continue
-            amounts = line_reward_amounts(plan, recipients, quantity=_remaining(line),
-                                          unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen)
-            for kind, amount in amounts.items():
-                if amount > 0:
-                    rewards.append(Reward(
-                        line=line, order=order, recipient_id=getattr(recipients, kind), kind=kind,
-                        amount_fen=amount, accrued_fen=amount,
-                        status=Reward.Status.AVAILABLE if available else Reward.Status.PENDING,
-                    ))
-        Reward.objects.bulk_create(rewards)
-        return rewards
+def _enters(plan: Plan, promoter: Promoter | None, lines, qualifying: set[int], spend: int) -> bool:
+    if promoter is not None and promoter.level != MEMBER:
+        return False
+    if plan.entry_spend_fen is None:
+        return any(line.product_id in qualifying for line in lines)
+    return (promoter.spend_fen if promoter else 0) + spend >= plan.entry_spend_fen
 
 
-def order_refund_adjust(*, order_id: int) -> list[tuple[Reward, int]]:
-    """§5: bring every reward of the order to what the rules give for the remaining quantity.
-
-    Returns (reward, reversed_fen) for each reward that shrank; the caller reverses the money
-    (a pending amount is cancelled, an available one clawed back).
-    """
-    with transaction.atomic():
-        accrual = OrderAccrual.objects.select_related("plan").filter(order_id=order_id).first()
-        if accrual is None:
-            return []
-        plan = Plan.parse(accrual.plan.config)
-        rewards = list(Reward.objects.select_for_update().filter(order_id=order_id).select_related("line")
-                       .order_by("pk"))
-        by_line: dict[int, list[Reward]] = {}
-        for reward in rewards:
-            by_line.setdefault(reward.line_id, []).append(reward)
-        changes = []
-        for line_rewards in by_line.values():
-            line = line_rewards[0].line
-            kinds = {r.kind: r for r in line_rewards}
-            recipients = Recipients(*(kinds[k].recipient_id if k in kinds else None for k in ("direct", "team", "peer")))
-            due = line_reward_amounts(plan, recipients, quantity=_remaining(line),
+def rewards_accrue(*, order: Order, plan: Plan, available: bool) -> list[Reward]:
+    """§2–§3 for one order: entry and placement of the buyer first, then the line rewards."""
+    lines = [ln for ln in order.lines.all() if remaining_quantity(ln) > 0]
+    if not lines:
+        return []
+    qualifying = _qualifying_ids(lines)
+    buyer = order.buyer_id
+    spend = sum(ln.unit_price_fen * remaining_quantity(ln) for ln in lines)
+    promoter = Promoter.objects.filter(user_id=buyer).first()
+    enters = _enters(plan, promoter, lines, qualifying, spend)
+    if plan.entry_spend_fen is not None:
+        Promoter.objects.get_or_create(user_id=buyer)
+        Promoter.objects.filter(user_id=buyer).update(spend_fen=F("spend_fen") + spend)
+    graph = DbGraph()
+    if enters:
+        graph_lock()
+        events = enter_as_agent(graph, buyer, plan)
+        graph.flush(entered={buyer: clock.now()})
+        record_events(events, order_id=order.pk)
+    if rewards_paused():
+        return []
+    recipients = line_recipients(graph, plan, buyer)
+    status = Reward.Status.AVAILABLE if available else Reward.Status.PENDING
+    rewards = []
+    for line in lines:
+        rewarding = line.product_id in qualifying if plan.rewards_on == "qualifying" else line.unit_pool_fen > 0
+        if not rewarding:
+            continue
+        amounts = line_reward_amounts(plan, recipients, quantity=remaining_quantity(line),
                                       unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen)
-            for kind, reward in kinds.items():
-                target = min(due[kind], reward.amount_fen)
-                if target == reward.amount_fen:
-                    continue
-                reversed_fen = reward.amount_fen - target
-                status = reward.status
-                if target == 0 and status == Reward.Status.PENDING:
-                    status = Reward.Status.CANCELLED
-                Reward.objects.filter(pk=reward.pk, amount_fen=reward.amount_fen).update(amount_fen=target,
-                                                                                           status=status)
-                reward.amount_fen, reward.status = target, status
-                changes.append((reward, reversed_fen))
-        return changes
+        rewards.extend(
+            Reward(line=line, order=order, recipient_id=getattr(recipients, kind), kind=kind,
+                   amount_fen=amount, accrued_fen=amount, status=status)
+            for kind, amount in amounts.items() if amount > 0
+        )
+    Reward.objects.bulk_create(rewards)
+    return rewards
 
 
-def order_settle_rewards(*, order_id: int) -> list[Reward]:
-    """Make the order's pending rewards available. Returns the rewards that moved."""
+def rewards_adjust_for_refund(*, order: Order, plan: Plan) -> list[tuple[Reward, int]]:
+    """§5: bring every reward of the order to what the rules give for the remaining quantity,
+    paid to the same recipients. Returns (reward, reversed_fen) for each reward that shrank."""
+    rewards = list(Reward.objects.filter(order=order).select_related("line").order_by("pk"))
+    by_line: dict[int, dict[str, Reward]] = {}
+    for reward in rewards:
+        by_line.setdefault(reward.line_id, {})[reward.kind] = reward
+    changes = []
+    for kinds in by_line.values():
+        line = next(iter(kinds.values())).line
+        recipients = Recipients(*(kinds[k].recipient_id if k in kinds else None for k in ("direct", "team", "peer")))
+        due = line_reward_amounts(plan, recipients, quantity=remaining_quantity(line),
+                                  unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen)
+        for kind, reward in kinds.items():
+            target = min(due[kind], reward.amount_fen)
+            if target == reward.amount_fen:
+                continue
+            status = reward.status
+            if target == 0 and status == Reward.Status.PENDING:
+                status = Reward.Status.CANCELLED
+            Reward.objects.filter(pk=reward.pk).update(amount_fen=target, status=status)
+            changes.append((reward, reward.amount_fen - target))
+            reward.amount_fen, reward.status = target, status
+    return changes
+
+
+def rewards_make_available(*, order: Order) -> int:
+    """Settlement of `basis: paid` rewards: pending → available. Returns how many moved."""
+    Reward.objects.filter(order=order, status=Reward.Status.PENDING, amount_fen=0).update(
+        status=Reward.Status.CANCELLED)
+    return Reward.objects.filter(order=order, status=Reward.Status.PENDING).update(status=Reward.Status.AVAILABLE)
+
+
+def promoter_enter(*, user: User, plan: Plan) -> list[TeamEvent]:
+    """A seeded member becomes an agent now and is placed by §2, as if it had bought the package."""
     with transaction.atomic():
-        rewards = list(Reward.objects.select_for_update().filter(order_id=order_id, status=Reward.Status.PENDING)
-                       .order_by("pk"))
-        moved = [r for r in rewards if r.amount_fen > 0]
-        Reward.objects.filter(pk__in=[r.pk for r in moved], status=Reward.Status.PENDING).update(
-            status=Reward.Status.AVAILABLE)
-        Reward.objects.filter(order_id=order_id, status=Reward.Status.PENDING, amount_fen=0).update(
-            status=Reward.Status.CANCELLED)
-        OrderAccrual.objects.filter(order_id=order_id, settled_at__isnull=True).update(settled_at=clock.now())
-        return moved
+        graph_lock()
+        graph = DbGraph()
+        events = enter_as_agent(graph, user.pk, plan)
+        graph.flush(entered={user.pk: clock.now()} if events else None)
+        record_events(events, order_id=None)
+    return events

@@ -1,6 +1,7 @@
 """The 2+1 engine on the database: the worked example of the spec, refunds, the kill switch."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -9,21 +10,25 @@ from django.db.models import Sum
 from linkmall import testing as t
 from linkmall.core import clock
 from linkmall.core.errors import Conflict
+from linkmall.ledger.models import LedgerAccount
 from linkmall.orders.services import order_apply_refund, order_mark_paid, order_place
 from linkmall.referral.graph import is_invite_ancestor, referral_bind
 from linkmall.referral.models import Promoter, QualifyingProduct, Reward, TeamEvent
 from linkmall.referral.services import (
-    order_accrue,
-    order_refund_adjust,
-    order_settle_rewards,
     plan_acknowledge,
     plan_draft,
     plan_go_live,
     promoter_seed,
     rewards_pause,
 )
+from linkmall.referral.settlement import order_paid, order_refunded, order_settle
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    clock.freeze(clock.now())
 
 
 @pytest.fixture
@@ -47,8 +52,12 @@ def buy(mall, buyer, quantity=1):
     order = order_place(buyer=buyer, merchant=mall["merchant"], lines=[(mall["listing"].pk, quantity)],
                         address=t.make_address(buyer), client_token=f"t-{buyer.pk}-{clock.now().timestamp()}")
     order_mark_paid(order_id=order.pk, paid_at=clock.now())
-    order_accrue(order_id=order.pk)
+    order_paid(order_id=order.pk)
     return order
+
+
+def balances(kind, owner_id):
+    return dict(LedgerAccount.objects.filter(owner_kind=kind, owner_id=owner_id).values_list("bucket", "balance_fen"))
 
 
 def earned(user):
@@ -81,7 +90,7 @@ def test_accruing_an_order_twice_pays_once(mall):
     promoter_seed(user=a, level="boss")
     referral_bind(user=b, referrer=a, via="qr")
     order = buy(mall, b)
-    assert order_accrue(order_id=order.pk) == []
+    order_paid(order_id=order.pk)
     assert earned(a) == 30000
 
 
@@ -94,10 +103,11 @@ def test_a_partial_refund_brings_fixed_rewards_down_to_the_remaining_units(mall)
     assert earned(a) == 3 * 30000
     line = order.lines.get()
     order_apply_refund(order_id=order.pk, lines=[(line.pk, 1, 49900)])
-    changes = order_refund_adjust(order_id=order.pk)
-    assert sorted((r.kind, fen) for r, fen in changes) == [("direct", 10000), ("team", 20000)]
+    order_refunded(order_id=order.pk, refund_key="r1")
     assert earned(a) == 2 * 30000
-    assert order_refund_adjust(order_id=order.pk) == []  # nothing more to reverse
+    order_refunded(order_id=order.pk, refund_key="r1-again")  # nothing more to reverse
+    assert earned(a) == 2 * 30000
+    assert balances("promoter", a.pk) == {"pending": 60000}
 
 
 def test_settling_makes_pending_rewards_available(mall):
@@ -107,8 +117,14 @@ def test_settling_makes_pending_rewards_available(mall):
     referral_bind(user=b, referrer=a, via="card")
     order = buy(mall, b)
     assert set(Reward.objects.values_list("status", flat=True)) == {"pending"}
-    assert len(order_settle_rewards(order_id=order.pk)) == 2
+    assert order_settle(order_id=order.pk) is False  # not due yet
+    clock.advance(timedelta(days=7))
+    assert order_settle(order_id=order.pk) is True
+    assert order_settle(order_id=order.pk) is False
     assert set(Reward.objects.values_list("status", flat=True)) == {"available"}
+    assert balances("promoter", a.pk) == {"pending": 0, "available": 30000}
+    # the merchant keeps 499 − 150 − 300
+    assert balances("merchant", mall["merchant"].pk) == {"pending": 0, "available": 4900}
 
 
 def test_the_kill_switch_stops_new_rewards_and_keeps_earned_ones(mall):

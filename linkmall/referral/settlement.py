@@ -1,0 +1,189 @@
+"""The money of a paid order in the ledger (shared/specs/chain21.md §4–§6).
+
+Each party's share of an order is a *target* computed from what remains of the order: the
+supplier is owed the cost C, the platform its fee F, each promoter its rewards W, and the
+merchant M = P − C − F − W. Every money event (payment, refund, settlement) writes one posting
+that moves each party from what the ledger already holds for this order to its target, with the
+gateway's cash account taking the difference. So the shares always add up to the money that
+came in less the money that went back, whatever order the events arrive in, and a repeated
+event finds nothing left to move.
+
+All three entry points lock the order's settlement row, so a refund racing the settlement task
+is serialized per order.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from linkmall.core import clock
+from linkmall.core.money import percent_of
+from linkmall.core.tasks import enqueue_after
+from linkmall.ledger.models import Bucket, Entry, OwnerKind
+from linkmall.ledger.services import Line, account_get_or_create, posting_write
+from linkmall.orders.models import Order
+from linkmall.referral.models import OrderSettlement, Reward
+from linkmall.referral.plans import DEFAULT_PROFILE, Plan
+from linkmall.referral.services import (
+    plan_live,
+    remaining_quantity,
+    rewards_accrue,
+    rewards_adjust_for_refund,
+    rewards_make_available,
+)
+
+PLATFORM = (OwnerKind.PLATFORM, 0)
+GATEWAY = (OwnerKind.GATEWAY, 0)
+
+
+def order_reference(order_id: int) -> str:
+    return f"order:{order_id}"
+
+
+def _plan_of(settlement: OrderSettlement) -> Plan:
+    return Plan.parse(settlement.plan.config if settlement.plan_id else {"profile": DEFAULT_PROFILE})
+
+
+def _lock(order_id: int) -> OrderSettlement | None:
+    return (OrderSettlement.objects.select_for_update(of=("self",)).select_related("plan", "order")
+            .filter(order_id=order_id).first())
+
+
+def _targets(order: Order, fee_percent: Decimal) -> dict[tuple[str, int], int]:
+    """What each party is owed now for this order, from its remaining lines and live rewards."""
+    targets: dict[tuple[str, int], int] = defaultdict(int)
+    rewards = defaultdict(int)
+    for reward in Reward.objects.filter(order=order).exclude(status=Reward.Status.CANCELLED):
+        rewards[reward.line_id] += reward.amount_fen
+        targets[(OwnerKind.PROMOTER, reward.recipient_id)] += reward.amount_fen
+    for line in order.lines.all():
+        price = line.unit_price_fen * line.quantity - line.refunded_fen
+        cost = line.unit_cost_fen * remaining_quantity(line)
+        fee = percent_of(price, fee_percent)
+        targets[(OwnerKind.SUPPLIER, line.supplier_id)] += cost
+        targets[PLATFORM] += fee
+        targets[(OwnerKind.MERCHANT, order.merchant_id)] += price - cost - fee - rewards[line.id]
+    return targets
+
+
+def _held(order_id: int) -> dict[tuple[str, int], int]:
+    """What the ledger holds for this order per party, over all of the party's buckets."""
+    rows = (Entry.objects.filter(posting__reference=order_reference(order_id))
+            .exclude(account__owner_kind=OwnerKind.GATEWAY)
+            .values("account__owner_kind", "account__owner_id").annotate(total=Sum("amount_fen")))
+    return {(r["account__owner_kind"], r["account__owner_id"]): r["total"] for r in rows}
+
+
+def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str) -> None:
+    order = settlement.order
+    targets = _targets(order, settlement.platform_fee_percent)
+    held = _held(order.pk)
+    settled = settlement.settled_at is not None
+    bucket = Bucket.AVAILABLE if settled else Bucket.PENDING
+    lines = []
+    for party in sorted(set(targets) | set(held)):
+        delta = targets.get(party, 0) - held.get(party, 0)
+        if delta:
+            account = account_get_or_create(owner_kind=party[0], owner_id=party[1], bucket=bucket)
+            # after settlement a clawback may leave a debt (§5): the balance can go below zero
+            lines.append(Line(account, delta, True))
+    moved = sum(line.amount_fen for line in lines)
+    if moved:
+        cash = account_get_or_create(owner_kind=GATEWAY[0], owner_id=0, bucket=Bucket.CASH)
+        lines.append(Line(cash, -moved, True))
+    if len(lines) >= 2:
+        posting_write(key=key, kind=kind, memo=memo, lines=lines, reference=order_reference(order.pk))
+
+
+def order_paid(*, order_id: int) -> OrderSettlement:
+    """Called by payments right after the order is marked paid, in the same transaction."""
+    from linkmall.referral.tasks import order_settle_task
+
+    with transaction.atomic():
+        existing = _lock(order_id)
+        if existing is not None:
+            return existing
+        order = Order.objects.get(pk=order_id)
+        plan_row = plan_live()
+        plan = Plan.parse(plan_row.config if plan_row else {"profile": DEFAULT_PROFILE})
+        paid_at = order.paid_at or clock.now()
+        settlement = OrderSettlement.objects.create(
+            order=order, plan=plan_row, basis=plan.basis, platform_fee_percent=plan.platform_fee_percent,
+            paid_at=paid_at, settle_due_at=paid_at + timedelta(days=plan.settle_days),
+        )
+        if plan_row is not None and plan.basis == "paid":
+            rewards_accrue(order=order, plan=plan, available=False)
+            settlement.rewards_accrued_at = clock.now()
+            settlement.save(update_fields=["rewards_accrued_at"])
+        _post_to_targets(settlement, key=f"{order_reference(order_id)}:paid", kind="order_paid",
+                         memo=f"order {order.number} paid")
+        enqueue_after(order_settle_task, settlement.settle_due_at, order_id)
+    return settlement
+
+
+def order_refunded(*, order_id: int, refund_key: str) -> None:
+    """Called by payments after a refund is recorded on the order (§5)."""
+    with transaction.atomic():
+        settlement = _lock(order_id)
+        if settlement is None:
+            return
+        if settlement.rewards_accrued_at is not None:
+            rewards_adjust_for_refund(order=settlement.order, plan=_plan_of(settlement))
+        _post_to_targets(settlement, key=f"{order_reference(order_id)}:refund:{refund_key}", kind="order_refund",
+                         memo=f"order {settlement.order.number} refund {refund_key}")
+
+
+def order_settle(*, order_id: int) -> bool:
+    """Settle a paid order once its time has come: pending shares become available.
+
+    Under `basis: settled` this is also when entry, placement and rewards happen (§4), unless
+    nothing of the order remains. Returns True when this call settled the order.
+    """
+    with transaction.atomic():
+        settlement = _lock(order_id)
+        if settlement is None or settlement.settled_at is not None or settlement.settle_due_at > clock.now():
+            return False
+        order = settlement.order
+        plan = _plan_of(settlement)
+        now = clock.now()
+        # 1. everything pending for this order becomes available
+        lines = []
+        pending = (Entry.objects.filter(posting__reference=order_reference(order_id), account__bucket=Bucket.PENDING)
+                   .values("account__owner_kind", "account__owner_id").annotate(total=Sum("amount_fen")))
+        for row in pending:
+            if row["total"]:
+                owner = (row["account__owner_kind"], row["account__owner_id"])
+                lines.append(Line(account_get_or_create(owner_kind=owner[0], owner_id=owner[1],
+                                                        bucket=Bucket.PENDING), -row["total"], True))
+                lines.append(Line(account_get_or_create(owner_kind=owner[0], owner_id=owner[1],
+                                                        bucket=Bucket.AVAILABLE), row["total"], True))
+        if lines:
+            posting_write(key=f"{order_reference(order_id)}:settle", kind="order_settle",
+                          memo=f"order {order.number} settled", lines=lines, reference=order_reference(order_id))
+        rewards_make_available(order=order)
+        settlement.settled_at = now
+        settlement.save(update_fields=["settled_at"])
+        # 2. under basis settled, the rewards come now, out of the merchant's share
+        something_left = any(remaining_quantity(line) > 0 for line in order.lines.all())
+        if (settlement.plan_id and plan.basis == "settled" and settlement.rewards_accrued_at is None
+                and something_left):
+            rewards_accrue(order=order, plan=plan, available=True)
+            settlement.rewards_accrued_at = now
+            settlement.save(update_fields=["rewards_accrued_at"])
+            _post_to_targets(settlement, key=f"{order_reference(order_id)}:rewards", kind="order_rewards",
+                             memo=f"order {order.number} rewards")
+    return True
+
+
+def settlement_status(settlement: OrderSettlement | None, order: Order) -> str:
+    """paid | settled | refunded | partially_refunded, as the scenario output names them (§8)."""
+    if order.refunded_fen and order.refunded_fen >= order.total_fen:
+        return "refunded"
+    if order.refunded_fen:
+        return "partially_refunded"
+    if settlement is not None and settlement.settled_at is not None:
+        return "settled"
+    return "paid"
