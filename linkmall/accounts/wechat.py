@@ -85,18 +85,19 @@ def parse_code2session(body: object) -> WeChatSession:
 
 
 class FakeWeChatClient(WeChatClient):
-    """Answers codes registered with `register`; like WeChat, each code works once."""
+    """Answers codes registered with `register`; like WeChat, each code works once unless
+    registered with `once=False`."""
 
-    _sessions: dict[str, WeChatSession] = {}
+    _sessions: dict[str, tuple[WeChatSession, bool]] = {}
     _lock = threading.Lock()
 
     @classmethod
-    def register(cls, code: str, *, openid: str, unionid: str | None = None) -> None:
+    def register(cls, code: str, *, openid: str, unionid: str | None = None, once: bool = True) -> None:
         session: WeChatSession = {"openid": openid, "session_key": f"fake-session-key-{openid}"}
         if unionid:
             session["unionid"] = unionid
         with cls._lock:
-            cls._sessions[code] = session
+            cls._sessions[code] = (session, once)
 
     @classmethod
     def clear(cls) -> None:
@@ -105,10 +106,12 @@ class FakeWeChatClient(WeChatClient):
 
     def code2session(self, code: str) -> WeChatSession:
         with self._lock:
-            session = self._sessions.pop(code, None)
-        if session is None:
+            entry = self._sessions.get(code)
+            if entry is not None and entry[1]:
+                del self._sessions[code]
+        if entry is None:
             raise WeChatError("invalid code", errcode=40029)
-        return session
+        return dict(entry[0])  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=8)
