@@ -49,6 +49,8 @@ ERROR_TEXT = {
     "listing_unavailable": _("商品已下架或暂不可售。"),
     "order_not_payable": _("这个订单现在不能支付。"),
     "order_not_cancellable": _("这个订单现在不能取消。"),
+    "not_receivable": _("这个订单现在不能确认收货。"),
+    "nothing_shipped": _("商家还没有发货，暂时不能确认收货。"),
 }
 
 

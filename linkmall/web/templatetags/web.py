@@ -51,3 +51,11 @@ def lang_switch(context) -> dict:
 def aftersales_for(detail, line) -> list:
     """The after-sales requests of one order line, from an OrderDetail (no extra query)."""
     return detail.aftersales_by_line.get(line.pk, [])
+
+
+@register.filter
+def carrier_name(code: str) -> str:
+    """"SF" → "顺丰速运": the name of a carrier code the supplier chose when shipping."""
+    from linkmall.orders.services import CARRIERS
+
+    return CARRIERS.get(code, code)
