@@ -37,16 +37,32 @@ def _lock_user_addresses(user: User) -> list[Address]:
     return lock_rows(Address.objects.filter(user=user))
 
 
-def address_create(*, user: User, recipient: str, phone: str, province: str, city: str, district: str = "",
-                   detail: str, is_default: bool = False) -> Address:
+def address_create(
+    *,
+    user: User,
+    recipient: str,
+    phone: str,
+    province: str,
+    city: str,
+    district: str = "",
+    detail: str,
+    is_default: bool = False,
+) -> Address:
     require_role(user, Role.CONSUMER)
-    fields = _clean({"recipient": recipient, "phone": phone, "province": province, "city": city,
-                     "district": district, "detail": detail})
+    fields = _clean(
+        {
+            "recipient": recipient,
+            "phone": phone,
+            "province": province,
+            "city": city,
+            "district": district,
+            "detail": detail,
+        }
+    )
     with transaction.atomic():
         existing = _lock_user_addresses(user)
         if len(existing) >= MAX_ADDRESSES_PER_USER:
-            raise InvalidInput("Too many addresses.", code="too_many_addresses",
-                               detail={"max": MAX_ADDRESSES_PER_USER})
+            raise InvalidInput("Too many addresses.", code="too_many_addresses", detail={"max": MAX_ADDRESSES_PER_USER})
         # the first address is the default one, whatever the caller asked
         make_default = is_default or not existing
         if make_default:
@@ -74,9 +90,7 @@ def address_set_default(*, user: User, address: Address) -> Address:
         rows = {a.pk: a for a in _lock_user_addresses(address.user)}
         if address.pk not in rows:
             raise NotFound("No such address.")
-        Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(
-            is_default=False
-        )
+        Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(is_default=False)
         Address.objects.filter(pk=address.pk).update(is_default=True)
     address.is_default = True
     return address

@@ -1,3 +1,168 @@
-from ninja import Router
+"""/api/v1/orders: cart, checkout, my orders; supplier fulfilments; merchant orders."""
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from linkmall.accounts.auth import api_auth
+from linkmall.accounts.models import Role
+from linkmall.accounts.tenancy import require_role
+from linkmall.core.errors import NotFound
+from linkmall.customers.selectors import address_get
+from linkmall.orders import selectors, services
+from linkmall.orders.schemas import (
+    CartAddIn,
+    CartCheckoutIn,
+    CartLineOut,
+    CartQuantityIn,
+    FulfilmentPage,
+    OrderOut,
+    OrderPage,
+    OrderPlaceIn,
+    ShipIn,
+    SupplierFulfilmentOut,
+)
+from linkmall.stores.models import Guide, Listing, Merchant, Store
 
 router = Router(tags=["orders"])
+
+
+class PageQuery(Schema):
+    status: str | None = Field(None, max_length=20)
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=50)
+
+
+def _get(model_or_queryset, pk, what: str, **filters):
+    if pk is None:
+        return None
+    queryset = getattr(model_or_queryset, "objects", model_or_queryset)
+    obj = queryset.filter(pk=pk, **filters).first()
+    if obj is None:
+        raise NotFound(f"No such {what}.")
+    return obj
+
+
+def _checkout_context(user, payload):
+    merchant = _get(Merchant, payload.merchant_id, "merchant")
+    return {
+        "merchant": merchant,
+        "address": address_get(user=user, address_id=payload.address_id),
+        "store": _get(Store, payload.store_id, "store", merchant=merchant),
+        "guide": _get(Guide, payload.guide_id, "guide", merchant=merchant),
+    }
+
+
+# --- cart ----------------------------------------------------------------------------------
+
+
+@router.get("/cart", response=list[CartLineOut], auth=api_auth)
+def cart(request):
+    return selectors.cart_lines(user=request.auth)
+
+
+@router.post("/cart", response={201: CartLineOut}, auth=api_auth)
+def cart_add(request, payload: CartAddIn):
+    listing = _get(Listing.objects.select_related("sku", "product"), payload.listing_id, "listing")
+    line = services.cart_add(user=request.auth, listing=listing, quantity=payload.quantity)
+    return Status(201, selectors.cart_line_get(user=request.auth, line_id=line.pk))
+
+
+@router.put("/cart/{int:line_id}", response=CartLineOut, auth=api_auth)
+def cart_set_quantity(request, line_id: int, payload: CartQuantityIn):
+    line = selectors.cart_line_get(user=request.auth, line_id=line_id)
+    services.cart_set_quantity(user=request.auth, line=line, quantity=payload.quantity)
+    return selectors.cart_line_get(user=request.auth, line_id=line_id)
+
+
+@router.delete("/cart/{int:line_id}", response={204: None}, auth=api_auth)
+def cart_remove(request, line_id: int):
+    line = selectors.cart_line_get(user=request.auth, line_id=line_id)
+    services.cart_remove(user=request.auth, line=line)
+    return Status(204, None)
+
+
+@router.post("/cart/checkout", response={201: OrderOut}, auth=api_auth)
+def cart_checkout(request, payload: CartCheckoutIn):
+    order = services.order_place_from_cart(
+        buyer=request.auth,
+        client_token=payload.client_token,
+        note=payload.note,
+        **_checkout_context(request.auth, payload),
+    )
+    return Status(201, selectors.order_get_for_buyer(user=request.auth, order_id=order.pk))
+
+
+# --- the buyer's orders --------------------------------------------------------------------
+
+
+@router.post("/", response={201: OrderOut}, auth=api_auth)
+def place_order(request, payload: OrderPlaceIn):
+    order = services.order_place(
+        buyer=request.auth,
+        lines=[(line.listing_id, line.quantity) for line in payload.lines],
+        client_token=payload.client_token,
+        note=payload.note,
+        **_checkout_context(request.auth, payload),
+    )
+    return Status(201, selectors.order_get_for_buyer(user=request.auth, order_id=order.pk))
+
+
+@router.get("/", response=OrderPage, auth=api_auth)
+def my_orders(request, query: Query[PageQuery]):
+    return selectors.order_list_for_buyer(
+        user=request.auth, status=query.status, page=query.page, page_size=query.page_size
+    )
+
+
+@router.get("/{int:order_id}", response=OrderOut, auth=api_auth)
+def my_order(request, order_id: int):
+    return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
+
+
+@router.post("/{int:order_id}/cancel", response=OrderOut, auth=api_auth)
+def cancel_order(request, order_id: int):
+    order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
+    services.order_cancel(actor=request.auth, order=order)
+    return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
+
+
+@router.post("/{int:order_id}/confirm-receipt", response=OrderOut, auth=api_auth)
+def confirm_receipt(request, order_id: int):
+    order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
+    services.order_confirm_receipt(actor=request.auth, order=order)
+    return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
+
+
+# --- supplier: fulfilments -----------------------------------------------------------------
+
+
+@router.get("/supplier/fulfilments", response=FulfilmentPage, auth=api_auth)
+def supplier_fulfilments(request, query: Query[PageQuery]):
+    return selectors.fulfilment_list_for_supplier(
+        user=request.auth, status=query.status, page=query.page, page_size=query.page_size
+    )
+
+
+@router.post("/supplier/fulfilments/{int:fulfilment_id}/ship", response=SupplierFulfilmentOut, auth=api_auth)
+def ship(request, fulfilment_id: int, payload: ShipIn):
+    fulfilment = selectors.fulfilment_get_for_supplier(user=request.auth, fulfilment_id=fulfilment_id)
+    services.fulfilment_ship(
+        actor=request.auth, fulfilment=fulfilment, carrier=payload.carrier, tracking_number=payload.tracking_number
+    )
+    return selectors.fulfilment_get_for_supplier(user=request.auth, fulfilment_id=fulfilment_id)
+
+
+# --- merchant: orders of my shop -----------------------------------------------------------
+
+
+@router.get("/merchant/orders", response=OrderPage, auth=api_auth)
+def merchant_orders(request, query: Query[PageQuery]):
+    return selectors.order_list_for_merchant(
+        user=request.auth, status=query.status, page=query.page, page_size=query.page_size
+    )
+
+
+@router.get("/merchant/orders/{int:order_id}", response=OrderOut, auth=api_auth)
+def merchant_order(request, order_id: int):
+    require_role(request.auth, Role.MERCHANT_OWNER)
+    return selectors.order_get_for_staff(user=request.auth, order_id=order_id)

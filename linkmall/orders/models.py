@@ -55,7 +55,8 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["buyer", "client_token"], name="order_client_token_unique"),
             models.CheckConstraint(
-                name="order_total_adds_up", condition=models.Q(total_fen=models.F("goods_fen") + models.F("shipping_fen"))
+                name="order_total_adds_up",
+                condition=models.Q(total_fen=models.F("goods_fen") + models.F("shipping_fen")),
             ),
             models.CheckConstraint(
                 name="order_refund_within_total",

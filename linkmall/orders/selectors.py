@@ -29,7 +29,7 @@ def _paginate(queryset: QuerySet, page: int, page_size: int) -> Page:
         raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.")
     total = queryset.count()
     start = (page - 1) * page_size
-    return Page(items=list(queryset[start:start + page_size]), page=page, page_size=page_size, total=total)
+    return Page(items=list(queryset[start : start + page_size]), page=page, page_size=page_size, total=total)
 
 
 def _with_lines(queryset: QuerySet) -> QuerySet:
@@ -99,8 +99,7 @@ def order_list_for_merchant(*, user: User, status: str | None = None, page: int 
     return _paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page, page_size)
 
 
-def fulfilment_list_for_supplier(*, user: User, status: str | None = None, page: int = 1,
-                                 page_size: int = 20) -> Page:
+def fulfilment_list_for_supplier(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
     """The supplier's parts of paid orders (never unpaid ones: those may still expire)."""
     require_role(user, Role.SUPPLIER_STAFF)
     queryset = (

@@ -3,7 +3,7 @@
 import json
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
 from linkmall.core.money import fen_to_yuan
@@ -17,15 +17,20 @@ router = Router(tags=["payments"])
 MAX_NOTIFY_BODY = 64 * 1024
 
 
-@router.post("/orders/{order_id}/start", response=PaymentStartOut, auth=api_auth)
+@router.post("/orders/{int:order_id}/start", response=PaymentStartOut, auth=api_auth)
 def start_payment(request, order_id: int, payload: PaymentStartIn | None = None):
     order = order_get_for_buyer(user=request.auth, order_id=order_id)
-    started = services.payment_start(actor=request.auth, order=order,
-                                     return_url=payload.return_url if payload else "")
+    started = services.payment_start(actor=request.auth, order=order, return_url=payload.return_url if payload else "")
     payment = started.payment
-    return {"payment_id": payment.pk, "out_trade_no": payment.out_trade_no, "gateway": payment.gateway,
-            "amount_fen": payment.amount_fen, "amount": fen_to_yuan(payment.amount_fen),
-            "pay_url": started.pay_url, "params": started.params}
+    return {
+        "payment_id": payment.pk,
+        "out_trade_no": payment.out_trade_no,
+        "gateway": payment.gateway,
+        "amount_fen": payment.amount_fen,
+        "amount": fen_to_yuan(payment.amount_fen),
+        "pay_url": started.pay_url,
+        "params": started.params,
+    }
 
 
 @router.post("/notify/{gateway}", auth=None, url_name="payment_notify", include_in_schema=False)
@@ -33,16 +38,18 @@ def notify(request, gateway: str):
     """The gateway's asynchronous notification. No login: the signature is the authentication."""
     body = request.body
     if len(body) > MAX_NOTIFY_BODY:
-        return HttpResponse(json.dumps({"code": "FAIL", "message": "too large"}), status=413,
-                            content_type="application/json")
+        return HttpResponse(
+            json.dumps({"code": "FAIL", "message": "too large"}), status=413, content_type="application/json"
+        )
     result = services.payment_handle_notification(gateway=gateway, body=body, headers=dict(request.headers))
     return HttpResponse(json.dumps(result.body or {}), status=result.http_status, content_type="application/json")
 
 
-@router.post("/orders/{order_id}/refunds", response={201: RefundOut}, auth=api_auth)
+@router.post("/orders/{int:order_id}/refunds", response={201: RefundOut}, auth=api_auth)
 def create_refund(request, order_id: int, payload: RefundIn):
     order = order_get_for_staff(user=request.auth, order_id=order_id)
     lines = None if payload.lines is None else [(line.line_id, line.quantity) for line in payload.lines]
-    refund = services.refund_create(actor=request.auth, order=order, lines=lines, reason=payload.reason,
-                                    idempotency_key=payload.idempotency_key)
-    return 201, refund
+    refund = services.refund_create(
+        actor=request.auth, order=order, lines=lines, reason=payload.reason, idempotency_key=payload.idempotency_key
+    )
+    return Status(201, refund)

@@ -15,8 +15,10 @@ MAX_CART_LINES = 100
 
 def _check_quantity(quantity) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
-                           detail={"field": "quantity", "max": MAX_QUANTITY})
+        raise InvalidInput(
+            f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+            detail={"field": "quantity", "max": MAX_QUANTITY},
+        )
     return quantity
 
 
@@ -32,9 +34,9 @@ def cart_add(*, user: User, listing: Listing, quantity: int) -> CartLine:
     _check_buyable(listing)
     with transaction.atomic():
         # add to an existing line with a guarded UPDATE; the cap keeps the total within 1..999
-        changed = CartLine.objects.filter(
-            user=user, listing=listing, quantity__lte=MAX_QUANTITY - quantity
-        ).update(quantity=F("quantity") + quantity)
+        changed = CartLine.objects.filter(user=user, listing=listing, quantity__lte=MAX_QUANTITY - quantity).update(
+            quantity=F("quantity") + quantity
+        )
         if changed == 0:
             if CartLine.objects.filter(user=user, listing=listing).exists():
                 raise InvalidInput(f"At most {MAX_QUANTITY} of one item.", detail={"field": "quantity"})

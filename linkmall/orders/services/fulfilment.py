@@ -39,8 +39,9 @@ def fulfilment_ship(*, actor: User, fulfilment: Fulfilment, carrier: str, tracki
         raise InvalidInput("Unknown carrier.", detail={"field": "carrier", "choices": sorted(CARRIERS)})
     tracking_number = (tracking_number or "").strip()
     if not _TRACKING_RE.match(tracking_number):
-        raise InvalidInput("The tracking number is 6 to 40 letters, digits or dashes.",
-                           detail={"field": "tracking_number"})
+        raise InvalidInput(
+            "The tracking number is 6 to 40 letters, digits or dashes.", detail={"field": "tracking_number"}
+        )
     now = clock.now()
     with transaction.atomic():
         order = lock_order(fulfilment.order_id)
@@ -49,8 +50,11 @@ def fulfilment_ship(*, actor: User, fulfilment: Fulfilment, carrier: str, tracki
         )
         if changed != 1:
             current = Fulfilment.objects.values_list("status", flat=True).get(pk=fulfilment.pk)
-            raise Conflict("Only a paid part that is waiting to ship can be shipped.", code="not_shippable",
-                           detail={"status": current})
+            raise Conflict(
+                "Only a paid part that is waiting to ship can be shipped.",
+                code="not_shippable",
+                detail={"status": current},
+            )
         sync_order_status(order)
         days = setting("AUTO_RECEIVE_DAYS", AUTO_RECEIVE_DAYS_DEFAULT)
         enqueue_after(fulfilment_auto_receive_task, now + timedelta(days=days), fulfilment.pk)
@@ -66,8 +70,9 @@ def order_confirm_receipt(*, actor: User, order: Order) -> Order:
     with transaction.atomic():
         locked = lock_order(order.pk)
         if locked.status not in (Order.Status.PAID, Order.Status.SHIPPED):
-            raise Conflict("This order has nothing to receive.", code="not_receivable",
-                           detail={"status": locked.status})
+            raise Conflict(
+                "This order has nothing to receive.", code="not_receivable", detail={"status": locked.status}
+            )
         changed = Fulfilment.objects.filter(order=locked, status=Fulfilment.Status.SHIPPED).update(
             status=Fulfilment.Status.RECEIVED, received_at=now, received_by="buyer"
         )

@@ -38,8 +38,9 @@ def order_cancel(*, actor: User, order: Order) -> Order:
     with transaction.atomic():
         locked = lock_order(order.pk)
         if not _cancel_unpaid(locked):
-            raise Conflict("Only an unpaid order can be cancelled.", code="order_not_cancellable",
-                           detail={"status": locked.status})
+            raise Conflict(
+                "Only an unpaid order can be cancelled.", code="order_not_cancellable", detail={"status": locked.status}
+            )
     return locked
 
 
@@ -69,8 +70,9 @@ def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
             status=Order.Status.PAID, paid_at=paid_at
         )
         if changed != 1:
-            raise Conflict("The order is not waiting for payment.", code="order_not_payable",
-                           detail={"status": order.status})
+            raise Conflict(
+                "The order is not waiting for payment.", code="order_not_payable", detail={"status": order.status}
+            )
         Fulfilment.objects.filter(order=order, status=Fulfilment.Status.AWAITING_PAYMENT).update(
             status=Fulfilment.Status.TO_SHIP
         )
@@ -101,12 +103,14 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
             if quantity < 0 or amount_fen < 0 or (quantity == 0 and amount_fen == 0):
                 raise InvalidInput("Refund quantity and amount must be positive.", detail={"line_id": line_id})
             changed = OrderLine.objects.filter(
-                pk=line_id, refunded_quantity__lte=line.quantity - quantity,
+                pk=line_id,
+                refunded_quantity__lte=line.quantity - quantity,
                 refunded_fen__lte=line.line_total_fen - amount_fen,
             ).update(refunded_quantity=F("refunded_quantity") + quantity, refunded_fen=F("refunded_fen") + amount_fen)
             if changed != 1:
-                raise Conflict("That is more than is left to refund.", code="refund_exceeds",
-                               detail={"line_id": line_id})
+                raise Conflict(
+                    "That is more than is left to refund.", code="refund_exceeds", detail={"line_id": line_id}
+                )
             line.refunded_quantity += quantity
             line.refunded_fen += amount_fen
             total += amount_fen
@@ -124,7 +128,8 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
         for line in by_id.values():
             lines_by_fulfilment.setdefault(line.fulfilment_id, []).append(line)
         fully_refunded = [
-            fid for fid, group in lines_by_fulfilment.items()
+            fid
+            for fid, group in lines_by_fulfilment.items()
             if all(line.refunded_quantity == line.quantity for line in group)
         ]
         if fully_refunded:
@@ -133,9 +138,7 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
                 status__in=[Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.TO_SHIP],
             ).update(status=Fulfilment.Status.CANCELLED)
         if all(line.refunded_quantity == line.quantity for line in by_id.values()):
-            if Order.objects.filter(pk=order.pk).exclude(status=Order.Status.CLOSED).update(
-                status=Order.Status.CLOSED
-            ):
+            if Order.objects.filter(pk=order.pk).exclude(status=Order.Status.CLOSED).update(status=Order.Status.CLOSED):
                 order.status = Order.Status.CLOSED
         else:
             sync_order_status(order)

@@ -42,12 +42,14 @@ def _check_lines(lines) -> dict[int, int]:
         if isinstance(listing_id, bool) or not isinstance(listing_id, int):
             raise InvalidInput("listing_id must be an integer.", detail={"field": "lines"})
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-            raise InvalidInput(f"Quantity must be from 1 to {MAX_QUANTITY}.",
-                               detail={"field": "lines", "listing_id": listing_id})
+            raise InvalidInput(
+                f"Quantity must be from 1 to {MAX_QUANTITY}.", detail={"field": "lines", "listing_id": listing_id}
+            )
         wanted[listing_id] = wanted.get(listing_id, 0) + quantity
         if wanted[listing_id] > MAX_QUANTITY:
-            raise InvalidInput(f"At most {MAX_QUANTITY} of one item.",
-                               detail={"field": "lines", "listing_id": listing_id})
+            raise InvalidInput(
+                f"At most {MAX_QUANTITY} of one item.", detail={"field": "lines", "listing_id": listing_id}
+            )
     return wanted
 
 
@@ -68,9 +70,17 @@ def _spec_text(spec: dict) -> str:
     return " ".join(f"{name}:{value}" for name, value in (spec or {}).items())[:120]
 
 
-def order_place(*, buyer: User, merchant: Merchant, lines: Sequence[tuple[int, int]], address: Address,
-                client_token: str, store: Store | None = None, guide: Guide | None = None,
-                note: str = "") -> Order:
+def order_place(
+    *,
+    buyer: User,
+    merchant: Merchant,
+    lines: Sequence[tuple[int, int]],
+    address: Address,
+    client_token: str,
+    store: Store | None = None,
+    guide: Guide | None = None,
+    note: str = "",
+) -> Order:
     """Place an order for `lines` [(listing_id, quantity)] of one merchant and hold its stock.
 
     A retry with the same `client_token` returns the first order and reserves nothing again. The
@@ -94,8 +104,16 @@ def order_place(*, buyer: User, merchant: Merchant, lines: Sequence[tuple[int, i
     if existing is not None:
         return existing
     try:
-        return _place(buyer=buyer, merchant=merchant, wanted=wanted, address=address,
-                      client_token=client_token, store=store, guide=guide, note=note)
+        return _place(
+            buyer=buyer,
+            merchant=merchant,
+            wanted=wanted,
+            address=address,
+            client_token=client_token,
+            store=store,
+            guide=guide,
+            note=note,
+        )
     except IntegrityError:
         # a concurrent retry with the same token committed first; it rolled ours back whole
         existing = _existing_order(buyer, client_token, merchant)
@@ -129,10 +147,19 @@ def _place(*, buyer, merchant, wanted, address, client_token, store, guide, note
         goods_fen = sum(listing.price_fen * wanted[listing.pk] for listing in chosen)
         timeout = setting("ORDER_PAYMENT_TIMEOUT_MINUTES", PAYMENT_TIMEOUT_MINUTES_DEFAULT)
         order = Order.objects.create(
-            number=order_number_new(), buyer=buyer, merchant=merchant, store=store, guide=guide,
-            client_token=client_token, address=address.snapshot(), note=note,
-            goods_fen=goods_fen, shipping_fen=0, total_fen=goods_fen,
-            placed_at=now, expires_at=now + timedelta(minutes=timeout),
+            number=order_number_new(),
+            buyer=buyer,
+            merchant=merchant,
+            store=store,
+            guide=guide,
+            client_token=client_token,
+            address=address.snapshot(),
+            note=note,
+            goods_fen=goods_fen,
+            shipping_fen=0,
+            total_fen=goods_fen,
+            placed_at=now,
+            expires_at=now + timedelta(minutes=timeout),
         )
         by_supplier: dict[int, list[Listing]] = defaultdict(list)
         for listing in chosen:
@@ -141,23 +168,40 @@ def _place(*, buyer, merchant, wanted, address, client_token, store, guide, note
             [Fulfilment(order=order, supplier_id=supplier_id) for supplier_id in sorted(by_supplier)]
         )
         fulfilment_of = {f.supplier_id: f for f in fulfilments}
-        OrderLine.objects.bulk_create([
-            OrderLine(
-                order=order, fulfilment=fulfilment_of[listing.sku.supplier_id], listing=listing,
-                sku=listing.sku, product=listing.product, supplier_id=listing.sku.supplier_id,
-                product_name=listing.product.name, spec_text=_spec_text(listing.sku.spec),
-                unit_price_fen=listing.price_fen, unit_cost_fen=listing.sku.cost_fen,
-                unit_pool_fen=listing.pool_fen, quantity=wanted[listing.pk],
-            )
-            for listing in chosen
-        ])
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    fulfilment=fulfilment_of[listing.sku.supplier_id],
+                    listing=listing,
+                    sku=listing.sku,
+                    product=listing.product,
+                    supplier_id=listing.sku.supplier_id,
+                    product_name=listing.product.name,
+                    spec_text=_spec_text(listing.sku.spec),
+                    unit_price_fen=listing.price_fen,
+                    unit_cost_fen=listing.sku.cost_fen,
+                    unit_pool_fen=listing.pool_fen,
+                    quantity=wanted[listing.pk],
+                )
+                for listing in chosen
+            ]
+        )
         # stored in the same transaction: if the order rolls back, so does its expiry
         enqueue_after(order_expire_task, order.expires_at, order.pk)
     return order
 
 
-def order_place_from_cart(*, buyer: User, merchant: Merchant, address: Address, client_token: str,
-                          store: Store | None = None, guide: Guide | None = None, note: str = "") -> Order:
+def order_place_from_cart(
+    *,
+    buyer: User,
+    merchant: Merchant,
+    address: Address,
+    client_token: str,
+    store: Store | None = None,
+    guide: Guide | None = None,
+    note: str = "",
+) -> Order:
     """Check out the cart's lines of one merchant, then take those lines out of the cart."""
     require_role(buyer, Role.CONSUMER)
     client_token = _check_token(client_token)
@@ -165,14 +209,18 @@ def order_place_from_cart(*, buyer: User, merchant: Merchant, address: Address, 
     if existing is not None:
         return existing
     with transaction.atomic():
-        cart_lines = list(
-            CartLine.objects.filter(user=buyer, listing__merchant=merchant).order_by("pk")
-        )
+        cart_lines = list(CartLine.objects.filter(user=buyer, listing__merchant=merchant).order_by("pk"))
         if not cart_lines:
             raise Conflict("The cart has nothing from this merchant.", code="cart_empty")
         order = order_place(
-            buyer=buyer, merchant=merchant, lines=[(c.listing_id, c.quantity) for c in cart_lines],
-            address=address, client_token=client_token, store=store, guide=guide, note=note,
+            buyer=buyer,
+            merchant=merchant,
+            lines=[(c.listing_id, c.quantity) for c in cart_lines],
+            address=address,
+            client_token=client_token,
+            store=store,
+            guide=guide,
+            note=note,
         )
         CartLine.objects.filter(pk__in=[c.pk for c in cart_lines]).delete()
     return order

@@ -25,8 +25,9 @@ def test_placing_an_order_reserves_stock_and_snapshots_every_line(shop):
     assert len(order.number) == 18 and order.number.isdigit()
     assert [stock_of(s) for s in shop.skus] == [98, 99, 97, 100]
     lines = list(order.lines.order_by("sku_id"))
-    assert [(line.sku_id, line.quantity, line.unit_price_fen, line.unit_cost_fen, line.unit_pool_fen)
-            for line in lines] == [
+    assert [
+        (line.sku_id, line.quantity, line.unit_price_fen, line.unit_cost_fen, line.unit_pool_fen) for line in lines
+    ] == [
         (shop.skus[0].pk, 2, 9900, 5000, 1000),
         (shop.skus[1].pk, 1, 9900, 5000, 1000),
         (shop.skus[2].pk, 3, 9900, 5000, 1000),
@@ -62,8 +63,9 @@ def test_a_client_token_of_one_merchant_cannot_be_reused_at_another(shop):
     listing = testing.make_listing(other.merchant, shop.skus[0])
 
     with pytest.raises(Conflict) as err:
-        order_place(buyer=shop.buyer, merchant=other.merchant, lines=[(listing.pk, 1)], address=shop.address,
-                    client_token="abc")
+        order_place(
+            buyer=shop.buyer, merchant=other.merchant, lines=[(listing.pk, 1)], address=shop.address, client_token="abc"
+        )
     assert err.value.code == "client_token_reused"
 
 
@@ -103,8 +105,9 @@ def test_inactive_listings_skus_and_products_cannot_be_bought(shop, what):
     assert stock_of(shop.skus[0]) == 100
 
 
-@pytest.mark.parametrize("lines", [[], [(1, 0)], [(1, 1000)], [(1, -1)], [("1", 1)], [(1, True)], [(1,)],
-                                   "nope", [(1, 500), (1, 500)]])
+@pytest.mark.parametrize(
+    "lines", [[], [(1, 0)], [(1, 1000)], [(1, -1)], [("1", 1)], [(1, True)], [(1,)], "nope", [(1, 500), (1, 500)]]
+)
 def test_bad_lines_are_refused(shop, lines):
     with pytest.raises(InvalidInput):
         place(shop, lines)
@@ -176,15 +179,14 @@ def test_checkout_from_the_cart_takes_one_merchants_lines_and_clears_them(shop):
     cart_add(user=shop.buyer, listing=shop.listings[2], quantity=1)
     cart_add(user=shop.buyer, listing=other.listings[0], quantity=1)
 
-    order = order_place_from_cart(buyer=shop.buyer, merchant=shop.merchant, address=shop.address,
-                                  client_token="cart-1")
+    order = order_place_from_cart(buyer=shop.buyer, merchant=shop.merchant, address=shop.address, client_token="cart-1")
 
     assert sorted(order.lines.values_list("listing_id", "quantity")) == [
-        (shop.listings[0].pk, 2), (shop.listings[2].pk, 1)]
-    assert list(CartLine.objects.filter(user=shop.buyer).values_list("listing_id", flat=True)) == [
-        other.listings[0].pk]
-    again = order_place_from_cart(buyer=shop.buyer, merchant=shop.merchant, address=shop.address,
-                                  client_token="cart-1")
+        (shop.listings[0].pk, 2),
+        (shop.listings[2].pk, 1),
+    ]
+    assert list(CartLine.objects.filter(user=shop.buyer).values_list("listing_id", flat=True)) == [other.listings[0].pk]
+    again = order_place_from_cart(buyer=shop.buyer, merchant=shop.merchant, address=shop.address, client_token="cart-1")
     assert again.pk == order.pk
 
 

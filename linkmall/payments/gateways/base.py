@@ -38,9 +38,13 @@ class Notification:
 
     def content(self) -> dict:
         """The business content, which every redelivery of one notification repeats exactly."""
-        return {"notify_id": self.notify_id, "out_trade_no": self.out_trade_no,
-                "transaction_id": self.transaction_id, "amount_fen": self.amount_fen,
-                "trade_state": self.trade_state}
+        return {
+            "notify_id": self.notify_id,
+            "out_trade_no": self.out_trade_no,
+            "transaction_id": self.transaction_id,
+            "amount_fen": self.amount_fen,
+            "trade_state": self.trade_state,
+        }
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,7 @@ class Gateway(ABC):
     name: str = ""
 
     @abstractmethod
-    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str,
-                       **options) -> dict:
+    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options) -> dict:
         """Open a payment at the gateway; returns what the client needs to pay (e.g. `pay_url`)."""
 
     @abstractmethod

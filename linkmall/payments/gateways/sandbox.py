@@ -48,12 +48,15 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 class SandboxGateway(Gateway):
     name = "sandbox"
 
-    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str,
-                       **options) -> dict:
+    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options) -> dict:
         trade, created = SandboxTrade.objects.get_or_create(
             out_trade_no=out_trade_no,
-            defaults={"amount_fen": amount_fen, "description": description[:128], "notify_url": notify_url[:200],
-                      "return_url": str(options.get("return_url", ""))[:200]},
+            defaults={
+                "amount_fen": amount_fen,
+                "description": description[:128],
+                "notify_url": notify_url[:200],
+                "return_url": str(options.get("return_url", ""))[:200],
+            },
         )
         if not created and trade.amount_fen != amount_fen:
             raise Conflict("The gateway already has this trade with another amount.", code="gateway_conflict")
@@ -97,7 +100,9 @@ class SandboxGateway(Gateway):
             if refunded + amount_fen > trade.amount_fen:
                 return RefundResult(status="failed", message="REFUND_EXCEEDS_PAYMENT")
             refund = SandboxRefund.objects.create(
-                trade=trade, out_refund_no=out_refund_no, refund_id=f"SBXR{uuid.uuid4().hex[:24]}",
+                trade=trade,
+                out_refund_no=out_refund_no,
+                refund_id=f"SBXR{uuid.uuid4().hex[:24]}",
                 amount_fen=amount_fen,
             )
         return RefundResult(status="succeeded", gateway_refund_id=refund.refund_id)
@@ -133,8 +138,9 @@ def sandbox_trade_pay(*, out_trade_no: str) -> SandboxTrade:
     return trade
 
 
-def sandbox_notification_build(trade: SandboxTrade, *, timestamp: int | None = None,
-                               nonce: str | None = None, **overrides) -> tuple[bytes, dict[str, str]]:
+def sandbox_notification_build(
+    trade: SandboxTrade, *, timestamp: int | None = None, nonce: str | None = None, **overrides
+) -> tuple[bytes, dict[str, str]]:
     """One signed delivery of the trade's notification (a fresh timestamp and nonce each time)."""
     data = {
         "notify_id": trade.notify_id,

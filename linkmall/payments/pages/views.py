@@ -26,9 +26,18 @@ def sandbox_pay(request, out_trade_no: str):
             trade = sandbox_trade_pay(out_trade_no=out_trade_no)
     except NotFound:
         raise Http404 from None
-    return_url = trade.return_url if url_has_allowed_host_and_scheme(
-        trade.return_url, allowed_hosts={request.get_host()}) else ""
-    return render(request, "payments/sandbox_pay.html", {
-        "trade": trade, "amount": fen_to_yuan(trade.amount_fen), "return_url": return_url or "/",
-        "paid": trade.status == trade.Status.PAID,
-    })
+    return_url = (
+        trade.return_url
+        if url_has_allowed_host_and_scheme(trade.return_url, allowed_hosts={request.get_host()})
+        else ""
+    )
+    return render(
+        request,
+        "payments/sandbox_pay.html",
+        {
+            "trade": trade,
+            "amount": fen_to_yuan(trade.amount_fen),
+            "return_url": return_url or "/",
+            "paid": trade.status == trade.Status.PAID,
+        },
+    )

@@ -62,16 +62,21 @@ def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> 
     try:
         notification = gw.parse_notification(body, headers)
     except BadSignature:
-        PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body),
-                                           outcome="bad_signature")
+        PaymentNotification.objects.create(
+            gateway=gw.name, notify_id="", payload=_raw_payload(body), outcome="bad_signature"
+        )
         return _finish(gw, "bad_signature")
     except DomainError as exc:
-        PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body),
-                                           outcome=exc.code)
+        PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body), outcome=exc.code)
         return _finish(gw, exc.code)
 
-    record = {"gateway": gw.name, "notify_id": notification.notify_id, "payload": notification.payload,
-              "nonce": notification.nonce, "content_digest": _digest(notification)}
+    record = {
+        "gateway": gw.name,
+        "notify_id": notification.notify_id,
+        "payload": notification.payload,
+        "nonce": notification.nonce,
+        "content_digest": _digest(notification),
+    }
     max_age = settings.LINKMALL.get("NOTIFY_MAX_AGE_SECONDS", 300)
     if abs(clock.now().timestamp() - notification.timestamp) > max_age:
         PaymentNotification.objects.create(outcome="stale", **record)
@@ -106,9 +111,12 @@ def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> 
 def _is_replay(gateway: str, notification: Notification, digest: str) -> bool:
     """A notify_id seen before with other content, or a nonce seen before on another delivery
     whose content differs, is a replay (a redelivery repeats the content exactly)."""
-    seen = PaymentNotification.objects.filter(gateway=gateway).exclude(content_digest="").filter(
-        Q(notify_id=notification.notify_id) | Q(nonce=notification.nonce)
-    ).exclude(content_digest=digest)
+    seen = (
+        PaymentNotification.objects.filter(gateway=gateway)
+        .exclude(content_digest="")
+        .filter(Q(notify_id=notification.notify_id) | Q(nonce=notification.nonce))
+        .exclude(content_digest=digest)
+    )
     return seen.exists()
 
 

@@ -34,8 +34,9 @@ def _may_refund_line(actor: User, order: Order, line: OrderLine) -> bool:
     return False
 
 
-def refund_create(*, actor: User, order: Order, lines: Sequence[tuple[int, int]] | None, reason: str,
-                  idempotency_key: str) -> Refund:
+def refund_create(
+    *, actor: User, order: Order, lines: Sequence[tuple[int, int]] | None, reason: str, idempotency_key: str
+) -> Refund:
     """Refund `lines` [(line_id, quantity)] of a paid order, or with None everything that remains.
 
     May be called by platform staff, the order's merchant, or the supplier of every line refunded.
@@ -46,8 +47,9 @@ def refund_create(*, actor: User, order: Order, lines: Sequence[tuple[int, int]]
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated("Log in first.")
     if not isinstance(idempotency_key, str) or not _KEY_RE.match(idempotency_key):
-        raise InvalidInput("idempotency_key must be 1 to 64 letters, digits or _-|*@.",
-                           detail={"field": "idempotency_key"})
+        raise InvalidInput(
+            "idempotency_key must be 1 to 64 letters, digits or _-|*@.", detail={"field": "idempotency_key"}
+        )
     reason = (reason or "").strip()[:200]
     with transaction.atomic():
         locked = lock_one(Order.objects.all(), order.pk)
@@ -59,10 +61,10 @@ def refund_create(*, actor: User, order: Order, lines: Sequence[tuple[int, int]]
             if existing.order_id != locked.pk:
                 raise Conflict("This idempotency_key belongs to another refund.", code="idempotency_key_reused")
             return existing
-        if locked.status not in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED,
-                                 Order.Status.CLOSED):
-            raise Conflict("Only a paid order can be refunded.", code="order_not_paid",
-                           detail={"status": locked.status})
+        if locked.status not in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED, Order.Status.CLOSED):
+            raise Conflict(
+                "Only a paid order can be refunded.", code="order_not_paid", detail={"status": locked.status}
+            )
         payment = Payment.objects.filter(order=locked, status=Payment.Status.SUCCEEDED).first()
         if payment is None:
             raise Conflict("Only a paid order can be refunded.", code="order_not_paid")
@@ -101,15 +103,21 @@ def refund_create(*, actor: User, order: Order, lines: Sequence[tuple[int, int]]
         try:
             with transaction.atomic():
                 refund = Refund.objects.create(
-                    payment=payment, order=locked, out_refund_no=idempotency_key, amount_fen=amount_fen,
-                    shipping_fen=shipping_fen, lines=entries, reason=reason,
+                    payment=payment,
+                    order=locked,
+                    out_refund_no=idempotency_key,
+                    amount_fen=amount_fen,
+                    shipping_fen=shipping_fen,
+                    lines=entries,
+                    reason=reason,
                 )
         except IntegrityError:
             # a concurrent call with the same key won; its refund is the answer
             refund = Refund.objects.get(out_refund_no=idempotency_key)
             if refund.order_id != locked.pk:
-                raise Conflict("This idempotency_key belongs to another refund.",
-                               code="idempotency_key_reused") from None
+                raise Conflict(
+                    "This idempotency_key belongs to another refund.", code="idempotency_key_reused"
+                ) from None
             return refund
     return refund_submit(refund_id=refund.pk)
 
@@ -135,8 +143,11 @@ def _wanted_lines(lines, order_lines: dict[int, OrderLine], remaining: dict[int,
         wanted[line_id] = wanted.get(line_id, 0) + quantity
     for line_id, quantity in wanted.items():
         if quantity > remaining[line_id]:
-            raise Conflict("That is more than is left to refund on this line.", code="refund_exceeds",
-                           detail={"line_id": line_id, "requested": quantity, "remaining": remaining[line_id]})
+            raise Conflict(
+                "That is more than is left to refund on this line.",
+                code="refund_exceeds",
+                detail={"line_id": line_id, "requested": quantity, "remaining": remaining[line_id]},
+            )
     return wanted
 
 
@@ -150,13 +161,18 @@ def refund_submit(*, refund_id: int, attempt: int = 0) -> Refund:
         return refund
     gateway = get_gateway(refund.payment.gateway)
     try:
-        result = gateway.refund(out_trade_no=refund.payment.out_trade_no, out_refund_no=refund.out_refund_no,
-                                amount_fen=refund.amount_fen, total_fen=refund.payment.amount_fen)
+        result = gateway.refund(
+            out_trade_no=refund.payment.out_trade_no,
+            out_refund_no=refund.out_refund_no,
+            amount_fen=refund.amount_fen,
+            total_fen=refund.payment.amount_fen,
+        )
     except GatewayUnavailable:
         logger.warning("refund %s: gateway unavailable (attempt %s)", refund.out_refund_no, attempt + 1)
         if attempt < len(RETRY_MINUTES):
-            enqueue_after(refund_submit_task, clock.now() + timedelta(minutes=RETRY_MINUTES[attempt]),
-                          refund.pk, attempt + 1)
+            enqueue_after(
+                refund_submit_task, clock.now() + timedelta(minutes=RETRY_MINUTES[attempt]), refund.pk, attempt + 1
+            )
         return refund
     if result.status == "succeeded":
         return refund_complete(refund_id=refund.pk, gateway_refund_id=result.gateway_refund_id)
@@ -201,8 +217,13 @@ def refund_unaccepted_payment(*, payment: Payment) -> Refund:
 
     refund, created = Refund.objects.get_or_create(
         out_refund_no=f"R{payment.out_trade_no}"[:64],
-        defaults={"payment": payment, "order_id": payment.order_id, "amount_fen": payment.amount_fen,
-                  "lines": [], "reason": "订单已关闭，自动退款"},
+        defaults={
+            "payment": payment,
+            "order_id": payment.order_id,
+            "amount_fen": payment.amount_fen,
+            "lines": [],
+            "reason": "订单已关闭，自动退款",
+        },
     )
     if created:
         enqueue_after(refund_submit_task, None, refund.pk)

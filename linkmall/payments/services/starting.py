@@ -34,22 +34,27 @@ def payment_start(*, actor: User, order: Order, return_url: str = "") -> Payment
     with transaction.atomic():
         locked = lock_one(Order.objects.all(), order.pk)
         if locked.status != Order.Status.PENDING_PAYMENT or locked.expires_at <= clock.now():
-            raise Conflict("This order cannot be paid.", code="order_not_payable",
-                           detail={"status": locked.status})
+            raise Conflict("This order cannot be paid.", code="order_not_payable", detail={"status": locked.status})
         payment = (
-            Payment.objects.filter(order=locked, gateway=gateway.name, status=Payment.Status.CREATED,
-                                   amount_fen=locked.total_fen)
+            Payment.objects.filter(
+                order=locked, gateway=gateway.name, status=Payment.Status.CREATED, amount_fen=locked.total_fen
+            )
             .order_by("pk")
             .first()
         )
         if payment is None:
             attempt = Payment.objects.filter(order=locked).count() + 1
             payment = Payment.objects.create(
-                order=locked, gateway=gateway.name, out_trade_no=f"P{locked.number}{attempt:02d}",
+                order=locked,
+                gateway=gateway.name,
+                out_trade_no=f"P{locked.number}{attempt:02d}",
                 amount_fen=locked.total_fen,
             )
         params = gateway.create_payment(
-            payment.out_trade_no, payment.amount_fen, f"链动商城订单 {locked.number}",
-            reverse("api:payment_notify", kwargs={"gateway": gateway.name}), return_url=return_url,
+            payment.out_trade_no,
+            payment.amount_fen,
+            f"链动商城订单 {locked.number}",
+            reverse("api:payment_notify", kwargs={"gateway": gateway.name}),
+            return_url=return_url,
         )
     return PaymentStart(payment=payment, pay_url=params.get("pay_url", ""), params=params)

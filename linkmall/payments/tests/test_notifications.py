@@ -187,8 +187,7 @@ def test_a_payment_arriving_after_expiry_is_refunded_through_the_gateway(shop):
 def test_a_second_payment_of_a_paid_order_is_refunded(shop):
     order = place(shop)
     first = payment_start(actor=shop.buyer, order=order).payment
-    second = Payment.objects.create(order=order, gateway="sandbox", out_trade_no="P-second",
-                                    amount_fen=order.total_fen)
+    second = Payment.objects.create(order=order, gateway="sandbox", out_trade_no="P-second", amount_fen=order.total_fen)
     from linkmall.payments.gateways import get_gateway
 
     get_gateway("sandbox").create_payment("P-second", order.total_fen, "x", "/n")
@@ -207,8 +206,12 @@ def test_the_http_endpoint_answers_the_gateways_ack(shop, client):
     order, payment, trade = paid_trade(shop)
     body, headers = sandbox_notification_build(trade)
 
-    response = client.post("/api/v1/payments/notify/sandbox", data=body, content_type="application/json",
-                           headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]})
+    response = client.post(
+        "/api/v1/payments/notify/sandbox",
+        data=body,
+        content_type="application/json",
+        headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
+    )
     assert (response.status_code, response.json()) == (200, {"code": "SUCCESS", "message": "OK"})
     response = client.post("/api/v1/payments/notify/sandbox", data=body, content_type="application/json")
     assert response.status_code == 400
