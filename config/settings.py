@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "linkmall.payments",
     "linkmall.referral",
     "linkmall.aftersales",
+    "linkmall.scenarios",
     "linkmall.demo",
     "linkmall.web",
 ]

@@ -1,6 +1,6 @@
 import pytest
 
-from linkmall.referral.scenario.parse import ScenarioError, parse_scenario
+from linkmall.scenarios.parse import ScenarioError, parse_scenario
 
 HEAD = """
 start: "2026-01-01T10:00:00+08:00"

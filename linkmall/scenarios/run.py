@@ -1,0 +1,219 @@
+"""Replay a scenario through the real services (shared/specs/chain21.md §8).
+
+Every step calls the same services the API and the pages call: suppliers and merchants are
+created, products listed, orders placed and paid through the sandbox gateway, refunds sent back
+through it, and the clock moved with the due tasks run. A step the business rules refuse is
+listed under `rejected` and changes nothing; the run goes on.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.services import consumer_get_or_create, staff_user_create
+from linkmall.catalog.models import Sku
+from linkmall.catalog.services import category_ensure, product_create, supplier_create
+from linkmall.core import clock
+from linkmall.core.errors import DomainError
+from linkmall.core.money import fen_to_yuan
+from linkmall.core.tasks import run_due
+from linkmall.customers.services import address_create
+from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind
+from linkmall.ledger.selectors import ledger_verify
+from linkmall.orders.models import Order
+from linkmall.orders.services import order_place
+from linkmall.payments.gateways.sandbox import sandbox_trade_pay
+from linkmall.payments.services import payment_start, refund_create
+from linkmall.referral.graph import referral_bind
+from linkmall.referral.models import OrderSettlement, Promoter, QualifyingProduct
+from linkmall.referral.plans import Plan, compliance_check
+from linkmall.referral.services import plan_acknowledge, plan_draft, plan_go_live, promoter_enter, promoter_seed
+from linkmall.referral.settlement import settlement_status
+from linkmall.scenarios.parse import Scenario, Step
+from linkmall.stores.services import listing_pick, merchant_create
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class ScenarioRun:
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.plan = Plan.parse(scenario.plan)
+        self.suppliers: dict = {}
+        self.merchants: dict = {}
+        self.products: dict = {}  # id → (listing, merchant)
+        self.users: dict[str, User] = {}
+        self.orders: dict[str, Order] = {}
+        self.rejected: list[dict] = []
+        self._phones = iter(range(13_800_000_000, 13_900_000_000))
+
+    # --- running ----------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        if self.scenario.start is not None:
+            clock.freeze(self.scenario.start)
+        else:
+            clock.freeze(clock.now())
+        self.operator = staff_user_create(username="scenario-operator", password="scenario-operator-pass",
+                                          role=Role.PLATFORM)
+        plan = plan_draft(actor=self.operator, config=self.scenario.plan)
+        plan = plan_acknowledge(actor=self.operator, plan=plan, codes=[r["code"] for r in plan.compliance])
+        plan_go_live(actor=self.operator, plan=plan)
+        self.category = category_ensure(name="场景商品", slug="scenario")
+        for step in self.scenario.steps:
+            try:
+                with transaction.atomic():
+                    getattr(self, f"do_{step.action}")(step)
+            except Rejected as exc:
+                self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
+            except DomainError as exc:
+                self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
+        return self.report()
+
+    def _new_consumer(self, name: str) -> User:
+        user = consumer_get_or_create(phone=str(next(self._phones)), display_name=name)
+        self.users[name] = user
+        return user
+
+    def do_supplier(self, step: Step) -> None:
+        a = step.args
+        self.suppliers[a["id"]] = supplier_create(name=a.get("name") or a["id"])
+
+    def do_merchant(self, step: Step) -> None:
+        a = step.args
+        self.merchants[a["id"]] = merchant_create(name=a.get("name") or a["id"])
+
+    def do_product(self, step: Step) -> None:
+        a = step.args
+        product = product_create(
+            actor=self.operator, supplier=self.suppliers[a["supplier"]], category=self.category,
+            name=a.get("name") or a["id"],
+            skus=[{"code": a["id"], "spec": {}, "cost_fen": a["cost_fen"], "suggested_price_fen": a["price_fen"],
+                   "stock": a.get("stock", 1_000_000)}],
+        )
+        merchant = self.merchants[a["merchant"]]
+        sku = Sku.objects.get(product=product)
+        listing = listing_pick(actor=self.operator, merchant=merchant, sku=sku, price_fen=a["price_fen"],
+                               pool_fen=a["pool_fen"])
+        if a.get("qualifying"):
+            QualifyingProduct.objects.create(product=product, added_by=self.operator)
+        self.products[a["id"]] = (listing, merchant)
+
+    def do_user(self, step: Step) -> None:
+        a = step.args
+        user = self._new_consumer(a["id"])
+        if a.get("referrer"):
+            referral_bind(user=user, referrer=self.users[a["referrer"]], via="seed")
+        level = a.get("level", "member")
+        if level == "boss" or (level == "agent" and a.get("team_owner")):
+            owner = self.users[a["team_owner"]] if a.get("team_owner") else None
+            promoter_seed(user=user, level=level, team_owner=owner)
+        elif level == "agent":
+            promoter_enter(user=user, plan=self.plan)
+
+    def do_order(self, step: Step) -> None:
+        a = step.args
+        buyer = self.users.get(a["user"]) or self._new_consumer(a["user"])
+        if a.get("via"):
+            try:  # `via` binds a buyer without a referrer; a cycle or self-binding is ignored
+                with transaction.atomic():
+                    referral_bind(user=buyer, referrer=self.users[a["via"]], via="link")
+            except DomainError:
+                pass
+        merchants = {self.products[line["product"]][1].pk for line in a["lines"]}
+        if len(merchants) != 1:
+            raise Rejected("multiple_merchants", "An order's products must all come from one merchant.")
+        merchant = self.products[a["lines"][0]["product"]][1]
+        address = address_create(user=buyer, recipient=a["user"], phone="13900000000", province="浙江省",
+                                 city="杭州市", district="西湖区", detail="文三路 1 号")
+        lines = [(self.products[line["product"]][0].pk, line["qty"]) for line in a["lines"]]
+        order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address,
+                            client_token=f"scenario-{a['id']}")
+        start = payment_start(actor=buyer, order=order)
+        sandbox_trade_pay(out_trade_no=start.payment.out_trade_no)
+        run_due()  # the gateway's notification arrives
+        order.refresh_from_db()
+        if order.status != Order.Status.PAID:
+            raise Rejected("payment_failed", f"order {a['id']} was not paid")
+        self.orders[a["id"]] = order
+
+    def do_refund(self, step: Step) -> None:
+        a = step.args
+        order = self.orders[a["order"]]
+        lines = None
+        if a.get("lines"):
+            by_listing = {line.listing_id: line for line in order.lines.all()}
+            lines = []
+            for line in a["lines"]:
+                order_line = by_listing.get(self.products[line["product"]][0].pk)
+                if order_line is None:
+                    raise Rejected("refund_exceeds", f"order {a['order']} has no {line['product']}")
+                lines.append((order_line.pk, line["qty"]))
+        refund_create(actor=self.operator, order=order, lines=lines, reason="scenario",
+                      idempotency_key=f"scenario-step-{step.index}")
+        run_due()
+
+    def do_advance(self, step: Step) -> None:
+        a = step.args
+        clock.advance(timedelta(days=a.get("days", 0), hours=a.get("hours", 0), minutes=a.get("minutes", 0)))
+        run_due()
+
+    def do_settle(self, step: Step) -> None:
+        run_due()
+
+    def do_withdraw(self, step: Step) -> None:
+        from linkmall.ledger.withdrawals import withdrawal_request_and_pay
+
+        a = step.args
+        withdrawal_request_and_pay(owner_kind=OwnerKind.PROMOTER, owner_id=self.users[a["user"]].pk,
+                                   amount_fen=a["amount_fen"], key=f"scenario-step-{step.index}",
+                                   actor=self.operator)
+
+    # --- the report -------------------------------------------------------------------------
+
+    def _balances(self, kind: str, owner_id: int) -> dict[str, str]:
+        rows = dict(LedgerAccount.objects.filter(owner_kind=kind, owner_id=owner_id)
+                    .values_list("bucket", "balance_fen"))
+        return {b: fen_to_yuan(rows.get(b, 0)) for b in (Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN)}
+
+    def report(self) -> dict:
+        promoters = {p.user_id: p for p in Promoter.objects.filter(user_id__in=[u.pk for u in self.users.values()])}
+        name_of = {u.pk: name for name, u in self.users.items()}
+        users = {}
+        for name, user in self.users.items():
+            p = promoters.get(user.pk)
+            users[name] = {
+                "level": p.level if p else "member",
+                "referrer": name_of.get(p.referrer_id) if p else None,
+                "team_owner": name_of.get(p.team_owner_id) if p else None,
+                "origin_boss": name_of.get(p.origin_boss_id) if p else None,
+                "balance": self._balances(OwnerKind.PROMOTER, user.pk),
+            }
+        accounts = {}
+        for sid, supplier in self.suppliers.items():
+            accounts[f"supplier:{sid}"] = self._balances(OwnerKind.SUPPLIER, supplier.pk)
+        for mid, merchant in self.merchants.items():
+            accounts[f"merchant:{mid}"] = self._balances(OwnerKind.MERCHANT, merchant.pk)
+        accounts["platform"] = self._balances(OwnerKind.PLATFORM, 0)
+        settlements = {s.order_id: s for s in OrderSettlement.objects.filter(order_id__in=[o.pk for o in self.orders.values()])}
+        orders = {}
+        for oid, order in self.orders.items():
+            order.refresh_from_db()
+            orders[oid] = {"status": settlement_status(settlements.get(order.pk), order),
+                           "total": fen_to_yuan(order.total_fen)}
+        audit = ledger_verify()
+        return {
+            "clock": clock.now().isoformat(),
+            "users": users,
+            "accounts": accounts,
+            "orders": orders,
+            "ledger": {"balanced": audit.ok, "entries": Entry.objects.count(), "postings": audit.postings_checked},
+            "rejected": self.rejected,
+            "compliance": [{"code": r.code, "severity": r.severity} for r in compliance_check(self.plan)],
+        }
+
