@@ -1,0 +1,112 @@
+"""Real threads, real transactions: the locks and guarded updates hold under contention."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import close_old_connections, connection
+
+from linkmall.core.errors import Conflict
+from linkmall.ledger.models import Entry, Posting
+from linkmall.ledger.selectors import ledger_verify
+from linkmall.ledger.services import Line, posting_write
+
+from .helpers import account, balance, fund, gateway_cash
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_at_once(count: int, work: Callable[[int], str]) -> Counter:
+    """Start `count` threads together; each returns an outcome word."""
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(count)
+
+    def worker(n: int) -> None:
+        try:
+            start.wait()
+            result = work(n)
+        finally:
+            close_old_connections()
+            connection.close()
+        with lock:
+            outcomes[result] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_twenty_threads_writing_the_same_key_make_one_posting():
+    cash, target = gateway_cash(), account()
+
+    def write(n: int) -> str:
+        posting = posting_write(key="order:9:paid", kind="order_paid",
+                                lines=[Line(cash, -1234, True), Line(target, 1234)])
+        return str(posting.pk)
+
+    outcomes = run_at_once(20, write)
+
+    assert list(outcomes.values()) == [20]  # every thread got the same posting back
+    assert Posting.objects.count() == 1
+    assert Entry.objects.count() == 2
+    assert balance(target) == 1234
+    assert ledger_verify().ok
+
+
+def test_twenty_threads_reusing_one_key_for_different_lines_write_exactly_one_of_them():
+    cash = gateway_cash()
+    targets = [account(owner_id=n + 1) for n in range(20)]
+
+    def write(n: int) -> str:
+        try:
+            posting_write(key="contested", kind="order_paid", lines=[Line(cash, -100, True), Line(targets[n], 100)])
+            return "written"
+        except Conflict as refused:
+            return refused.code
+
+    outcomes = run_at_once(20, write)
+
+    assert outcomes == Counter({"written": 1, "idempotency_key_reused": 19})
+    assert sum(balance(t) for t in targets) == 100
+    assert ledger_verify().ok
+
+
+def test_concurrent_withdrawals_never_overdraw_a_guarded_account():
+    available, withdrawn = account(bucket="available"), account(bucket="withdrawn")
+    fund(available, 500)
+
+    def withdraw(n: int) -> str:
+        try:
+            posting_write(key=f"withdraw:{n}", kind="withdrawal", lines=[(available, -100), (withdrawn, 100)])
+            return "paid"
+        except Conflict as refused:
+            return refused.code
+
+    outcomes = run_at_once(12, withdraw)
+
+    assert outcomes == Counter({"paid": 5, "insufficient_balance": 7})
+    assert (balance(available), balance(withdrawn)) == (0, 500)
+    assert Posting.objects.filter(kind="withdrawal").count() == 5
+    assert ledger_verify().ok
+
+
+def test_crossing_transfers_between_two_accounts_do_not_deadlock_and_conserve_money():
+    a, b = account(owner_id=1), account(owner_id=2)
+    fund(a, 1000)
+    fund(b, 1000)
+
+    def transfer(n: int) -> str:
+        source, target = (a, b) if n % 2 else (b, a)
+        posting_write(key=f"t:{n}", kind="transfer", lines=[(source, -10), (target, 10)])
+        return "done"
+
+    outcomes = run_at_once(16, transfer)
+
+    assert outcomes == Counter({"done": 16})
+    assert (balance(a), balance(b)) == (1000, 1000)
+    assert ledger_verify().ok
