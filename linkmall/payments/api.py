@@ -9,7 +9,7 @@ from linkmall.accounts.auth import api_auth
 from linkmall.core.money import fen_to_yuan
 from linkmall.orders.selectors import order_get_for_buyer, order_get_for_staff
 from linkmall.payments import services
-from linkmall.payments.schemas import PaymentStartIn, PaymentStartOut, RefundIn, RefundOut
+from linkmall.payments.schemas import PaymentStartOut, RefundIn, RefundOut
 
 router = Router(tags=["payments"])
 
@@ -18,9 +18,10 @@ MAX_NOTIFY_BODY = 64 * 1024
 
 
 @router.post("/orders/{int:order_id}/start", response=PaymentStartOut, auth=api_auth)
-def start_payment(request, order_id: int, payload: PaymentStartIn | None = None):
+def start_payment(request, order_id: int, return_url: str = ""):
+    """Open the payment; `?return_url=/path/` is where the cashier sends the buyer afterwards."""
     order = order_get_for_buyer(user=request.auth, order_id=order_id)
-    started = services.payment_start(actor=request.auth, order=order, return_url=payload.return_url if payload else "")
+    started = services.payment_start(actor=request.auth, order=order, return_url=return_url[:200])
     payment = started.payment
     return {
         "payment_id": payment.pk,

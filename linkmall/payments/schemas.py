@@ -2,10 +2,6 @@ from ninja import Schema
 from pydantic import Field
 
 
-class PaymentStartIn(Schema):
-    return_url: str = Field("", max_length=200)
-
-
 class PaymentStartOut(Schema):
     payment_id: int
     out_trade_no: str

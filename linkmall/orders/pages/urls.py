@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linkmall.orders.pages import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("console/supplier/fulfilments/", views.supplier_fulfilments, name="supplier_fulfilments"),
+    path(
+        "console/supplier/fulfilments/<int:fulfilment_id>/ship/",
+        views.supplier_fulfilment_ship,
+        name="supplier_fulfilment_ship",
+    ),
+    path("console/merchant/orders/", views.merchant_orders, name="merchant_orders"),
+]

@@ -46,8 +46,13 @@ def test_buyers_racing_for_the_last_units_never_oversell():
     lines = [(shop.listings[0].pk, 1), (shop.listings[1].pk, 1)]
 
     def buy(i):
-        return order_place(buyer=buyers[i], merchant=shop.merchant, lines=lines if i % 2 else lines[::-1],
-                           address=addresses[i], client_token=f"race-{i}")
+        return order_place(
+            buyer=buyers[i],
+            merchant=shop.merchant,
+            lines=lines if i % 2 else lines[::-1],
+            address=addresses[i],
+            client_token=f"race-{i}",
+        )
 
     results = race(buy, 8)
 
@@ -63,8 +68,13 @@ def test_one_buyer_retrying_the_same_checkout_at_once_gets_one_order():
     shop = make_shop(suppliers=1, skus_per_supplier=1, stock=10)
 
     def buy(i):
-        return order_place(buyer=shop.buyer, merchant=shop.merchant, lines=[(shop.listings[0].pk, 2)],
-                           address=shop.address, client_token="same-tap")
+        return order_place(
+            buyer=shop.buyer,
+            merchant=shop.merchant,
+            lines=[(shop.listings[0].pk, 2)],
+            address=shop.address,
+            client_token="same-tap",
+        )
 
     results = race(buy, 6)
 

@@ -126,8 +126,12 @@ def test_another_supplier_cannot_ship_and_consumers_cannot_ship(shop):
     pay(order)
     fulfilment = order.fulfilments.get()
     with pytest.raises(NotFound):
-        fulfilment_ship(actor=testing.make_supplier_staff(shop.suppliers[1]), fulfilment=fulfilment,
-                        carrier="SF", tracking_number="SF1234567890")
+        fulfilment_ship(
+            actor=testing.make_supplier_staff(shop.suppliers[1]),
+            fulfilment=fulfilment,
+            carrier="SF",
+            tracking_number="SF1234567890",
+        )
     with pytest.raises(PermissionDenied):
         fulfilment_ship(actor=shop.buyer, fulfilment=fulfilment, carrier="SF", tracking_number="SF1234567890")
     fulfilment.refresh_from_db()
@@ -151,8 +155,12 @@ def test_bad_carrier_or_tracking_number_is_refused(shop, carrier, tracking):
     order = place(shop)
     pay(order)
     with pytest.raises(InvalidInput):
-        fulfilment_ship(actor=testing.make_supplier_staff(shop.suppliers[0]), fulfilment=order.fulfilments.get(),
-                        carrier=carrier, tracking_number=tracking)
+        fulfilment_ship(
+            actor=testing.make_supplier_staff(shop.suppliers[0]),
+            fulfilment=order.fulfilments.get(),
+            carrier=carrier,
+            tracking_number=tracking,
+        )
 
 
 def test_receipt_is_confirmed_automatically_after_the_configured_days(shop, settings):

@@ -46,8 +46,9 @@ def test_the_same_notification_delivered_at_once_marks_the_order_paid_once():
     trade = sandbox_trade_pay(out_trade_no=started.payment.out_trade_no)
     deliveries = [sandbox_notification_build(trade) for _ in range(6)]
 
-    results = race(lambda i: payment_handle_notification(gateway="sandbox", body=deliveries[i][0],
-                                                         headers=deliveries[i][1]), 6)
+    results = race(
+        lambda i: payment_handle_notification(gateway="sandbox", body=deliveries[i][0], headers=deliveries[i][1]), 6
+    )
 
     assert sorted(r.outcome for r in results) == ["accepted"] + ["duplicate"] * 5, results
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
@@ -62,8 +63,10 @@ def test_concurrent_refunds_of_one_line_never_exceed_it():
     line = order.lines.get()
     platform = testing.make_platform_user()
 
-    results = race(lambda i: refund_create(actor=platform, order=order, lines=[(line.pk, 2)], reason="",
-                                           idempotency_key=f"k{i}"), 4)
+    results = race(
+        lambda i: refund_create(actor=platform, order=order, lines=[(line.pk, 2)], reason="", idempotency_key=f"k{i}"),
+        4,
+    )
 
     refunds = [r for r in results if isinstance(r, Refund)]
     assert len(refunds) == 1, results
