@@ -194,3 +194,50 @@ def test_a_line_of_another_order_is_not_found(shop, paid_order, platform):
         refund_create(
             actor=platform, order=paid_order, lines=[(other.lines.get().pk, 1)], reason="", idempotency_key="x"
         )
+
+
+def test_a_refund_the_gateway_does_not_answer_stays_pending_and_is_retried(shop, paid_order, platform, monkeypatch):
+    from datetime import timedelta
+
+    from linkmall.core import clock
+    from linkmall.core.tasks import run_due
+    from linkmall.payments.gateways import GatewayUnavailable
+    from linkmall.payments.gateways.sandbox import SandboxGateway
+
+    real_refund = SandboxGateway.refund
+
+    def unreachable(self, **kwargs):
+        raise GatewayUnavailable("timeout")
+
+    monkeypatch.setattr(SandboxGateway, "refund", unreachable)
+    line = line_of(paid_order, shop.listings[0])
+    refund = refund_create(actor=platform, order=paid_order, lines=[(line.pk, 3)], reason="", idempotency_key="r")
+    assert refund.status == Refund.Status.PENDING
+    # units promised to a pending refund cannot be refunded a second time meanwhile
+    with pytest.raises(Conflict):
+        refund_create(actor=platform, order=paid_order, lines=[(line.pk, 1)], reason="", idempotency_key="r2")
+
+    monkeypatch.setattr(SandboxGateway, "refund", real_refund)
+    clock.advance(timedelta(minutes=1, seconds=1))
+    run_due()
+
+    refund.refresh_from_db()
+    line.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert (line.refunded_quantity, line.refunded_fen) == (3, 3 * 9900)
+
+
+def test_a_refund_the_gateway_refuses_fails_and_frees_the_units(shop, paid_order, platform, monkeypatch):
+    from linkmall.payments.gateways import RefundResult
+    from linkmall.payments.gateways.sandbox import SandboxGateway
+
+    monkeypatch.setattr(SandboxGateway, "refund", lambda self, **kw: RefundResult(status="failed", message="NO"))
+    line = line_of(paid_order, shop.listings[0])
+    refund = refund_create(actor=platform, order=paid_order, lines=[(line.pk, 3)], reason="", idempotency_key="r")
+
+    assert refund.status == Refund.Status.FAILED
+    line.refresh_from_db()
+    assert line.refunded_quantity == 0
+    monkeypatch.undo()
+    again = refund_create(actor=platform, order=paid_order, lines=[(line.pk, 3)], reason="", idempotency_key="r3")
+    assert again.status == Refund.Status.SUCCEEDED
