@@ -138,10 +138,9 @@ class TestHistoryIsAppendOnly:
 def test_entries_whose_posting_never_comes_are_refused_at_commit():
     a, b = account(owner_id=1), account(owner_id=2)
     before = ledger_state()
-    with pytest.raises(IntegrityError):
-        with transaction.atomic(), connection.cursor() as cursor:
-            insert_entry(cursor, new_posting_id(), a.pk, 100, 1)
-            insert_entry(cursor, new_posting_id(), b.pk, -100, 1)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        insert_entry(cursor, new_posting_id(), a.pk, 100, 1)
+        insert_entry(cursor, new_posting_id(), b.pk, -100, 1)
     assert ledger_state() == before
 
 
