@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from linkmall.accounts.errors import PhoneTaken
 from linkmall.accounts.models import Role, Tenant, User
 from linkmall.accounts.services import phone_normalize, staff_user_create
 from linkmall.accounts.tenancy import require_role, require_tenant
@@ -145,6 +146,9 @@ def guide_create(*, actor: User, store: Store, phone: str, display_name: str, ti
     with transaction.atomic():
         if not Store.objects.filter(pk=store.pk, merchant_id=store.merchant_id).exists():
             raise NotFound("No such store.")
+        # asked before the username (derived from the phone) so the answer names the real problem
+        if User.objects.filter(phone=phone).exists():
+            raise PhoneTaken("This phone number belongs to another account.", detail={"field": "phone"})
         user = staff_user_create(username=f"guide_{phone}", password=None, role=Role.GUIDE,
                                  tenant_id=store.merchant_id, display_name=display_name, phone=phone)
         return Guide.objects.create(user=user, merchant_id=store.merchant_id, store=store, title=title,

@@ -1,0 +1,266 @@
+"""Reads for the consumer pages and the mini-program: a store, its shelves and a product's page.
+
+Each function runs a fixed number of queries however many products or SKUs there are. Stock
+is always the supplier SKU's current stock, read through the listing → SKU join (listings never
+copy it), so what a buyer sees is what order placement will check.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+
+from linkmall.catalog.models import Category, Product, ProductImage
+from linkmall.core.errors import InvalidInput, NotFound
+from linkmall.core.money import fen_to_yuan
+from linkmall.stores.models import Listing, Store
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    product_id: int
+    name: str
+    subtitle: str
+    category_id: int
+    category_slug: str
+    category_name: str
+    main_image_url: str
+    min_price_fen: int
+    total_stock: int
+
+    @property
+    def min_price(self) -> str:
+        return fen_to_yuan(self.min_price_fen)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.total_stock > 0
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    id: int
+    name: str
+    slug: str
+    product_count: int
+
+
+@dataclass(frozen=True)
+class StoreHome:
+    store: Store
+    categories: list[CategoryRef]
+    products: list[ProductCard]
+
+
+@dataclass(frozen=True)
+class CategoryShelf:
+    store: Store
+    category: Category
+    products: list[ProductCard]
+
+
+@dataclass(frozen=True)
+class ListingOption:
+    """One buyable SKU of a product in a store: the merchant's listing of a supplier SKU."""
+
+    listing_id: int
+    sku_id: int
+    spec: dict
+    price_fen: int
+    suggested_price_fen: int
+    stock: int
+
+    @property
+    def price(self) -> str:
+        return fen_to_yuan(self.price_fen)
+
+    @property
+    def spec_label(self) -> str:
+        return " / ".join(str(v) for v in self.spec.values())
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    store: Store
+    product: Product
+    image_urls: list[str]
+    options: list[ListingOption] = field(default_factory=list)
+
+    @property
+    def min_price_fen(self) -> int:
+        return min(o.price_fen for o in self.options)
+
+    @property
+    def min_price(self) -> str:
+        return fen_to_yuan(self.min_price_fen)
+
+    @property
+    def total_stock(self) -> int:
+        return sum(o.stock for o in self.options)
+
+
+@dataclass(frozen=True)
+class NearbyStore:
+    store: Store
+    distance_m: int
+
+
+def _image_url(name: str | None) -> str:
+    return default_storage.url(name) if name else ""
+
+
+def store_get(*, store_id: int) -> Store:
+    """An open store, with its merchant. Closed or unknown stores are "not found"."""
+    store = Store.objects.select_related("merchant").filter(pk=store_id, is_active=True).first()
+    if store is None:
+        raise NotFound("No such store.", detail={"store_id": store_id})
+    return store
+
+
+def store_list(*, city: str = "") -> list[Store]:
+    rows = Store.objects.filter(is_active=True).select_related("merchant").order_by("city", "name", "pk")
+    if city:
+        rows = rows.filter(city=city)
+    return list(rows)
+
+
+def _sellable_listings(store: Store) -> QuerySet[Listing]:
+    return Listing.objects.filter(
+        merchant_id=store.merchant_id,
+        is_active=True,
+        sku__is_active=True,
+        product__status=Product.Status.ACTIVE,
+        # a supplier may raise its cost above a merchant's price; such a pick waits for a new price
+        price_fen__gte=F("sku__cost_fen"),
+    )
+
+
+def _product_cards(listings: QuerySet[Listing]) -> list[ProductCard]:
+    main_image = (
+        ProductImage.objects.filter(product_id=OuterRef("product_id")).order_by("position", "id").values("image")[:1]
+    )
+    rows = (
+        listings.values(
+            "product_id",
+            "product__name",
+            "product__subtitle",
+            "product__category_id",
+            "product__category__slug",
+            "product__category__name",
+            "product__category__position",
+        )
+        .annotate(min_price_fen=Min("price_fen"), total_stock=Sum("sku__stock"), main_image=Subquery(main_image))
+        .order_by("product__category__position", "product__category_id", "product_id")
+    )
+    return [
+        ProductCard(
+            product_id=r["product_id"],
+            name=r["product__name"],
+            subtitle=r["product__subtitle"],
+            category_id=r["product__category_id"],
+            category_slug=r["product__category__slug"],
+            category_name=r["product__category__name"],
+            main_image_url=_image_url(r["main_image"]),
+            min_price_fen=r["min_price_fen"],
+            total_stock=r["total_stock"] or 0,
+        )
+        for r in rows
+    ]
+
+
+def store_home(*, store: Store) -> StoreHome:
+    """The store's shelves: every category with something for sale, and a card per product. One query."""
+    products = _product_cards(_sellable_listings(store))
+    counts: dict[int, CategoryRef] = {}
+    for card in products:
+        ref = counts.get(card.category_id)
+        counts[card.category_id] = CategoryRef(
+            id=card.category_id,
+            name=card.category_name,
+            slug=card.category_slug,
+            product_count=(ref.product_count if ref else 0) + 1,
+        )
+    return StoreHome(store=store, categories=list(counts.values()), products=products)
+
+
+def store_category_products(*, store: Store, category_slug: str) -> CategoryShelf:
+    """One category's shelf (its sub-categories included). Two queries."""
+    category = Category.objects.filter(slug=category_slug).first()
+    if category is None:
+        raise NotFound("No such category.", detail={"category": category_slug})
+    listings = _sellable_listings(store).filter(
+        Q(product__category_id=category.pk) | Q(product__category__parent_id=category.pk)
+    )
+    return CategoryShelf(store=store, category=category, products=_product_cards(listings))
+
+
+def store_product_detail(*, store: Store, product_id: int) -> ProductDetail:
+    """A product's page in a store: images and the merchant's listings of its SKUs. Two queries.
+
+    A product the merchant does not sell (or sells no SKU of any more) is "not found" here.
+    """
+    listings = list(
+        _sellable_listings(store)
+        .filter(product_id=product_id)
+        .select_related("sku", "product", "product__category")
+        .order_by("sku_id")
+    )
+    if not listings:
+        raise NotFound("No such product in this store.", detail={"product_id": product_id})
+    product = listings[0].product
+    images = ProductImage.objects.filter(product_id=product.pk).order_by("position", "id").values_list("image", flat=True)
+    options = [
+        ListingOption(
+            listing_id=listing.pk,
+            sku_id=listing.sku_id,
+            spec=listing.sku.spec,
+            price_fen=listing.price_fen,
+            suggested_price_fen=listing.sku.suggested_price_fen,
+            stock=listing.sku.stock,
+        )
+        for listing in listings
+    ]
+    return ProductDetail(store=store, product=product, image_urls=[_image_url(i) for i in images], options=options)
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres. On GCJ-02 coordinates the error is a few hundred metres at most,
+    which is fine for "which store is nearest"."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _coordinates(latitude, longitude) -> tuple[float, float]:
+    try:
+        lat, lng = float(Decimal(str(latitude))), float(Decimal(str(longitude)))
+    except (ArithmeticError, ValueError):
+        raise InvalidInput("Latitude and longitude must be numbers.", detail={"field": "latitude"}) from None
+    if not (-90 <= lat <= 90) or not (-180 <= lng <= 180):
+        raise InvalidInput("Latitude or longitude is out of range.", detail={"latitude": lat, "longitude": lng})
+    return lat, lng
+
+
+def stores_nearby(*, latitude, longitude, limit: int = 20, merchant_id: int | None = None) -> list[NearbyStore]:
+    """Open stores ordered by distance from a point. One query."""
+    lat, lng = _coordinates(latitude, longitude)
+    rows = Store.objects.filter(is_active=True).select_related("merchant")
+    if merchant_id is not None:
+        rows = rows.filter(merchant_id=merchant_id)
+    nearby = [
+        NearbyStore(store=s, distance_m=round(haversine_m(lat, lng, float(s.latitude), float(s.longitude))))
+        for s in rows
+    ]
+    nearby.sort(key=lambda n: (n.distance_m, n.store.pk))
+    return nearby[: max(0, limit)]
+
+
+def nearest_store(*, latitude, longitude, merchant_id: int | None = None) -> NearbyStore | None:
+    """The open store closest to a point (optionally only one merchant's), or None when there is none."""
+    nearby = stores_nearby(latitude=latitude, longitude=longitude, limit=1, merchant_id=merchant_id)
+    return nearby[0] if nearby else None
