@@ -91,8 +91,8 @@ def throughput(lines: int, orders: int, worker: int, workers: int, start_at: flo
 
 def stock_up() -> dict:
     """Give the first merchant's SKUs plenty of stock so the throughput runs never sell out."""
-    from linkmall.catalog.services import sku_stock_adjust
     from linkmall.accounts.models import Role, User
+    from linkmall.catalog.services import sku_stock_adjust
 
     merchant, listings, _buyers, _addresses = _world()
     staff = {u.tenant_id: u for u in User.objects.filter(role=Role.SUPPLIER_STAFF).order_by("-pk")}

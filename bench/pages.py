@@ -13,13 +13,9 @@ def _first(candidates: list[tuple[str, dict]]) -> str | None:
 
 
 def page_paths(*, store, listing) -> dict[str, str | None]:
+    """Store home, product page and checkout page (of the buyer's one-shop cart)."""
     return {
-        "store_home": _first([("stores:store_home", {"store_id": store.pk}), ("stores:home", {"store_id": store.pk})]),
-        "product_page": _first([
-            ("stores:product_detail", {"store_id": store.pk, "product_id": listing.product_id}),
-            ("stores:product", {"store_id": store.pk, "product_id": listing.product_id}),
-        ]),
-        "checkout_page": _first([
-            ("orders:checkout", {"store_id": store.pk}), ("orders:checkout", {}), ("orders:cart_checkout", {}),
-        ]),
+        "store_home": _first([("web:store_home", {"store_id": store.pk})]),
+        "product_page": _first([("web:product", {"store_id": store.pk, "product_id": listing.product_id})]),
+        "checkout_page": _first([("web:checkout", {})]),
     }

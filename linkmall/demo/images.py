@@ -60,13 +60,18 @@ def _font(size: int, candidates: tuple[tuple[str, int], ...] | None = None):
     return ImageFont.truetype(source[0], size, index=source[1])
 
 
-def _gradient(size: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.Image:
+@lru_cache(maxsize=16)
+def _gradient_of(size: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.Image:
     # one column of the gradient, stretched sideways: fast and exact
     column = Image.new("RGB", (1, size))
     for y in range(size):
         t = y / (size - 1)
         column.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     return column.resize((size, size))
+
+
+def _gradient(size: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.Image:
+    return _gradient_of(size, top, bottom).copy()
 
 
 def _wrap(text: str, per_line: int) -> list[str]:

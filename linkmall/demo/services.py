@@ -51,7 +51,7 @@ def demo_is_loaded() -> bool:
     return Supplier.objects.exists() or User.objects.filter(username=ADMIN_USERNAME).exists()
 
 
-def _staff(*, username: str, password: str, role: str, tenant_id: int | None, display_name: str,
+def _staff(*, username: str, password: str | None, role: str, tenant_id: int | None, display_name: str,
            phone: str | None = None) -> User:
     from linkmall.accounts.services import staff_user_create
 
@@ -69,7 +69,7 @@ def step_catalogue(world: DemoWorld) -> None:
     from linkmall.catalog.services import category_ensure, product_create, supplier_create
 
     categories = {}
-    for position, definition in enumerate(catalogue.SUPPLIERS):
+    for definition in catalogue.SUPPLIERS:
         categories[definition.category_slug] = category_ensure(
             name=definition.category_name, slug=definition.category_slug
         )
@@ -77,7 +77,8 @@ def step_catalogue(world: DemoWorld) -> None:
         supplier = supplier_create(name=definition.name, contact_phone=definition.contact_phone,
                                    return_address=definition.return_address)
         username = "supplier" if index == 1 else f"supplier{index}"
-        staff = _staff(username=username, password=DEMO_PASSWORD, role=Role.SUPPLIER_STAFF,
+        # only the printed demo login gets a password: hashing one costs ~0.1 s of argon2
+        staff = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None, role=Role.SUPPLIER_STAFF,
                        tenant_id=supplier.pk, display_name=f"{definition.category_name}供应商运营")
         if index == 1:
             world.logins.append(DemoLogin("供应商员工 supplier staff", username, DEMO_PASSWORD, definition.name))
@@ -110,7 +111,7 @@ def step_merchants(world: DemoWorld) -> None:
     for index, definition in enumerate(people.MERCHANTS, start=1):
         merchant = merchant_create(name=definition.name, contact_phone=definition.contact_phone)
         username = "merchant" if index == 1 else f"merchant{index}"
-        owner = _staff(username=username, password=DEMO_PASSWORD, role=Role.MERCHANT_OWNER,
+        owner = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None, role=Role.MERCHANT_OWNER,
                        tenant_id=merchant.pk, display_name=f"{definition.name}店主")
         if index == 1:
             world.logins.append(DemoLogin("商家店主 merchant owner", username, DEMO_PASSWORD, definition.name))

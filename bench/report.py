@@ -1,0 +1,61 @@
+"""The markdown table `python -m bench` prints, with the targets it is measured against."""
+
+TARGETS = {
+    "checkout_queries": 25,  # order_place: at most this, and not growing with lines
+    "product_rps_sqlite": 2500,
+    "product_p99_ms_sqlite": 30,
+    "place_and_pay_pg": 400,  # orders/s
+}
+
+
+def markdown(results: dict) -> str:
+    out = [f"# LinkMall bench — {results['when']} — {results['machine']['cpus']} CPUs, "
+           f"Python {results['machine']['python']}", ""]
+    out += ["## Checkout: SQL queries and place-and-pay throughput", "",
+            "| database | lines | queries in order_place | queries place-and-pay | processes | orders/s |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for backend, data in results["backends"].items():
+        if data.get("skipped"):
+            out.append(f"| {backend} | skipped | | | | |")
+            continue
+        for run in data["throughput"]:
+            q = data["queries"].get(str(run["lines"]), {})
+            out.append(f"| {backend} | {run['lines']} | {q.get('order_place', '')} | {q.get('place_and_pay', '')} "
+                       f"| {run['workers']} | {run['orders_per_s']} |")
+    out += ["", "## Pages under load (loopback, gunicorn)", "",
+            "| database | page | concurrency | req/s | p50 ms | p99 ms | requests | not 200 | tool |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for backend, data in results["backends"].items():
+        for page in data.get("pages", []):
+            if page.get("missing"):
+                out.append(f"| {backend} | {page['page']} (no such page yet) | | | | | | | |")
+                continue
+            out.append(f"| {backend} | {page['page']} `{page['path']}` | {page['concurrency']} | {page['rps']} "
+                       f"| {page['p50_ms']} | {page['p99_ms']} | {page['requests']} | {page['errors']} | {page['tool']} |")
+    out += ["", "## Against the targets", ""]
+    out += _verdicts(results)
+    return "\n".join(out)
+
+
+def _verdicts(results: dict) -> list[str]:
+    lines = []
+    for backend, data in results["backends"].items():
+        if data.get("skipped"):
+            continue
+        counts = [data["queries"][k]["order_place"] for k in sorted(data["queries"], key=int)]
+        ok = max(counts) <= TARGETS["checkout_queries"] and len(set(counts)) == 1
+        lines.append(f"- {backend}: checkout queries {counts} for {sorted(map(int, data['queries']))} lines — "
+                     f"target ≤ {TARGETS['checkout_queries']} and flat: {'met' if ok else 'NOT met'}")
+        if backend == "postgresql":
+            best = max((r["orders_per_s"] for r in data["throughput"]), default=0)
+            lines.append(f"- postgresql: best place-and-pay {best} orders/s — target ≥ {TARGETS['place_and_pay_pg']}: "
+                         f"{'met' if best >= TARGETS['place_and_pay_pg'] else 'NOT met'}")
+        if backend == "sqlite":
+            product = [p for p in data.get("pages", []) if p.get("page") == "product_page" and not p.get("missing")]
+            if product:
+                best = max(product, key=lambda p: p["rps"])
+                ok = best["rps"] >= TARGETS["product_rps_sqlite"] and best["p99_ms"] <= TARGETS["product_p99_ms_sqlite"]
+                lines.append(f"- sqlite: product page best {best['rps']} req/s, p99 {best['p99_ms']} ms at "
+                             f"concurrency {best['concurrency']} — target ≥ {TARGETS['product_rps_sqlite']} req/s "
+                             f"with p99 ≤ {TARGETS['product_p99_ms_sqlite']} ms: {'met' if ok else 'NOT met'}")
+    return lines

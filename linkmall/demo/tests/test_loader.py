@@ -1,0 +1,147 @@
+"""The demo loader builds a small but complete mall, through the services, with money that adds up."""
+
+import random
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Sum
+
+from linkmall.accounts.models import Role, User
+from linkmall.catalog.models import Category, Product, ProductImage, Sku, Supplier
+from linkmall.core import clock
+from linkmall.demo import catalogue
+from linkmall.demo.services import demo_load
+from linkmall.orders.models import Fulfilment, Order, OrderLine
+from linkmall.payments.models import Payment, PaymentNotification, Refund
+from linkmall.stores.models import Guide, Listing, Merchant, Store
+
+pytestmark = pytest.mark.django_db
+
+CONSUMERS = 16
+DAYS = 30
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def fast(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def mall(fast):
+    return demo_load(consumers=CONSUMERS, seed=11, days=DAYS)
+
+
+def snapshot() -> tuple[int, ...]:
+    return (Supplier.objects.count(), Product.objects.count(), User.objects.count(), Order.objects.count(),
+            Payment.objects.count())
+
+
+def test_the_mall_has_suppliers_products_merchants_guides_and_consumers_as_promised(mall):
+    assert Supplier.objects.count() == 5
+    assert Product.objects.count() == 65
+    assert sorted(Category.objects.values_list("slug", flat=True)) == ["apparel", "baby", "beauty", "fresh", "home"]
+    assert set(Product.objects.values("category").annotate(n=Count("id")).values_list("n", flat=True)) == {13}
+    assert not Product.objects.annotate(n=Count("skus")).filter(n=0).exists()
+    assert not Sku.objects.filter(suggested_price_fen__lte=F("cost_fen")).exists()
+    assert ProductImage.objects.count() == 130
+    with ProductImage.objects.order_by("pk").first().image.open("rb") as f:
+        assert f.read(3) == b"\xff\xd8\xff"  # a JPEG drawn by the loader
+
+    assert Merchant.objects.count() == 3
+    assert set(Store.objects.values_list("city", flat=True)) == {"杭州"}
+    for merchant in Merchant.objects.all():
+        assert 2 <= Guide.objects.filter(merchant=merchant).count() <= 3
+        assert 30 <= Listing.objects.filter(merchant=merchant).count() <= 50
+    assert not Listing.objects.filter(price_fen__lt=F("sku__cost_fen")).exists()
+    assert not Listing.objects.filter(pool_fen__gt=F("price_fen") - F("sku__cost_fen")).exists()
+
+    consumers = User.objects.filter(role=Role.CONSUMER)
+    assert consumers.count() == CONSUMERS
+    assert not consumers.filter(addresses__isnull=True).exists()
+
+
+def test_orders_spread_over_the_period_were_paid_once_through_the_sandbox_and_their_money_adds_up(mall):
+    orders = Order.objects.all()
+    assert orders.count() == mall.counts["history_orders"] > 0
+    assert orders.order_by("placed_at").first().placed_at >= clock.now() - timedelta(days=DAYS, minutes=1)
+    assert not orders.filter(placed_at__gt=clock.now()).exists()
+
+    paid = orders.filter(paid_at__isnull=False)
+    assert paid.count() == mall.counts["history_paid"] > 0
+    assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == paid.count()
+    assert PaymentNotification.objects.filter(outcome="accepted").count() == paid.count()
+    assert not paid.exclude(payments__amount_fen=F("total_fen")).exists()
+
+    for order in orders.annotate(lines_fen=Sum(F("lines__unit_price_fen") * F("lines__quantity"))):
+        assert order.goods_fen == order.lines_fen
+        assert order.total_fen == order.goods_fen + order.shipping_fen
+    for order in orders.filter(status=Order.Status.CLOSED):
+        assert order.refunded_fen == order.total_fen
+        assert Refund.objects.filter(order=order).aggregate(s=Sum("amount_fen"))["s"] == order.total_fen
+    assert not OrderLine.objects.filter(unit_price_fen__lt=F("unit_cost_fen")).exists()
+
+
+def test_due_tasks_ran_so_unpaid_orders_are_cancelled_and_old_parcels_received(mall):
+    assert not Order.objects.filter(status=Order.Status.PENDING_PAYMENT).exists()
+    assert Order.objects.filter(status=Order.Status.CANCELLED).count() == (
+        mall.counts["history_orders"] - mall.counts["history_paid"]
+    )
+    ten_days_ago = clock.now() - timedelta(days=10)
+    assert not Fulfilment.objects.filter(status=Fulfilment.Status.SHIPPED, shipped_at__lt=ten_days_ago).exists()
+    assert Fulfilment.objects.filter(status=Fulfilment.Status.RECEIVED).exists()
+    assert mall.counts["tasks_run"] > 0
+
+
+def test_the_demo_logins_work(mall):
+    assert [login.username for login in mall.logins][:3] == ["admin", "supplier", "merchant"]
+    assert User.objects.get(username="admin").check_password("admin12345")
+    assert User.objects.get(username="admin").is_staff
+    assert User.objects.get(username="supplier").check_password("demo12345")
+    assert User.objects.get(username="merchant").check_password("demo12345")
+    assert User.objects.get(phone=mall.logins[3].username).role == Role.GUIDE
+
+
+def test_the_catalogue_reaches_the_database_exactly_as_defined_for_the_seed(fast):
+    demo_load(consumers=0, seed=3, days=1)
+    rng = random.Random(3)
+    expected = sorted(
+        (row["code"], row["cost_fen"], row["suggested_price_fen"], row["stock"])
+        for supplier in catalogue.SUPPLIERS
+        for index, product in enumerate(supplier.products, start=1)
+        for row in catalogue.sku_rows(supplier, product, index, rng)
+    )
+    stored = list(Sku.objects.order_by("code").values_list("code", "cost_fen", "suggested_price_fen", "stock"))
+    assert stored == expected
+    assert Order.objects.count() == 0
+
+
+def test_the_command_loads_and_prints_the_logins_then_if_empty_skips_and_a_plain_load_refuses(fast):
+    out = StringIO()
+    call_command("demo", "load", "--consumers", "3", "--days", "5", "--no-progress", stdout=out, stderr=StringIO())
+    assert "Demo data loaded" in out.getvalue()
+    assert "admin12345" in out.getvalue()
+    assert User.objects.filter(role=Role.CONSUMER).count() == 3
+    before = snapshot()
+
+    out = StringIO()
+    call_command("demo", "load", "--if-empty", "--no-progress", stdout=out, stderr=StringIO())
+    assert "nothing loaded" in out.getvalue()
+    assert snapshot() == before
+
+    with pytest.raises(CommandError, match="already has data"):
+        call_command("demo", "load", "--no-progress", stdout=StringIO(), stderr=StringIO())
+    assert snapshot() == before
+
+
+def test_a_failed_load_leaves_nothing_behind(fast, monkeypatch):
+    def broken(world, count):
+        raise RuntimeError("the consumers step broke")
+
+    monkeypatch.setattr("linkmall.demo.services.step_consumers", broken)
+    with pytest.raises(RuntimeError):
+        demo_load(consumers=2, seed=1, days=2)
+    assert snapshot() == (0, 0, 0, 0, 0)
