@@ -73,6 +73,10 @@ def posting_write(
     """
     key = _require_text(key, field="key", max_length=200)
     kind = _require_text(kind, field="kind", max_length=40)
+    if not isinstance(memo, str):
+        raise InvalidInput("memo must be text.", detail={"field": "memo"})
+    if not isinstance(reference, str) or len(reference) > 64:
+        raise InvalidInput("reference must be text of at most 64 characters.", detail={"field": "reference"})
     normalized = _normalize_lines(lines)
     fingerprint = _fingerprint(kind, normalized)
 
@@ -82,7 +86,7 @@ def posting_write(
     try:
         with transaction.atomic():
             return _write(
-                key=key, kind=kind, memo=memo[:200], reference=reference[:64], lines=normalized,
+                key=key, kind=kind, memo=memo[:200], reference=reference, lines=normalized,
                 fingerprint=fingerprint, reverses=reverses,
             )
     except IntegrityError:

@@ -140,12 +140,31 @@ def test_malformed_lines_are_refused_before_anything_is_written(lines_of, code):
     assert ledger_state() == before
 
 
-@pytest.mark.parametrize(("key", "kind"), [("", "transfer"), ("k", ""), ("x" * 201, "transfer"), ("k", "y" * 41)])
-def test_a_posting_needs_a_key_and_a_kind_that_fit(key, kind):
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"key": ""}, "key"),
+        ({"kind": ""}, "kind"),
+        ({"key": "x" * 201}, "key"),
+        ({"kind": "y" * 41}, "kind"),
+        ({"key": 42}, "key"),
+        ({"memo": None}, "memo"),
+        ({"reference": "r" * 65}, "reference"),
+        ({"reference": 1042}, "reference"),
+    ],
+)
+def test_a_posting_needs_a_key_kind_memo_and_reference_that_fit(fields, field):
     a, b = account(owner_id=1), account(owner_id=2)
-    with pytest.raises(InvalidInput):
-        posting_write(key=key, kind=kind, lines=[Line(a, 1, True), Line(b, -1, True)])
-    assert Posting.objects.count() == 0
+    with pytest.raises(InvalidInput) as refused:
+        posting_write(**{"key": "k", "kind": "transfer", **fields}, lines=[Line(a, 1, True), Line(b, -1, True)])
+    assert refused.value.detail == {"field": field}
+    assert ledger_state() == (0, 0, ((a.pk, 0), (b.pk, 0)))
+
+
+def test_a_long_memo_is_kept_to_its_first_200_characters():
+    a, b = account(owner_id=1), account(owner_id=2)
+    posting = posting_write(key="k", kind="transfer", memo="备" * 250, lines=[Line(a, 1, True), Line(b, -1, True)])
+    assert Posting.objects.get(pk=posting.pk).memo == "备" * 200
 
 
 def test_reversing_a_posting_writes_its_entries_negated_and_restores_the_balances():
