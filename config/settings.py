@@ -164,6 +164,9 @@ LINKMALL = {
     "PAYMENT_GATEWAY": os.environ.get("PAYMENT_GATEWAY", "sandbox"),
     "SANDBOX_PAY_KEY": os.environ.get("SANDBOX_PAY_KEY", "sandbox-signing-key-for-dev-only"),
     "NOTIFY_MAX_AGE_SECONDS": 300,
+    "WITHDRAWAL_MIN_FEN": int(os.environ.get("WITHDRAWAL_MIN_FEN", "1000")),
+    "WITHDRAWAL_FEE_PERCENT": os.environ.get("WITHDRAWAL_FEE_PERCENT", "0"),
+    "PAYOUT_ADAPTER": os.environ.get("PAYOUT_ADAPTER", "linkmall.ledger.payouts.SandboxTransfer"),
 }
 
 if not DEBUG:

@@ -153,3 +153,40 @@ class Entry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_fen:+d}"
+
+
+class Withdrawal(models.Model):
+    """A payout of available earnings (提现): requested, reviewed by staff, paid by a transfer."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待审核")
+        PAID = "paid", _("已到账")
+        REJECTED = "rejected", _("已驳回")
+        FAILED = "failed", _("打款失败")
+
+    owner_kind = models.CharField(max_length=16, choices=OwnerKind.choices)
+    owner_id = models.BigIntegerField()
+    #: the caller's idempotency key: the same request twice is one withdrawal
+    key = models.CharField(max_length=100, unique=True)
+    amount_fen = models.BigIntegerField()
+    fee_fen = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    transfer_id = models.CharField(max_length=64, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="withdrawal_amount_positive", condition=models.Q(amount_fen__gt=0)),
+            models.CheckConstraint(name="withdrawal_fee_within_amount",
+                                   condition=models.Q(fee_fen__gte=0, fee_fen__lt=models.F("amount_fen"))),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"]), models.Index(fields=["owner_kind", "owner_id"])]
+
+    @property
+    def net_fen(self) -> int:
+        return self.amount_fen - self.fee_fen

@@ -21,6 +21,7 @@ from linkmall.core.tasks import run_due
 from linkmall.customers.services import address_create
 from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind
 from linkmall.ledger.selectors import ledger_verify
+from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_request
 from linkmall.orders.models import Order
 from linkmall.orders.services import order_place
 from linkmall.payments.gateways.sandbox import sandbox_trade_pay
@@ -167,12 +168,11 @@ class ScenarioRun:
         run_due()
 
     def do_withdraw(self, step: Step) -> None:
-        from linkmall.ledger.withdrawals import withdrawal_request_and_pay
-
         a = step.args
-        withdrawal_request_and_pay(owner_kind=OwnerKind.PROMOTER, owner_id=self.users[a["user"]].pk,
-                                   amount_fen=a["amount_fen"], key=f"scenario-step-{step.index}",
-                                   actor=self.operator)
+        user = self.users[a["user"]]
+        withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
+                                        amount_fen=a["amount_fen"], key=f"scenario-step-{step.index}")
+        withdrawal_approve(actor=self.operator, withdrawal=withdrawal)
 
     # --- the report -------------------------------------------------------------------------
 
