@@ -1,7 +1,10 @@
 """Compile gettext catalogs (.po → .mo) in pure Python, so no GNU gettext is needed anywhere.
 
 The .mo files are committed: a fresh clone with `pip install -e .` serves English at once.
-Run `linkmall compile_translations` after editing a .po file. The writer follows CPython's
+Run `linkmall compile_translations` after editing a .po file. To pick up new strings (this step
+needs GNU gettext, on a developer machine only):
+`linkmall makemessages -l en --no-location --ignore "var/*" --ignore "bench/*" --ignore "*/tests/*"`,
+translate the new entries in linkmall/locale/en/LC_MESSAGES/django.po, then compile. The writer follows CPython's
 Tools/i18n/msgfmt.py: fuzzy and untranslated entries are left out (Django then shows the
 Chinese source text), contexts are joined with EOT, plurals with NUL.
 """

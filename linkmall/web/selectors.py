@@ -198,6 +198,25 @@ class OrderDetail:
     def lines(self) -> list[OrderLine]:
         return [line for p in self.parcels for line in p.lines]
 
+    # What the buttons offer; the services decide again when a button is pressed.
+    @property
+    def can_pay(self) -> bool:
+        return self.order.status == Order.Status.PENDING_PAYMENT
+
+    @property
+    def can_confirm_receipt(self) -> bool:
+        return self.order.status in (Order.Status.PAID, Order.Status.SHIPPED) and any(
+            p.fulfilment.status == Fulfilment.Status.SHIPPED for p in self.parcels
+        )
+
+    @property
+    def can_request_aftersale(self) -> bool:
+        return self.order.status in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED)
+
+    @property
+    def has_actions(self) -> bool:
+        return self.can_pay or self.can_confirm_receipt
+
 
 def buyer_order_detail(*, user: User, number: str) -> OrderDetail:
     """One of the buyer's orders with its parcels (one per supplier) and after-sales. Four queries."""
