@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from linkmall.aftersales.models import AfterSaleEvent, AfterSaleRequest
 from linkmall.aftersales.selectors import line_requestable_quantity
@@ -89,8 +90,6 @@ def test_nobody_but_the_buyer_may_ask_and_others_learn_nothing(who):
 
 
 def test_an_anonymous_visitor_must_log_in_first():
-    from django.contrib.auth.models import AnonymousUser
-
     mall = make_mall()
     with pytest.raises(NotAuthenticated):
         ask(mall, actor=AnonymousUser())
