@@ -14,6 +14,7 @@ from linkmall.core.locking import lock_one
 from linkmall.orders.services import order_mark_paid
 from linkmall.payments.gateways import BadSignature, Notification, get_gateway
 from linkmall.payments.models import Payment, PaymentNotification
+from linkmall.referral.settlement import order_paid
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -134,6 +135,8 @@ def _apply_success(payment: Payment, notification: Notification) -> None:
             Payment.objects.filter(pk=payment.pk, transaction_id__isnull=True).update(
                 status=Payment.Status.SUCCEEDED, transaction_id=notification.transaction_id, paid_at=paid_at
             )
+            # the money split and the 2+1 rewards, in the same transaction as "paid"
+            order_paid(order_id=payment.order_id)
     except Conflict as exc:
         if exc.code != "order_not_payable":
             raise

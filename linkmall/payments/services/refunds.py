@@ -16,6 +16,7 @@ from linkmall.orders.models import Order, OrderLine
 from linkmall.orders.services import order_apply_refund
 from linkmall.payments.gateways import GatewayUnavailable, get_gateway
 from linkmall.payments.models import Payment, Refund
+from linkmall.referral.settlement import order_refunded
 
 logger = logging.getLogger("linkmall.payments")
 
@@ -196,6 +197,8 @@ def refund_complete(*, refund_id: int, gateway_refund_id: str) -> Refund:
                 lines=[(e["line"], e["quantity"], e["amount_fen"]) for e in refund.lines],
                 shipping_fen=refund.shipping_fen,
             )
+        # shares and rewards follow what remains of the order (chain21 §5)
+        order_refunded(order_id=refund.order_id, refund_key=refund.out_refund_no)
         refund.refresh_from_db()
     return refund
 
