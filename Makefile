@@ -30,12 +30,19 @@ run: demo
 	$(BIN)/linkmall collectstatic --noinput -v 0
 	PORT=$(PORT) scripts/serve.sh
 
+serve: migrate
+	$(BIN)/linkmall collectstatic --noinput -v 0
+	PORT=$(PORT) scripts/serve.sh
+
 test: install-dev
 	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 bench: install-dev
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1; } \
+	  || echo "bench: wrk is not installed; the page runs use the Python load generator"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check linkmall config bench

@@ -52,16 +52,16 @@ def demo_is_loaded() -> bool:
 
 
 def _staff(*, username: str, password: str | None, role: str, tenant_id: int | None, display_name: str,
-           phone: str | None = None) -> User:
+           superuser: bool = False) -> User:
     from linkmall.accounts.services import staff_user_create
 
     return staff_user_create(username=username, password=password, role=role, tenant_id=tenant_id,
-                             display_name=display_name, phone=phone)
+                             display_name=display_name, superuser=superuser)
 
 
 def step_platform(world: DemoWorld) -> None:
     world.admin = _staff(username=ADMIN_USERNAME, password=ADMIN_PASSWORD, role=Role.PLATFORM, tenant_id=None,
-                         display_name="平台运营")
+                         display_name="平台运营", superuser=True)
     world.logins.append(DemoLogin("平台运营 platform", ADMIN_USERNAME, ADMIN_PASSWORD, "/admin/ 与运营后台"))
 
 

@@ -99,7 +99,7 @@ def test_due_tasks_ran_so_unpaid_orders_are_cancelled_and_old_parcels_received(m
 def test_the_demo_logins_work(mall):
     assert [login.username for login in mall.logins][:3] == ["admin", "supplier", "merchant"]
     assert User.objects.get(username="admin").check_password("admin12345")
-    assert User.objects.get(username="admin").is_staff
+    assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="supplier").check_password("demo12345")
     assert User.objects.get(username="merchant").check_password("demo12345")
     assert User.objects.get(phone=mall.logins[3].username).role == Role.GUIDE
