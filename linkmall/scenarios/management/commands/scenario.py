@@ -5,7 +5,10 @@ malformed — with a message naming the step, before anything runs.
 """
 
 import json
+import os
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,14 +44,33 @@ class Command(BaseCommand):
 
         from linkmall.scenarios.run import ScenarioRun
 
-        old_name = connection.settings_dict["NAME"]
-        # a throwaway database of the configured kind, made and dropped like a test database
+        with throwaway_database():
+            try:
+                result = ScenarioRun(scenario).run()
+            except Exception as exc:  # a bug, not a business refusal: say so plainly
+                raise CommandError(f"scenario: the run failed: {exc!r}") from exc
+            finally:
+                clock.reset()
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent or None))
+
+
+@contextmanager
+def throwaway_database():
+    """A fresh database of the configured kind, made and dropped like a test database, under a
+    name of its own — so a run never touches the real data, nor a test database it runs inside."""
+    old_name = connection.settings_dict["NAME"]
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    saved = dict(test_settings)
+    with tempfile.TemporaryDirectory(prefix="linkmall-scenario-") as tmp:
+        if connection.vendor == "sqlite":
+            test_settings["NAME"] = str(Path(tmp) / "scenario.sqlite3")
+        else:
+            test_settings["NAME"] = f"linkmall_scenario_{os.getpid()}"
+        connection.close()
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
         try:
-            result = ScenarioRun(scenario).run()
-        except Exception as exc:  # a bug, not a business refusal: say so plainly
-            raise CommandError(f"scenario: the run failed: {exc!r}") from exc
+            yield
         finally:
-            clock.reset()
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent or None))
+            test_settings.clear()
+            test_settings.update(saved)
