@@ -4,7 +4,7 @@ Every handler looks the request up through a selector scoped to the caller, so a
 tenant's request answers 404 and is never touched.
 """
 
-from ninja import File, Form, Query, Router, Schema, UploadedFile
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
@@ -59,7 +59,7 @@ def create_request(
     created = services.aftersale_request(
         actor=request.auth, line=line, kind=kind, quantity=quantity, reason=reason, photos=photos or ()
     )
-    return 201, _detail(request, created.pk)
+    return Status(201, _detail(request, created.pk))
 
 
 @router.get("/requests/mine", response=AfterSalePage, auth=api_auth)

@@ -60,6 +60,8 @@ class AfterSaleOut(Schema):
     return_tracking_number: str
     refund_id: int | None
     refund_status: str | None
+    #: what was actually paid back (the last units of a line get exactly what is left of it)
+    refund_amount_fen: int | None
     created_at: datetime
 
     @staticmethod
@@ -89,6 +91,10 @@ class AfterSaleOut(Schema):
     @staticmethod
     def resolve_refund_status(obj) -> str | None:
         return obj.refund.status if obj.refund_id else None
+
+    @staticmethod
+    def resolve_refund_amount_fen(obj) -> int | None:
+        return obj.refund.amount_fen if obj.refund_id else None
 
 
 class AfterSaleDetailOut(AfterSaleOut):
