@@ -13,18 +13,18 @@ from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import forbidden
 from linkmall.accounts.selectors import login_url_for_roles
 from linkmall.core.errors import DomainError, NotFound
-from linkmall.web.templatetags.web import CURRENT_STORE_SESSION_KEY
+from linkmall.web.templatetags.web import CURRENT_STORE_COOKIE, current_store_id
+
+REMEMBER_STORE_SECONDS = 90 * 24 * 3600
 
 
-def remember_store(request, store_id: int) -> None:
-    """The tab bar's 首页/分类 lead back to the store last visited. Written only when it changes,
-    so browsing one store does not rewrite the session on every page."""
-    if request.session.get(CURRENT_STORE_SESSION_KEY) != store_id:
-        request.session[CURRENT_STORE_SESSION_KEY] = store_id
-
-
-def current_store_id(request) -> int | None:
-    return request.session.get(CURRENT_STORE_SESSION_KEY)
+def remember_store(request, response, store_id: int):
+    """The tab bar's 首页/分类 lead back to the store last visited. The cookie is only sent when
+    it changes."""
+    if current_store_id(request) != store_id:
+        response.set_cookie(CURRENT_STORE_COOKIE, str(store_id), max_age=REMEMBER_STORE_SECONDS,
+                            samesite="Lax", httponly=True)
+    return response
 
 
 def not_found_as_404(exc: NotFound):

@@ -7,8 +7,14 @@ from linkmall.core.money import fen_to_yuan
 
 register = template.Library()
 
-#: the session key of the store the consumer last visited; the tab bar's 首页/分类 lead back to it
-CURRENT_STORE_SESSION_KEY = "web.current_store_id"
+#: the cookie naming the store the consumer last visited; the tab bar's 首页/分类 lead back to it.
+#: A cookie, not the session: browsing must not write a session row per anonymous visitor.
+CURRENT_STORE_COOKIE = "lm_store"
+
+
+def current_store_id(request) -> int | None:
+    raw = request.COOKIES.get(CURRENT_STORE_COOKIE, "") if request is not None else ""
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 10 else None
 
 
 @register.filter
@@ -21,10 +27,8 @@ def yuan(fen) -> str:
 
 @register.inclusion_tag("web/_tabbar.html", takes_context=True)
 def tabbar(context, active: str = "") -> dict:
-    request = context.get("request")
-    store_id = None
-    if request is not None and hasattr(request, "session"):
-        store_id = request.session.get(CURRENT_STORE_SESSION_KEY)
+    # a store page names its store; other pages lead back to the store last visited
+    store_id = context.get("tab_store_id") or current_store_id(context.get("request"))
     if store_id:
         home_url = reverse("web:store_home", args=[store_id])
         categories_url = reverse("web:store_categories", args=[store_id])

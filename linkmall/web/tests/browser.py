@@ -9,6 +9,8 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -43,7 +45,16 @@ class Screenshots:
         if show:
             page.locator(show).first.scroll_into_view_if_needed()
         path = self.directory / f"{len(self.taken) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path))
+        page.wait_for_load_state()
+        for attempt in range(3):
+            try:
+                page.screenshot(path=str(path))
+                break
+            except PlaywrightError as exc:
+                # headless Chromium now and then refuses a capture while it composites a new page
+                if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                    raise
+                page.wait_for_timeout(250)
         self.taken.append(path)
         return path
 

@@ -39,6 +39,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_microcache(settings):
+    """Page tests see every change at once; the one-second page cache has tests of its own."""
+    settings.LINKMALL = {**settings.LINKMALL, "PAGE_MICROCACHE_SECONDS": 0}
+
+
+@pytest.fixture
+def page_microcache(settings):
+    settings.LINKMALL = {**settings.LINKMALL, "PAGE_MICROCACHE_SECONDS": 60}
+
+
 @pytest.fixture
 def mall(db) -> Mall:
     merchant = make_merchant("湖滨美妆")

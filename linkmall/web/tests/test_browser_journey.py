@@ -41,8 +41,9 @@ def log_in_by_sms(page, phone: str) -> None:
 
 
 def test_a_consumer_buys_from_two_suppliers_pays_gets_a_parcel_and_a_partial_refund(
-    live_server, playwright, tmp_path, shots, mall
+    live_server, playwright, tmp_path, shots, mall, settings
 ):
+    settings.LINKMALL = {**settings.LINKMALL, "PAGE_MICROCACHE_SECONDS": 1}  # as in production
     LogSmsBackend.clear()
     base = live_server.url
     supplier_staff = make_supplier_staff(mall.supplier_a)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from linkmall.catalog.models import Sku
 from linkmall.stores.models import Listing
 from linkmall.testing import make_merchant, make_product, make_store, make_supplier
-from linkmall.web.templatetags.web import CURRENT_STORE_SESSION_KEY
+from linkmall.web.templatetags.web import CURRENT_STORE_COOKIE
 from linkmall.web.tests.html import inputs, text_of, texts_by_class
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,7 @@ def test_the_home_page_lists_the_open_stores_in_one_query(client, mall, django_a
 
 def test_a_store_home_shows_its_categories_and_product_cards_with_prices(client, mall, django_assert_num_queries):
     url = reverse("web:store_home", args=[mall.store.pk])
-    client.get(url)  # the first visit opens the session
-
-    with django_assert_num_queries(3):  # session, store, one query for every shelf
+    with django_assert_num_queries(2):  # the store, one query for every shelf
         response = client.get(url)
 
     assert response.status_code == 200
@@ -42,7 +40,7 @@ def test_a_store_home_shows_its_categories_and_product_cards_with_prices(client,
 def test_visiting_a_store_makes_the_tab_bar_lead_back_to_it(client, mall):
     client.get(reverse("web:store_home", args=[mall.store.pk]))
 
-    assert client.session[CURRENT_STORE_SESSION_KEY] == mall.store.pk
+    assert client.cookies[CURRENT_STORE_COOKIE].value == str(mall.store.pk)
     response = client.get(reverse("web:home"))
     assert f'href="{reverse("web:store_categories", args=[mall.store.pk])}" class="tab' in response.text
 
@@ -57,9 +55,8 @@ def test_an_unknown_or_closed_store_is_not_found(client, mall):
 
 def test_the_categories_page_lists_each_category_with_its_product_count(client, mall, django_assert_num_queries):
     url = reverse("web:store_categories", args=[mall.store.pk])
-    client.get(url)
 
-    with django_assert_num_queries(3):  # session, store, shelf
+    with django_assert_num_queries(2):  # store, shelf
         response = client.get(url)
 
     assert response.status_code == 200
@@ -68,9 +65,8 @@ def test_the_categories_page_lists_each_category_with_its_product_count(client, 
 
 def test_a_category_page_shows_only_that_category(client, mall, django_assert_num_queries):
     url = reverse("web:category", args=[mall.store.pk, mall.tea.category.slug])
-    client.get(url)
 
-    with django_assert_num_queries(4):  # session, store, category, shelf
+    with django_assert_num_queries(3):  # store, category, shelf
         response = client.get(url)
 
     assert response.status_code == 200
@@ -83,9 +79,8 @@ def test_an_unknown_category_is_not_found(client, mall):
 
 def test_the_product_page_shows_images_sku_options_price_and_live_stock(client, mall, django_assert_num_queries):
     url = reverse("web:product", args=[mall.store.pk, mall.lipstick.pk])
-    client.get(url)
 
-    with django_assert_num_queries(4):  # session, store, listings with their SKUs, images
+    with django_assert_num_queries(3):  # store, listings with their SKUs, images
         response = client.get(url)
 
     assert response.status_code == 200
@@ -137,6 +132,15 @@ def test_a_product_the_merchant_does_not_sell_is_not_found_in_its_store(client, 
 
     assert client.get(reverse("web:product", args=[mall.store.pk, not_listed.pk])).status_code == 404
     assert client.get(reverse("web:product", args=[mall.store.pk, 999_999])).status_code == 404
+
+
+def test_browsing_writes_no_session_for_an_anonymous_visitor(client, mall):
+    response = client.get(reverse("web:product", args=[mall.store.pk, mall.lipstick.pk]))
+
+    assert "sessionid" not in response.cookies
+    assert response.cookies[CURRENT_STORE_COOKIE].value == str(mall.store.pk)
+    again = client.get(reverse("web:product", args=[mall.store.pk, mall.lipstick.pk]))
+    assert CURRENT_STORE_COOKIE not in again.cookies  # sent again only when it changes
 
 
 def test_browsing_pages_refuse_to_change_anything(client, mall):
