@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from linkmall.accounts.models import Role, User
 from linkmall.accounts.conf import conf
+from linkmall.accounts.models import Role, User
 
 #: where each role lands after logging in
 ROLE_HOME = {

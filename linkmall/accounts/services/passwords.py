@@ -7,9 +7,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 
+from linkmall.accounts.conf import conf
 from linkmall.accounts.errors import AccountDisabled, InvalidCredentials, LoginLocked
 from linkmall.accounts.models import User
-from linkmall.accounts.conf import conf
 from linkmall.core import clock
 from linkmall.core.errors import DomainError
 from linkmall.core.locking import lock_one

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from linkmall.accounts.conf import conf
 from linkmall.accounts.errors import (
     AccountDisabled,
     CodeExhausted,
@@ -26,7 +27,6 @@ from linkmall.accounts.errors import (
     SmsSendFailed,
 )
 from linkmall.accounts.models import Role, SmsCode, SmsThrottle, User
-from linkmall.accounts.conf import conf
 from linkmall.accounts.services.users import consumer_get_or_create, phone_normalize
 from linkmall.accounts.sms import SmsSendError, get_sms_backend
 from linkmall.core import clock
@@ -62,7 +62,8 @@ def sms_code_request(*, phone: str) -> None:
         if throttle.last_sent_at is not None and now < throttle.last_sent_at + resend:
             raise SmsRateLimited(
                 "Please wait before asking for another code.",
-                detail={"reason": "resend_cooldown", "retry_after_seconds": _seconds_until(throttle.last_sent_at + resend)},
+                detail={"reason": "resend_cooldown",
+                        "retry_after_seconds": _seconds_until(throttle.last_sent_at + resend)},
             )
         window_start = now - timedelta(hours=1)
         sent_this_hour = list(
@@ -78,7 +79,8 @@ def sms_code_request(*, phone: str) -> None:
             )
         code = f"{secrets.randbelow(1_000_000):06d}"
         SmsCode.objects.create(
-            phone=phone, code_hash=_code_hash(phone, code), created_at=now, expires_at=now + timedelta(seconds=ttl_seconds)
+            phone=phone, code_hash=_code_hash(phone, code), created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
         )
         SmsThrottle.objects.filter(pk=throttle.pk).update(last_sent_at=now)
         try:

@@ -4,9 +4,9 @@ import secrets
 from datetime import timedelta
 
 from linkmall.accounts.auth import token_hash
+from linkmall.accounts.conf import conf
 from linkmall.accounts.errors import AccountDisabled
 from linkmall.accounts.models import ApiToken, User
-from linkmall.accounts.conf import conf
 from linkmall.core import clock
 
 
@@ -25,7 +25,8 @@ def api_token_issue(*, user: User) -> str:
 
 def api_token_revoke(*, key: str) -> bool:
     """Revoke the token `key`. False when it was unknown or already revoked."""
-    return ApiToken.objects.filter(key_hash=token_hash(key), revoked_at__isnull=True).update(revoked_at=clock.now()) == 1
+    live = ApiToken.objects.filter(key_hash=token_hash(key), revoked_at__isnull=True)
+    return live.update(revoked_at=clock.now()) == 1
 
 
 def api_token_revoke_all(*, user: User) -> int:

@@ -70,7 +70,8 @@ def test_sms_codes_and_tokens_are_read_only_and_never_show_their_hash(admin_clie
 def test_the_revoke_action_revokes_the_users_tokens(admin_client, client):
     user = make_consumer()
     token = api_token_issue(user=user)
-    response = admin_client.post("/admin/accounts/user/", {"action": "revoke_api_tokens", "_selected_action": [user.pk]})
+    response = admin_client.post("/admin/accounts/user/",
+                                 {"action": "revoke_api_tokens", "_selected_action": [user.pk]})
     assert response.status_code == 302
     assert client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 

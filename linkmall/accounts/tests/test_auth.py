@@ -55,7 +55,9 @@ def test_revoking_all_tokens_of_a_user_leaves_others_alone(client):
     assert [me(client, t) for t in tokens + [others]] == [401, 401, 200]
 
 
-@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer ", "Bearer " + "x" * 500, "Token abc", "Basic Zm9vOmJhcg=="])
+@pytest.mark.parametrize(
+    "header", ["Bearer nonsense", "Bearer ", "Bearer " + "x" * 500, "Token abc", "Basic Zm9vOmJhcg=="]
+)
 def test_a_wrong_or_malformed_token_is_refused(client, header):
     api_token_issue(user=make_consumer())
     response = client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=header)

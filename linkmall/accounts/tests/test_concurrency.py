@@ -8,8 +8,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 
 from linkmall.accounts.models import SmsCode, User
-from linkmall.accounts.services import password_login, sms_code_request, sms_login, wechat_login
-from linkmall.accounts.services import sms_codes
+from linkmall.accounts.services import password_login, sms_code_request, sms_codes, sms_login, wechat_login
 from linkmall.accounts.sms import LogSmsBackend
 from linkmall.core.errors import DomainError
 from linkmall.testing import make_platform_user

@@ -99,9 +99,8 @@ def test_a_wrong_code_is_counted_even_inside_a_caller_transaction():
     from django.db import transaction
 
     code = send_code()
-    with transaction.atomic():
-        with pytest.raises(InvalidCode):
-            sms_login(phone=PHONE, code=wrong(code))
+    with transaction.atomic(), pytest.raises(InvalidCode):
+        sms_login(phone=PHONE, code=wrong(code))
     assert SmsCode.objects.get().attempts == 1
 
 
