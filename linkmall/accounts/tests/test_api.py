@@ -130,3 +130,17 @@ def test_unknown_api_paths_answer_a_json_404(client, path):
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"code": "not_found", "message": "No such API endpoint.", "detail": {"path": path}}
+
+
+def test_the_auth_endpoints_are_in_the_openapi_schema(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert sorted(p for p in paths if p.startswith("/api/v1/auth/")) == [
+        "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/auth/password/login", "/api/v1/auth/phone/bind",
+        "/api/v1/auth/sms/code", "/api/v1/auth/sms/login", "/api/v1/auth/wechat/login",
+    ]
+
+
+def test_binding_a_phone_needs_a_login(api):
+    status, body = api.post("/auth/phone/bind", {"phone": PHONE, "code": "123456"})
+    assert (status, body["code"]) == (401, "not_authenticated")
+    assert SmsCode.objects.count() == 0
