@@ -237,3 +237,34 @@ def test_reactivating_a_listing_whose_cost_rose_above_its_price_is_refused(owner
         listing_update(actor=owner, listing=listing, is_active=True)
     listing.refresh_from_db()
     assert listing.is_active is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_picks_of_the_same_sku_leave_one_listing():
+    import threading
+
+    from django.db import connection
+
+    merchant = make_merchant()
+    owner = make_merchant_owner(merchant)
+    sku = make_product(make_supplier(), cost_fen=5000, price_fen=9900).skus.get()
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def pick(price):
+        try:
+            start.wait()
+            listing_pick(actor=owner, merchant=merchant, sku=sku, price_fen=price)
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pick, args=(9000 + i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert Listing.objects.filter(merchant=merchant, sku=sku).count() == 1
+    assert Listing.objects.get().price_fen in {9000, 9001, 9002, 9003}
