@@ -20,6 +20,19 @@ def _clean_outboxes():
     FakeWeChatClient.clear()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is slow on purpose; these tests hash hundreds of passwords. A test that checks the
+    production hasher asks for `production_hashers`."""
+    if "production_hashers" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def production_hashers():
+    return None
+
+
 @pytest.fixture
 def frozen_clock():
     clock.freeze(START)

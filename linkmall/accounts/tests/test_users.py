@@ -27,7 +27,7 @@ def test_anything_but_a_mainland_mobile_number_is_refused(raw):
     assert exc.value.code == "invalid_phone"
 
 
-def test_supplier_staff_is_created_in_its_supplier_tenant_with_an_argon2_password():
+def test_supplier_staff_is_created_in_its_supplier_tenant_with_an_argon2_password(production_hashers):
     supplier = make_supplier()
     user = staff_user_create(username="zhang.san", password=PASSWORD, role=Role.SUPPLIER_STAFF,
                              tenant_id=supplier.pk, display_name="张三", phone="139 0000 2222")
