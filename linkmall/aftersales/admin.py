@@ -2,9 +2,12 @@
 services (as the platform), so the audit trail records them like any other."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from linkmall.aftersales import services
+from linkmall.aftersales.access import ACTION_LABELS, ROLE_LABELS
 from linkmall.aftersales.models import AfterSaleEvent, AfterSalePhoto, AfterSaleRequest
 from linkmall.core import clock
 from linkmall.core.errors import DomainError
@@ -14,7 +17,7 @@ class AfterSaleEventInline(admin.TabularInline):
     """The append-only timeline: shown, never edited."""
 
     model = AfterSaleEvent
-    fields = ("at", "actor_role", "actor", "action", "note")
+    fields = ("at", "role_label", "actor", "action_label", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -25,6 +28,14 @@ class AfterSaleEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("角色"))
+    def role_label(self, event):
+        return ROLE_LABELS.get(event.actor_role, event.actor_role)
+
+    @admin.display(description=_("动作"))
+    def action_label(self, event):
+        return ACTION_LABELS.get(event.action, event.action)
 
 
 class AfterSalePhotoInline(admin.TabularInline):
@@ -62,7 +73,7 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     inlines = (AfterSalePhotoInline, AfterSaleEventInline)
-    actions = ("approve_as_platform", "guarantee_now")
+    actions = ("approve_as_platform", "reject_as_platform", "guarantee_now")
     readonly_fields = [field.name for field in AfterSaleRequest._meta.fields]
 
     def has_add_permission(self, request):
@@ -74,6 +85,26 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("以平台身份同意（仅退款立即退款；退货退款等待寄回）"))
     def approve_as_platform(self, request, queryset):
         self._each(request, queryset, lambda r: services.aftersale_approve(actor=request.user, request=r))
+
+    @admin.action(description=_("以平台身份拒绝（需填写原因）"))
+    def reject_as_platform(self, request, queryset):
+        note = (request.POST.get("note") or "").strip()
+        if "apply" in request.POST and note:
+            self._each(request, queryset, lambda r: services.aftersale_reject(actor=request.user, request=r, note=note))
+            return None
+        # first the reason: an intermediate page, then the action runs again with it
+        return TemplateResponse(
+            request,
+            "admin/aftersales/reject_note.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("以平台身份拒绝售后申请"),
+                "opts": self.model._meta,
+                "requests": queryset.order_by("pk"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "note_missing": "apply" in request.POST,
+            },
+        )
 
     @admin.action(description=_("立即执行超时兜底（仅对已超时的申请生效）"))
     def guarantee_now(self, request, queryset):
