@@ -166,6 +166,9 @@ LINKMALL = {
     "NOTIFY_MAX_AGE_SECONDS": 300,
     "WITHDRAWAL_MIN_FEN": int(os.environ.get("WITHDRAWAL_MIN_FEN", "1000")),
     "WITHDRAWAL_FEE_PERCENT": os.environ.get("WITHDRAWAL_FEE_PERCENT", "0"),
+    # browsing pages (store, category, product) are served from cache for this long; placing an
+    # order always re-reads price and stock, so a 1-second-old page never sells what is gone
+    "PAGE_MICROCACHE_SECONDS": int(os.environ.get("PAGE_MICROCACHE_SECONDS", "1")),
     "PAYOUT_ADAPTER": os.environ.get("PAYOUT_ADAPTER", "linkmall.ledger.payouts.SandboxTransfer"),
 }
 
