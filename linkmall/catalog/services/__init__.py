@@ -12,7 +12,13 @@ from linkmall.catalog.services.products import (
     sku_create,
     sku_update,
 )
-from linkmall.catalog.services.stock import sku_stock_adjust, sku_stock_release, sku_stock_reserve
+from linkmall.catalog.services.stock import (
+    sku_stock_adjust,
+    sku_stock_release,
+    sku_stock_release_many,
+    sku_stock_reserve,
+    sku_stock_reserve_many,
+)
 from linkmall.catalog.services.suppliers import category_ensure, supplier_create
 from linkmall.catalog.services.validation import SkuInput
 
@@ -32,7 +38,9 @@ __all__ = [
     "sku_create",
     "sku_stock_adjust",
     "sku_stock_release",
+    "sku_stock_release_many",
     "sku_stock_reserve",
+    "sku_stock_reserve_many",
     "sku_update",
     "supplier_create",
 ]

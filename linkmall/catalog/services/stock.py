@@ -4,7 +4,10 @@ The check `stock >= n` lives in the WHERE clause, not in Python: two transaction
 "3 left" would otherwise both take 3. The number of rows the UPDATE changed tells us who won.
 """
 
-from django.db.models import F
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role, require_tenant
@@ -21,32 +24,63 @@ def _available(sku_id: int) -> int | None:
     return Sku.objects.filter(pk=sku_id).values_list("stock", flat=True).first()
 
 
-def sku_stock_reserve(*, sku_id: int, quantity: int) -> None:
-    """Take `quantity` units of a SKU's stock, or raise `Conflict(code="out_of_stock")`.
+def _quantities(quantities: Mapping[int, int]) -> dict[int, int]:
+    if not quantities:
+        raise InvalidInput("Nothing to reserve.", detail={"field": "quantities"})
+    for quantity in quantities.values():
+        _require_positive_quantity(quantity)
+    return dict(sorted(quantities.items()))
 
-    Callers (order placement) run this inside their own transaction, so a later failure in the
-    same order rolls the reservation back with it.
+
+def _per_sku(quantities: dict[int, int]) -> Case:
+    return Case(*(When(pk=sku_id, then=Value(q)) for sku_id, q in quantities.items()),
+                output_field=IntegerField())
+
+
+def sku_stock_reserve_many(*, quantities: Mapping[int, int]) -> None:
+    """Take stock of several SKUs at once, all or nothing: {sku_id: quantity}.
+
+    Two statements whatever the number of SKUs: the rows are locked in id order (so two
+    checkouts never wait on each other in a cycle), then one guarded UPDATE takes every
+    quantity where enough is left. If it changed fewer rows than asked, the savepoint undoes it
+    and `Conflict(code="out_of_stock")` names the first SKU that was short.
     """
-    _require_positive_quantity(quantity)
-    changed = Sku.objects.filter(pk=sku_id, stock__gte=quantity).update(stock=F("stock") - quantity)
-    if changed == 1:
-        return
-    available = _available(sku_id)
-    if available is None:
-        raise NotFound("No such SKU.", detail={"sku_id": sku_id})
-    raise Conflict(
-        "Not enough stock.",
-        code="out_of_stock",
-        detail={"sku_id": sku_id, "requested": quantity, "available": available},
-    )
+    wanted = _quantities(quantities)
+    with transaction.atomic():
+        locked = list(Sku.objects.filter(pk__in=wanted).order_by("pk").select_for_update().values_list("pk", flat=True))
+        changed = 0
+        if len(locked) == len(wanted):
+            per_sku = _per_sku(wanted)
+            changed = (Sku.objects.filter(pk__in=wanted).alias(wanted_qty=per_sku)
+                       .filter(stock__gte=F("wanted_qty")).update(stock=F("stock") - per_sku))
+        if changed == len(wanted):
+            return
+        transaction.set_rollback(True)
+    stock = dict(Sku.objects.filter(pk__in=wanted).values_list("pk", "stock"))
+    for sku_id, quantity in wanted.items():
+        if sku_id not in stock:
+            raise NotFound("No such SKU.", detail={"sku_id": sku_id})
+        if stock[sku_id] < quantity:
+            raise Conflict("Not enough stock.", code="out_of_stock",
+                           detail={"sku_id": sku_id, "requested": quantity, "available": stock[sku_id]})
+    raise Conflict("Not enough stock.", code="out_of_stock", detail={"sku_ids": list(wanted)})
+
+
+def sku_stock_reserve(*, sku_id: int, quantity: int) -> None:
+    """Take `quantity` units of one SKU's stock, or raise `Conflict(code="out_of_stock")`."""
+    sku_stock_reserve_many(quantities={sku_id: quantity})
+
+
+def sku_stock_release_many(*, quantities: Mapping[int, int]) -> None:
+    """Give back units taken by a reservation (order cancelled, expired or refunded): one UPDATE."""
+    wanted = _quantities(quantities)
+    changed = Sku.objects.filter(pk__in=wanted).update(stock=F("stock") + _per_sku(wanted))
+    if changed != len(wanted):
+        raise NotFound("No such SKU.", detail={"sku_ids": list(wanted)})
 
 
 def sku_stock_release(*, sku_id: int, quantity: int) -> None:
-    """Give back units taken by `sku_stock_reserve` (order cancelled, expired or refunded)."""
-    _require_positive_quantity(quantity)
-    changed = Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
-    if changed != 1:
-        raise NotFound("No such SKU.", detail={"sku_id": sku_id})
+    sku_stock_release_many(quantities={sku_id: quantity})
 
 
 def sku_stock_adjust(*, actor: User, sku: Sku, delta: int) -> int:

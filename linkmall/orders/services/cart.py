@@ -25,6 +25,10 @@ def _check_quantity(quantity) -> int:
 def _check_buyable(listing: Listing) -> None:
     if not (listing.is_active and listing.sku.is_active and listing.product.status == "active"):
         raise Conflict("This item is not on sale.", code="not_available", detail={"listing_id": listing.pk})
+    if listing.price_fen < listing.sku.cost_fen:
+        # the supplier raised its cost above the merchant's price: never sell at a loss to the supplier
+        raise Conflict("This item is not on sale at this price.", code="not_available",
+                       detail={"listing_id": listing.pk, "reason": "price_below_cost"})
 
 
 def cart_add(*, user: User, listing: Listing, quantity: int) -> CartLine:

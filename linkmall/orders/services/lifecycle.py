@@ -8,7 +8,7 @@ from django.db.models import F
 
 from linkmall.accounts.models import User
 from linkmall.accounts.tenancy import require_owner
-from linkmall.catalog.services import sku_stock_release
+from linkmall.catalog.services import sku_stock_release, sku_stock_release_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
 from linkmall.orders.models import Fulfilment, Order, OrderLine
@@ -25,8 +25,10 @@ def _cancel_unpaid(order: Order) -> bool:
     if changed != 1:
         return False
     Fulfilment.objects.filter(order=order).update(status=Fulfilment.Status.CANCELLED)
-    for sku_id, quantity in sorted(OrderLine.objects.filter(order=order).values_list("sku_id", "quantity")):
-        sku_stock_release(sku_id=sku_id, quantity=quantity)
+    quantities: dict[int, int] = {}
+    for sku_id, quantity in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"):
+        quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    sku_stock_release_many(quantities=quantities)
     order.status = Order.Status.CANCELLED
     order.cancelled_at = now
     return True

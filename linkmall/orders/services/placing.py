@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
-from linkmall.catalog.services import sku_stock_reserve
+from linkmall.catalog.services import sku_stock_reserve_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.tasks import enqueue_after
@@ -141,8 +141,8 @@ def _place(*, buyer, merchant, wanted, address, client_token, store, guide, note
             _check_buyable(listing)
 
         chosen = sorted(listings.values(), key=lambda listing: listing.sku_id)
-        for listing in chosen:
-            sku_stock_reserve(sku_id=listing.sku_id, quantity=wanted[listing.pk])
+        # one locking read and one guarded UPDATE for every line together
+        sku_stock_reserve_many(quantities={listing.sku_id: wanted[listing.pk] for listing in chosen})
 
         goods_fen = sum(listing.price_fen * wanted[listing.pk] for listing in chosen)
         timeout = setting("ORDER_PAYMENT_TIMEOUT_MINUTES", PAYMENT_TIMEOUT_MINUTES_DEFAULT)
