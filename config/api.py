@@ -5,8 +5,10 @@ from linkmall.aftersales.api import router as aftersales_router
 from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
 from linkmall.customers.api import router as customers_router
+from linkmall.ledger.api import router as ledger_router
 from linkmall.orders.api import router as orders_router
 from linkmall.payments.api import router as payments_router
+from linkmall.referral.api import router as referral_router
 from linkmall.stores.api import router as stores_router
 
 api = build_api()
@@ -17,6 +19,8 @@ api.add_router("/customers", customers_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)
+api.add_router("/referral", referral_router)
+api.add_router("/ledger", ledger_router)
 
 
 @api.get("/health", tags=["ops"])

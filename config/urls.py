@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("linkmall.orders.pages.urls")),
     path("", include("linkmall.payments.pages.urls")),
     path("", include("linkmall.aftersales.pages.urls")),
+    path("", include("linkmall.referral.pages.urls")),
+    path("", include("linkmall.ledger.pages.urls")),
     path("", include("linkmall.web.urls")),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
