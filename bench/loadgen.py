@@ -95,7 +95,8 @@ def _ms(text: str) -> float:
 def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: float,
              headers: dict[str, str] | None = None) -> LoadResult:
     threads = max(1, min(concurrency, 2))
-    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency",
+               "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://{host}:{port}{path}")

@@ -31,7 +31,8 @@ def markdown(results: dict) -> str:
                 out.append(f"| {backend} | {page['page']} (no such page yet) | | | | | | | |")
                 continue
             out.append(f"| {backend} | {page['page']} `{page['path']}` | {page['concurrency']} | {page['rps']} "
-                       f"| {page['p50_ms']} | {page['p99_ms']} | {page['requests']} | {page['errors']} | {page['tool']} |")
+                       f"| {page['p50_ms']} | {page['p99_ms']} | {page['requests']} | {page['errors']} "
+                       f"| {page['tool']} |")
     out += ["", "## Against the targets", ""]
     out += _verdicts(results)
     return "\n".join(out)

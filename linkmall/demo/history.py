@@ -66,7 +66,8 @@ def plan_orders(world, *, days: int, now: datetime) -> list[PlannedOrder]:
                 pays=rng.random() >= 0.04,
                 refund=rng.random() < 0.05,
                 ship_after=timedelta(hours=rng.randint(4, 40)),
-                receive_after=None if rng.random() < 0.25 else timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 12)),
+                receive_after=(None if rng.random() < 0.25
+                               else timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 12))),
             ))
     return plans
 

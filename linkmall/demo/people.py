@@ -70,7 +70,8 @@ MERCHANTS: tuple[MerchantDef, ...] = (
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉琳晶燕宇浩然欣怡子涵梓轩思雨佳琪婷雪梅晨"
-PHONE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "187", "188", "199")
+PHONE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "187", "188",
+                  "199")
 
 #: (district, street, housing estate) for consumer addresses across 杭州
 HANGZHOU_ADDRESSES: tuple[tuple[str, str, str], ...] = (

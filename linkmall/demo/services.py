@@ -62,7 +62,7 @@ def _staff(*, username: str, password: str | None, role: str, tenant_id: int | N
 def step_platform(world: DemoWorld) -> None:
     world.admin = _staff(username=ADMIN_USERNAME, password=ADMIN_PASSWORD, role=Role.PLATFORM, tenant_id=None,
                          display_name="平台运营", superuser=True)
-    world.logins.append(DemoLogin("平台运营 platform", ADMIN_USERNAME, ADMIN_PASSWORD, "/admin/ 与运营后台"))
+    world.logins.append(DemoLogin("平台运营 platform", ADMIN_USERNAME, ADMIN_PASSWORD, "/staff/login/ · /admin/"))
 
 
 def step_catalogue(world: DemoWorld) -> None:
@@ -78,10 +78,12 @@ def step_catalogue(world: DemoWorld) -> None:
                                    return_address=definition.return_address)
         username = "supplier" if index == 1 else f"supplier{index}"
         # only the printed demo login gets a password: hashing one costs ~0.1 s of argon2
-        staff = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None, role=Role.SUPPLIER_STAFF,
-                       tenant_id=supplier.pk, display_name=f"{definition.category_name}供应商运营")
+        staff = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None,
+                       role=Role.SUPPLIER_STAFF, tenant_id=supplier.pk,
+                       display_name=f"{definition.category_name}供应商运营")
         if index == 1:
-            world.logins.append(DemoLogin("供应商员工 supplier staff", username, DEMO_PASSWORD, definition.name))
+            world.logins.append(DemoLogin("供应商员工 supplier staff", username, DEMO_PASSWORD,
+                                          f"{definition.name} · /console/supplier/"))
         world.suppliers.append((supplier, staff, definition))
         for product_index, product_def in enumerate(definition.products, start=1):
             skus = catalogue.sku_rows(definition, product_def, product_index, world.rng)
@@ -95,7 +97,8 @@ def step_catalogue(world: DemoWorld) -> None:
             product = product_create(
                 actor=staff, supplier=supplier, category=categories[definition.category_slug],
                 name=product_def.name, subtitle=product_def.subtitle,
-                description=product_def.description or f"{product_def.name}，{product_def.subtitle}。由{definition.name}一件代发。",
+                description=product_def.description
+                or f"{product_def.name}，{product_def.subtitle}。由{definition.name}一件代发。",
                 spec_names=tuple(product_def.specs), skus=skus, images=images,
             )
             world.products.append((product, definition.category_slug))
@@ -111,10 +114,11 @@ def step_merchants(world: DemoWorld) -> None:
     for index, definition in enumerate(people.MERCHANTS, start=1):
         merchant = merchant_create(name=definition.name, contact_phone=definition.contact_phone)
         username = "merchant" if index == 1 else f"merchant{index}"
-        owner = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None, role=Role.MERCHANT_OWNER,
-                       tenant_id=merchant.pk, display_name=f"{definition.name}店主")
+        owner = _staff(username=username, password=DEMO_PASSWORD if index == 1 else None,
+                       role=Role.MERCHANT_OWNER, tenant_id=merchant.pk, display_name=f"{definition.name}店主")
         if index == 1:
-            world.logins.append(DemoLogin("商家店主 merchant owner", username, DEMO_PASSWORD, definition.name))
+            world.logins.append(DemoLogin("商家店主 merchant owner", username, DEMO_PASSWORD,
+                                          f"{definition.name} · /console/merchant/"))
         stores = [
             store_create(actor=owner, merchant=merchant, name=s.name, city=people.CITY, address=s.address,
                          latitude=s.latitude, longitude=s.longitude, phone=s.phone, opening_hours=s.opening_hours)
@@ -129,7 +133,7 @@ def step_merchants(world: DemoWorld) -> None:
     # guides have no password by design: they log in with an SMS code (printed in the server log)
     first_guide = world.merchants[0][4][0]
     world.logins.append(DemoLogin("导购 guide", first_guide.user.phone, "(SMS code)",
-                                  f"{first_guide.user} · {first_guide.store}"))
+                                  f"{first_guide.user} · {first_guide.store} · /login/"))
     world.counts["merchants"] = len(world.merchants)
     world.counts["stores"] = sum(len(m[3]) for m in world.merchants)
     world.counts["guides"] = sum(len(m[4]) for m in world.merchants)

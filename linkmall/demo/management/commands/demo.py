@@ -69,4 +69,5 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins:")
         for login in world.logins:
             self.stdout.write(f"  {login.role:<28} {login.username:<12} {login.password:<12} {login.note}")
-        self.stdout.write("  消费者 consumer: log in with any demo consumer's phone; the SMS code is printed in the server log.")
+        self.stdout.write("  消费者 consumer: log in at /login/ with any demo consumer's phone; "
+                          "the SMS code is printed in the server log.")
