@@ -1,5 +1,6 @@
 """The whole journey in a real browser at phone size: log in by SMS, buy from two suppliers in one
-order, pay in the sandbox cashier, supplier 1 ships, the buyer sees it, and a partial refund shows."""
+order, pay in the sandbox cashier, supplier 1 ships, the buyer sees it, a partial refund shows, and
+supplier 2 ships the rest."""
 
 import os
 
@@ -47,6 +48,7 @@ def test_a_consumer_buys_from_two_suppliers_pays_gets_a_parcel_and_a_partial_ref
     LogSmsBackend.clear()
     base = live_server.url
     supplier_staff = make_supplier_staff(mall.supplier_a)
+    tea_staff = make_supplier_staff(mall.supplier_b)
 
     with phone_browser(playwright, tmp_path / "buyer") as page:
         # 1. browse the store and pick the pink lipstick: adding to the cart asks to log in first
@@ -116,12 +118,8 @@ def test_a_consumer_buys_from_two_suppliers_pays_gets_a_parcel_and_a_partial_ref
 
     # 5. supplier 1 logs into its console and ships its parcel
     with phone_browser(playwright, tmp_path / "supplier") as console:
-        console.goto(f"{base}/staff/login/")
-        console.fill("#id_username", supplier_staff.username)
-        console.fill("#id_password", "correct horse battery")
-        console.click("main button[type=submit]")
-        console.wait_for_load_state()
-        ship_in_console(console, base, order, shots)
+        staff_log_in(console, base, supplier_staff)
+        ship_in_console(console, base, order, shots, carrier="SF", tracking="SF1234567890")
 
     parcel = order.fulfilments.get(supplier=mall.supplier_a)
     assert (parcel.status, parcel.carrier, parcel.tracking_number) == (Fulfilment.Status.SHIPPED, "SF", "SF1234567890")
@@ -157,13 +155,37 @@ def test_a_consumer_buys_from_two_suppliers_pays_gets_a_parcel_and_a_partial_ref
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == (Order.Status.PAID, 10900)  # parcel 2 is still to ship
 
+    # 8. supplier 2 ships the tea from its own console: every parcel is on its way
+    with phone_browser(playwright, tmp_path / "tea-supplier") as console:
+        staff_log_in(console, base, tea_staff)
+        ship_in_console(console, base, order, shots, carrier="YTO", tracking="YT9876543210")
+    tea_parcel = order.fulfilments.get(supplier=mall.supplier_b)
+    assert (tea_parcel.status, tea_parcel.carrier) == (Fulfilment.Status.SHIPPED, "YTO")
 
-def ship_in_console(console, base: str, order, shots) -> None:
-    """Supplier 1 finds the order among its parcels to ship and hands it to SF Express."""
+    with phone_browser(playwright, tmp_path / "buyer") as page:
+        page.goto(f"{base}/orders/{order.number}/")
+        assert page.text_content("#order-status h1") == "已发货"
+        assert "圆通速递 YT9876543210" in page.text_content(f"#parcel-{tea_parcel.pk} .tracking")
+        shots(page, "all-shipped", show=f"#parcel-{tea_parcel.pk}")
+
+    order.refresh_from_db()
+    assert (order.status, order.refunded_fen) == (Order.Status.SHIPPED, 10900)
+
+
+def staff_log_in(console, base: str, staff) -> None:
+    console.goto(f"{base}/staff/login/")
+    console.fill("#id_username", staff.username)
+    console.fill("#id_password", "correct horse battery")
+    console.click("main button[type=submit]")
+    console.wait_for_load_state()
+
+
+def ship_in_console(console, base: str, order, shots, *, carrier: str, tracking: str) -> None:
+    """A supplier finds the order among its parcels to ship and hands it to a carrier."""
     console.goto(f"{base}/console/supplier/fulfilments/")
-    shots(console, "console-fulfilments")
+    shots(console, f"console-fulfilments-{carrier}")
     console.click(f"tr:has-text('{order.number}') >> a.btn-primary")
-    console.select_option("select[name=carrier]", "SF")
-    console.fill("input[name=tracking_number]", "SF1234567890")
-    shots(console, "console-ship")
+    console.select_option("select[name=carrier]", carrier)
+    console.fill("input[name=tracking_number]", tracking)
+    shots(console, f"console-ship-{carrier}")
     console.click("button:has-text('确认发货')")
