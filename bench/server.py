@@ -33,8 +33,8 @@ def running_server(env: dict[str, str], *, workers: int):
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning"],
+        [gunicorn, "config.wsgi:application", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         env=env, cwd=ROOT, start_new_session=True,
     )
     try:

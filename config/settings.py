@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "linkmall.referral.middleware.ShareVisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -95,6 +96,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "linkmall.sqlite3")),
+            # keep connections: opening one and running the WAL pragmas costs about a millisecond
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
             # IMMEDIATE transactions take the write lock up front, so two writers queue on the
             # busy timeout instead of one failing with "database is locked" on lock upgrade.
             "OPTIONS": {

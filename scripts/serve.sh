@@ -8,10 +8,7 @@ BIN=.venv/bin
 
 "$BIN/linkmall" db_worker --interval 1 &
 worker=$!
-"$BIN/gunicorn" config.wsgi:application \
-  --bind "127.0.0.1:${PORT}" \
-  --workers "${WEB_CONCURRENCY:-3}" \
-  --access-logfile - --log-level warning &
+ACCESS_LOG="${ACCESS_LOG:--}" PORT="$PORT" "$BIN/gunicorn" config.wsgi:application -c config/gunicorn.conf.py &
 web=$!
 
 stopped=0
