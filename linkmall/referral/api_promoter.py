@@ -1,3 +1,114 @@
-from ninja import Router
+"""/api/v1/referral/me: the promoter centre for the mini-program and the H5 pages.
+
+Everything answers about the authenticated user only; there is no id of another promoter to ask for.
+"""
+
+from django.urls import reverse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from linkmall.accounts.auth import api_auth
+from linkmall.accounts.models import Role
+from linkmall.accounts.tenancy import require_role
+from linkmall.ledger.models import OwnerKind
+from linkmall.ledger.withdrawals import withdrawal_request
+from linkmall.referral import selectors
+from linkmall.referral.schemas_promoter import (
+    BindIn,
+    BindOut,
+    MemberPage,
+    RewardPage,
+    ShareOut,
+    SummaryOut,
+    WithdrawalIn,
+    WithdrawalOut,
+    WithdrawalPage,
+)
+from linkmall.referral.sharing import referral_bind_from_visit, share_code_for, share_url_for
 
 router = Router(tags=["referral-promoter"])
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
+
+
+def _consumer(request):
+    require_role(request.auth, Role.CONSUMER)
+    return request.auth
+
+
+def _person(user) -> dict | None:
+    return {"name": selectors.public_name(user)} if user is not None else None
+
+
+def _page(page: selectors.Page) -> dict:
+    return {"items": page.items, "page": page.page, "page_size": page.page_size, "total": page.total,
+            "has_next": page.has_next}
+
+
+@router.get("/summary", response=SummaryOut, auth=api_auth)
+def summary(request):
+    o = selectors.promoter_overview(user=_consumer(request))
+    b = o.balances
+    return {
+        "level": o.level, "level_label": o.level_label, "referrer": _person(o.referrer), "bound_via": o.bound_via,
+        "team_owner": _person(o.team_owner), "slots": o.slots, "slide_count": o.slide_count,
+        "team_size": o.team_size, "referral_count": o.referral_count,
+        "balances": {"pending_fen": b.pending_fen, "available_fen": b.available_fen,
+                     "withdrawn_fen": b.withdrawn_fen, "debt_fen": b.debt_fen},
+    }
+
+
+@router.get("/team", response=MemberPage, auth=api_auth)
+def team(request, query: Query[PageQuery]):
+    """The members of my team (only a boss has one)."""
+    return _page(selectors.promoter_team(user=_consumer(request), page=query.page, page_size=query.page_size))
+
+
+@router.get("/referrals", response=MemberPage, auth=api_auth)
+def referrals(request, query: Query[PageQuery]):
+    """The people I invited."""
+    return _page(selectors.promoter_referrals(user=_consumer(request), page=query.page, page_size=query.page_size))
+
+
+@router.get("/rewards", response=RewardPage, auth=api_auth)
+def rewards(request, query: Query[PageQuery]):
+    return _page(selectors.promoter_rewards(user=_consumer(request), page=query.page, page_size=query.page_size))
+
+
+@router.get("/withdrawals", response=WithdrawalPage, auth=api_auth)
+def withdrawals(request, query: Query[PageQuery]):
+    return _page(selectors.promoter_withdrawals(user=_consumer(request), page=query.page,
+                                                page_size=query.page_size))
+
+
+@router.post("/withdrawals", response={201: WithdrawalOut}, auth=api_auth)
+def withdraw(request, payload: WithdrawalIn):
+    user = _consumer(request)
+    withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
+                                    amount_fen=payload.amount_fen, key=f"promoter:{user.pk}:{payload.key}")
+    return Status(201, withdrawal)
+
+
+@router.get("/share", response=ShareOut, auth=api_auth)
+def share(request):
+    user = _consumer(request)
+    absolute = request.build_absolute_uri
+    return {
+        "code": share_code_for(user_id=user.pk),
+        "url": absolute(share_url_for(user_id=user.pk, via="link")),
+        "qr_url": absolute(share_url_for(user_id=user.pk, via="qr")),
+        "qr_png_url": absolute(reverse("referral:promoter_qr")),
+        "poster_url": absolute(share_url_for(user_id=user.pk, via="poster")),
+        "poster_png_url": absolute(reverse("referral:promoter_poster")),
+    }
+
+
+@router.post("/bind", response=BindOut, auth=api_auth)
+def bind(request, payload: BindIn):
+    """First-touch binding from a share the mini-program was opened through; a no-op when it cannot bind."""
+    user = _consumer(request)
+    bound = referral_bind_from_visit(user=user, code=payload.code, via=payload.via)
+    return {"bound": bound, "referrer": _person(selectors.promoter_referrer(user=user))}
