@@ -60,7 +60,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status__in=AfterSaleRequest.OPEN_STATUSES, respond_by__lt=clock.now())
+            return queryset.filter(status__in=AfterSaleRequest.OPEN_STATUSES, respond_by__lte=clock.now())
         return queryset
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from linkmall.accounts.models import Role, User
 from linkmall.aftersales.models import AfterSaleRequest
@@ -19,6 +20,7 @@ from linkmall.core import clock
 from linkmall.core.errors import Conflict
 from linkmall.core.tasks import run_due
 from linkmall.payments.models import Refund
+from linkmall.payments.services import refund_create
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,23 @@ def test_the_task_runs_the_guarantee(mall):
 
     assert aftersale_guarantee_task.call(request.pk) is True
     assert state(request) == Status.REFUNDED
+
+
+def test_a_refund_that_can_no_longer_be_made_leaves_the_request_for_platform_staff():
+    mall = make_mall(quantity=1)
+    request = ask(mall)
+    # the merchant refunds the whole order outside after-sales meanwhile
+    refund_create(
+        actor=mall.merchant_owner, order=mall.order, lines=None, reason="协商退款", idempotency_key="direct-1"
+    )
+    clock.advance(DEADLINE)
+
+    run_due()
+
+    assert state(request) == Status.REQUESTED
+    assert events_of(request) == [("consumer", "requested")]
+    assert Refund.objects.count() == 1
+    failed = DBTaskResult.objects.get(task_path="linkmall.aftersales.tasks.aftersale_guarantee_task")
+    assert failed.status == "FAILED"
+    overdue = AfterSaleRequest.objects.filter(status__in=AfterSaleRequest.OPEN_STATUSES, respond_by__lte=clock.now())
+    assert list(overdue) == [request]  # what the admin's "overdue" filter shows
