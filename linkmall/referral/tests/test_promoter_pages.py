@@ -83,7 +83,7 @@ def test_a_boss_sees_the_level_the_earnings_the_team_and_the_reward_history(clie
     numbers = dict(Order.objects.filter(buyer__in=buyers).values_list("pk", "number"))
     rewards = list(Reward.objects.filter(recipient=boss).order_by("-created_at", "-pk"))
     assert [text_of(html, f"reward-{r.pk}") for r in rewards[:2]] == [
-        f"{'团队奖' if r.kind == 'team' else '直推奖'} 订单 {numbers[r.order_id]} "
+        f"{'团队奖' if r.kind == 'team' else '直推奖'} 订单号 {numbers[r.order_id]} "
         f"{'200.00' if r.kind == 'team' else '100.00'} 2026-03-02 10:00 可提现" for r in rewards[:2]]
     assert text_of(html, "withdraw-terms") == "每次至少 ¥10.00，手续费 0%，审核通过后到账。"
     assert f'value="http://testserver/r/{share_code_for(user_id=boss.pk)}/"' in html
