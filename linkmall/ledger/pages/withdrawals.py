@@ -1,0 +1,145 @@
+"""The platform's withdrawal review queue at /ops/withdrawals/: approve, reject, export.
+
+Approving twice (a double click, two staff at once) pays once: the service locks the withdrawal
+and refuses one that was already decided, and the page says so.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from linkmall.accounts.models import Role
+from linkmall.accounts.pages.decorators import role_required
+from linkmall.core import clock
+from linkmall.core.errors import DomainError
+from linkmall.core.money import fen_to_yuan
+from linkmall.ledger.models import Withdrawal
+from linkmall.ledger.pages.forms import WithdrawalRejectForm
+from linkmall.ledger.pages.queries import owner_labels, queue_rows, withdrawal_queue
+from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject
+
+platform_required = role_required(Role.PLATFORM)
+PAGE_SIZE = 50
+STATUS_TABS = [(Withdrawal.Status.REQUESTED, gettext_lazy("待审核")), (Withdrawal.Status.PAID, gettext_lazy("已到账")),
+               (Withdrawal.Status.REJECTED, gettext_lazy("已驳回")), (Withdrawal.Status.FAILED, gettext_lazy("打款失败")),
+               ("all", gettext_lazy("全部"))]
+DECIDED_TEXT = gettext_lazy("这笔提现已经处理过了，请刷新后查看。")
+
+
+def _status(request) -> str:
+    status = request.GET.get("status", Withdrawal.Status.REQUESTED)
+    return status if status in {value for value, _label in STATUS_TABS} else Withdrawal.Status.REQUESTED
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("ledger:ops_withdrawals")
+
+
+def _withdrawal_or_404(pk: int) -> Withdrawal:
+    withdrawal = Withdrawal.objects.filter(pk=pk).first()
+    if withdrawal is None:
+        raise Http404
+    return withdrawal
+
+
+def _flash(request, exc: DomainError) -> None:
+    messages.error(request, str(DECIDED_TEXT) if exc.code == "withdrawal_decided" else f"{exc.message} ({exc.code})")
+
+
+@platform_required
+@require_GET
+def queue(request):
+    status = _status(request)
+    page = Paginator(withdrawal_queue(status="" if status == "all" else status), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": queue_rows(list(page.object_list)),
+        "status": status,
+        "tabs": [(value, str(label)) for value, label in STATUS_TABS],
+        "reject_form": WithdrawalRejectForm(),
+        "active": "withdrawals",
+    }
+    return render(request, "ledger/ops_withdrawals.html", context)
+
+
+@platform_required
+@require_POST
+def approve(request, pk: int):
+    withdrawal = _withdrawal_or_404(pk)
+    try:
+        done = withdrawal_approve(actor=request.user, withdrawal=withdrawal)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        if done.status == Withdrawal.Status.PAID:
+            messages.success(request, _("已打款 %(amount)s 元。") % {"amount": fen_to_yuan(done.net_fen)})
+        else:
+            messages.error(request, _("打款失败，金额已退回可提现余额：%(note)s") % {"note": done.note})
+    return _back(request)
+
+
+@platform_required
+@require_POST
+def reject(request, pk: int):
+    withdrawal = _withdrawal_or_404(pk)
+    form = WithdrawalRejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写驳回原因。"))
+        return _back(request)
+    try:
+        withdrawal_reject(actor=request.user, withdrawal=withdrawal, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已驳回，金额已退回可提现余额。"))
+    return _back(request)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@platform_required
+@require_GET
+def queue_csv(request):
+    status = _status(request)
+    queryset = withdrawal_queue(status="" if status == "all" else status)
+    writer = csv.writer(_Echo())
+    header = [_("编号"), _("账户类型"), _("账户ID"), _("账户名称"), _("提现金额"), _("手续费"), _("实际到账"),
+              _("状态"), _("申请时间"), _("审核时间"), _("转账单号"), _("备注")]
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read the Chinese headers
+        batch: list[Withdrawal] = []
+        for withdrawal in queryset.iterator(chunk_size=500):
+            batch.append(withdrawal)
+            if len(batch) == 500:
+                yield from _csv_rows(writer, batch)
+                batch = []
+        yield from _csv_rows(writer, batch)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="withdrawals-{status}-{clock.now():%Y%m%d}.csv"'
+    return response
+
+
+def _csv_rows(writer, batch: list[Withdrawal]):
+    labels = owner_labels(batch)
+    for w in batch:
+        yield writer.writerow([
+            w.pk, w.owner_kind, w.owner_id, labels.get((w.owner_kind, w.owner_id), ""), fen_to_yuan(w.amount_fen),
+            fen_to_yuan(w.fee_fen), fen_to_yuan(w.net_fen), w.status, w.requested_at.isoformat(),
+            w.reviewed_at.isoformat() if w.reviewed_at else "", w.transfer_id, w.note,
+        ])
