@@ -14,8 +14,8 @@ from linkmall.orders.models import Order
 from linkmall.orders.services import order_apply_refund
 from linkmall.referral.graph import referral_bind
 from linkmall.referral.models import Reward
-from linkmall.referral.sharing import share_code_for
 from linkmall.referral.settlement import order_refunded
+from linkmall.referral.sharing import share_code_for
 from linkmall.referral.tests._promoter_world import boss_with_earnings, buy, world_open
 from linkmall.web.tests.html import inputs, text_of, texts_by_class
 
