@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from linkmall.core import clock
+from linkmall.core.locking import lock_rows
 from linkmall.core.money import percent_of
 from linkmall.core.tasks import enqueue_after
 from linkmall.ledger.models import Bucket, Entry, OwnerKind
@@ -143,6 +144,10 @@ def order_settle(*, order_id: int) -> bool:
     nothing of the order remains. Returns True when this call settled the order.
     """
     with transaction.atomic():
+        # the order row first, as every writer of an order locks it (orders' lock_order): a refund
+        # holds it and then waits for the settlement row, and the rewards inserted below need a
+        # key-share lock on it, so the other way round deadlocks on PostgreSQL
+        lock_rows(Order.objects.all(), [order_id])
         settlement = _lock(order_id)
         if settlement is None or settlement.settled_at is not None or settlement.settle_due_at > clock.now():
             return False
