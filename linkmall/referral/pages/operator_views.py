@@ -129,17 +129,16 @@ def kill_switch(request):
     # the page asks to flip the switch; a POST says which way, so a double submit stays put
     initial = {"paused": "0" if switch.rewards_paused else "1"}
     form = KillSwitchForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.rewards_pause(actor=request.user, paused=form.cleaned_data["paused"],
-                                       reason=form.cleaned_data["reason"].strip())
-            except DomainError as exc:
-                _flash(request, exc)
-            else:
-                messages.success(request, _("已暂停发放新奖励。") if form.cleaned_data["paused"]
-                                 else _("已恢复发放奖励。"))
-                return redirect("referral:ops_kill_switch")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rewards_pause(actor=request.user, paused=form.cleaned_data["paused"],
+                                   reason=form.cleaned_data["reason"].strip())
+        except DomainError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("已暂停发放新奖励。") if form.cleaned_data["paused"]
+                             else _("已恢复发放奖励。"))
+            return redirect("referral:ops_kill_switch")
     status = 400 if request.method == "POST" else 200
     context = {"switch": switch, "form": form, "pausing": not switch.rewards_paused, "active": "switch"}
     return render(request, "referral/operator/kill_switch.html", context, status=status)

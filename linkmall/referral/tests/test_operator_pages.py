@@ -207,3 +207,28 @@ def test_the_kill_switch_stops_rewards_of_orders_paid_after_pausing_and_keeps_ea
 
     ops.post(reverse("referral:ops_kill_switch"), {"paused": "0", "reason": "", "confirm": "on"})
     assert EngineSwitch.objects.get().rewards_paused is False
+
+
+def test_every_string_of_the_operator_console_and_ledger_pages_has_an_english_translation():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from linkmall.web.i18n import parse_po
+
+    translated = parse_po(Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po")
+    pattern = re.compile(r"""{% trans ["']([^"']+)["'] %}|\b_\(["']([^"']+)["']\)|gettext_lazy\(["']([^"']+)["']\)""")
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("referral/templates/referral/operator/*.html"), *root.glob("referral/pages/operator*.py"),
+               *root.glob("ledger/templates/ledger/*.html"), *root.glob("ledger/pages/*.py")]
+    wanted = {m for path in sources for groups in pattern.findall(path.read_text()) for m in groups if m}
+
+    assert len(wanted) > 100
+    assert sorted(wanted - set(translated)) == []
+
+
+def test_the_operator_console_speaks_english_after_switching(ops):
+    ops.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = ops.get(reverse("referral:ops_kill_switch")).content.decode()
+    assert "Pause all new rewards" in body and "Platform console" in body
