@@ -116,7 +116,7 @@ def live_slide_count() -> int:
 
 
 def promoter_overview(*, user: User) -> PromoterOverview:
-    """Everything the top of the promoter centre shows, in six queries."""
+    """Everything the top of the promoter centre shows, in five queries."""
     promoter = Promoter.objects.select_related("referrer", "team_owner").filter(user_id=user.pk).first()
     level = promoter.level if promoter else Promoter.Level.MEMBER
     return PromoterOverview(

@@ -272,3 +272,18 @@ def test_settlement_moves_pending_to_available_on_the_page(client, world):
 
     html = client.get("/me/promoter/").content.decode()
     assert (text_of(html, "balance-pending"), text_of(html, "balance-available")) == ("0.00", "300.00")
+
+
+def test_a_reward_cut_by_a_refund_shows_what_it_was_and_what_is_left(client, world):
+    boss, (buyer,) = boss_with_earnings(world, invited=1, settle=False)
+    order = buy(world, buyer, quantity=2)  # the boss earns 2 × 100 direct and 2 × 200 team
+    line = order.lines.get()
+    order_apply_refund(order_id=order.pk, lines=[(line.pk, 1, 49900)])
+    order_refunded(order_id=order.pk, refund_key="refund-half")
+    client.force_login(boss)
+    cut = Reward.objects.get(order=order, recipient=boss, kind="team")
+
+    html = client.get("/me/promoter/rewards/").content.decode()
+
+    assert (cut.accrued_fen, cut.amount_fen) == (40000, 20000)
+    assert text_of(html, f"reward-{cut.pk}") == f"团队奖 订单号 {order.number} 400.00 2026-03-02 10:00 退款后 ¥200.00 冻结中"
