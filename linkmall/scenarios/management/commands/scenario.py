@@ -28,8 +28,27 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="run FILE on a fresh throwaway database")
         run.add_argument("file", help="the scenario YAML file")
         run.add_argument("--indent", type=int, default=2)
+        generate = sub.add_parser("generate", help="print a synthetic scenario (linkmall/scenarios/generate.py)")
+        generate.add_argument("--users", type=int, required=True)
+        generate.add_argument("--orders", type=int, required=True)
+        generate.add_argument("--seed", type=int, default=1)
+        generate.add_argument("--profile", default="classic")
 
-    def handle(self, *args, action, file, indent, **options):
+    def handle(self, *args, action, **options):
+        if action == "generate":
+            from linkmall.scenarios.generate import scenario_generate
+
+            try:
+                for line in scenario_generate(users=options["users"], orders=options["orders"], seed=options["seed"],
+                                              profile=options["profile"]):
+                    self.stdout.write(line, ending="")
+            except ValueError as exc:
+                self.stderr.write(f"scenario generate: {exc}")
+                sys.exit(2)
+            return
+        self.run_file(options["file"], options["indent"])
+
+    def run_file(self, file: str, indent: int) -> None:
         path = Path(file)
         try:
             text = path.read_text(encoding="utf-8")

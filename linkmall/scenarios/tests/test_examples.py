@@ -1,0 +1,44 @@
+"""The example scenarios under docs/scenarios/ run and end where their comments say."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "scenarios"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(name: str, capsys) -> dict:
+    call_command("scenario", "run", str(EXAMPLES / name))
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_clawback_after_settlement_leaves_a_debt_that_blocks_withdrawals_until_paid_off(capsys):
+    out = run("clawback-debt.yaml", capsys)
+
+    assert out["users"]["A"]["balance"] == {"pending": "0.00", "available": "0.00", "withdrawn": "300.00"}
+    assert [(r["step"], r["code"]) for r in out["rejected"]] == [(10, "insufficient_balance")]
+    assert out["accounts"]["merchant:M1"]["available"] == "49.00"
+    assert out["orders"]["o1"]["status"] == "refunded"
+    assert out["ledger"]["balanced"] is True
+
+
+def test_the_sales_profile_pays_on_what_is_kept_within_the_cap(capsys):
+    out = run("sales-partial-refund.yaml", capsys)
+
+    assert out["users"]["A"]["balance"]["available"] == "149.70"
+    assert out["accounts"]["merchant:M1"]["available"] == "199.30"
+    assert out["accounts"]["supplier:S1"]["available"] == "150.00"
+    assert out["orders"]["o1"]["status"] == "partially_refunded"
+    assert out["ledger"]["balanced"] is True
+
+
+def test_the_generated_example_runs_clean(capsys):
+    out = run("generated-small.yaml", capsys)
+
+    assert out["ledger"]["balanced"] is True
+    assert (len(out["users"]), len(out["orders"])) == (30, 80)
+    assert out["rejected"] == []
