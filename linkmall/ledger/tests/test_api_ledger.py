@@ -78,12 +78,12 @@ def test_the_statement_as_excel(staff, supplier):
 
 @pytest.mark.parametrize("params", [
     {"owner": "supplier"}, {"owner": "gateway:0"}, {"owner": "supplier:abc"},
-    {"owner": "supplier:1", "from": "2026-13-01"}, {"owner": "supplier:1", "format": "pdf"},
-    {"owner": "supplier:1", "date_from": "2026-02-01", "date_to": "2026-01-01"},
-    {"owner": "supplier:1", "date_from": "2024-01-01", "date_to": "2026-01-01"},
+    {"owner": "supplier:{pk}", "from": "2026-13-01"}, {"owner": "supplier:{pk}", "format": "pdf"},
+    {"owner": "supplier:{pk}", "date_from": "2026-02-01", "date_to": "2026-01-01"},
+    {"owner": "supplier:{pk}", "date_from": "2024-01-01", "date_to": "2026-01-01"},
 ])
-def test_bad_statement_queries_answer_400_or_422(staff, params):
-    response = staff.get(STATEMENT, params)
+def test_bad_statement_queries_answer_400_or_422(staff, supplier, params):
+    response = staff.get(STATEMENT, {k: v.format(pk=supplier.pk) for k, v in params.items()})
     assert response.status_code in (400, 422)
     assert response.json()["code"] == "invalid_input"
 
