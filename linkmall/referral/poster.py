@@ -1,7 +1,7 @@
 """Share posters (推广海报) and QR codes, drawn locally with Pillow and qrcode — no network.
 
-The poster carries the mall's name, the promoter's name, a slogan and the QR code of the
-promoter's share link. Its text needs a CJK font: Debian's Noto Sans CJK is looked for first;
+The poster carries the mall's name, the promoter's name, a slogan, the store the link leads to
+and the QR code of the promoter's share link. Its text needs a CJK font: Debian's Noto Sans CJK is looked for first;
 on a machine without one the poster is drawn without text, so the QR code still works.
 """
 
@@ -78,7 +78,7 @@ def _fit(text: str, limit: int) -> str:
 
 
 def poster_png(*, share_url: str, brand: str, promoter_name: str, headline: str, slogan: str, hint: str,
-               font_candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES) -> bytes:
+               store: str = "", font_candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES) -> bytes:
     """A 750×1200 PNG. `font_candidates` replaces the font search (tests pass () for the fallback)."""
     width, height = POSTER_SIZE
     image = Image.new("RGB", POSTER_SIZE, (255, 255, 255))
@@ -101,7 +101,7 @@ def poster_png(*, share_url: str, brand: str, promoter_name: str, headline: str,
     _centered(draw, 870, _fit(promoter_name, 16), _font(40, font_candidates), INK, width)
     _centered(draw, 935, _fit(hint, 20), _font(28, font_candidates), MUTED, width)
     draw.line((card[0] + 40, 1010, card[2] - 40, 1010), fill=(240, 220, 220), width=2)
-    _centered(draw, 1035, _fit(brand, 20), _font(26, font_candidates), BRAND_RED, width)
+    _centered(draw, 1035, _fit(store or brand, 20), _font(26, font_candidates), BRAND_RED, width)
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
@@ -114,10 +114,10 @@ def poster_cache_key(*, user_id: int, **parts: str) -> str:
 
 
 def poster_png_cached(*, user_id: int, share_url: str, brand: str, promoter_name: str, headline: str,
-                      slogan: str, hint: str) -> tuple[bytes, str]:
+                      slogan: str, hint: str, store: str = "") -> tuple[bytes, str]:
     """(png, etag) of a user's poster, drawn once per user and wording, then served from the cache."""
     parts = {"share_url": share_url, "brand": brand, "promoter_name": promoter_name, "headline": headline,
-             "slogan": slogan, "hint": hint}
+             "slogan": slogan, "hint": hint, "store": store}
     key = poster_cache_key(user_id=user_id, **parts)
     png = cache.get(key)
     if png is None:

@@ -174,10 +174,15 @@ def promoter_withdrawal_get(*, user: User, withdrawal_id: int) -> Withdrawal | N
     return Withdrawal.objects.filter(owner_kind=OwnerKind.PROMOTER, owner_id=user.pk, pk=withdrawal_id).first()
 
 
+def share_landing(*, sharer_id: int) -> tuple[str, str]:
+    """Where a share link leads, and the store's name: the store the sharer last bought in, else
+    the mall's home page (and no name)."""
+    store = (Order.objects.filter(buyer_id=sharer_id, store__isnull=False, store__is_active=True)
+             .order_by("-placed_at", "-pk").values_list("store_id", "store__name").first())
+    if store is None:
+        return reverse("web:home"), ""
+    return reverse("web:store_home", args=[store[0]]), store[1]
+
+
 def share_landing_path(*, sharer_id: int) -> str:
-    """Where a share link leads: the store the sharer last bought in, else the mall's home page."""
-    store_id = (Order.objects.filter(buyer_id=sharer_id, store__isnull=False, store__is_active=True)
-                .order_by("-placed_at", "-pk").values_list("store_id", flat=True).first())
-    if store_id is None:
-        return reverse("web:home")
-    return reverse("web:store_home", args=[store_id])
+    return share_landing(sharer_id=sharer_id)[0]

@@ -154,6 +154,7 @@ def promoter_qr(request):
 def promoter_poster(request):
     user = request.user
     name = selectors.public_name(user)
+    store_name = selectors.share_landing(sharer_id=user.pk)[1]
     png, etag = poster_png_cached(
         user_id=user.pk,
         share_url=share_links(request, user)["poster_url"],
@@ -162,6 +163,7 @@ def promoter_poster(request):
         headline=_("我在链动商城发现了好物"),
         slogan=_("好物分享 · 买得放心"),
         hint=_("长按识别二维码，进店逛逛"),
+        store=store_name,
     )
     return _png(request, png, etag)
 

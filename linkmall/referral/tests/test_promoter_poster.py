@@ -102,3 +102,20 @@ def test_an_anonymous_visitor_gets_no_poster(client):
     response = client.get("/me/promoter/poster.png")
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_poster_names_the_store_the_share_link_leads_to(client, monkeypatch):
+    from linkmall.referral import poster
+    from linkmall.referral.tests._promoter_world import buy, world_open
+
+    world = world_open()
+    user = t.make_consumer()
+    buy(world, user)
+    client.force_login(user)
+    drawn = []
+    real = poster.poster_png
+    monkeypatch.setattr(poster, "poster_png", lambda **kw: drawn.append(kw) or real(**kw))
+
+    assert client.get("/me/promoter/poster.png").status_code == 200
+
+    assert (drawn[0]["store"], drawn[0]["brand"]) == (world.store.name, "链动商城")
