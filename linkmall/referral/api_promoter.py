@@ -10,6 +10,7 @@ from pydantic import Field
 from linkmall.accounts.auth import api_auth
 from linkmall.accounts.models import Role
 from linkmall.accounts.tenancy import require_role
+from linkmall.core.errors import NotFound
 from linkmall.ledger.models import OwnerKind
 from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.referral import selectors
@@ -90,6 +91,14 @@ def withdraw(request, payload: WithdrawalIn):
     withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
                                     amount_fen=payload.amount_fen, key=f"promoter:{user.pk}:{payload.key}")
     return Status(201, withdrawal)
+
+
+@router.get("/withdrawals/{int:withdrawal_id}", response=WithdrawalOut, auth=api_auth)
+def withdrawal(request, withdrawal_id: int):
+    found = selectors.promoter_withdrawal_get(user=_consumer(request), withdrawal_id=withdrawal_id)
+    if found is None:  # someone else's withdrawal answers the same as none at all
+        raise NotFound("No such withdrawal.")
+    return found
 
 
 @router.get("/share", response=ShareOut, auth=api_auth)

@@ -222,3 +222,17 @@ def test_a_cycle_through_bind_is_ignored(client, world):
 
     assert response.json() == {"bound": False, "referrer": None}
     assert Promoter.objects.get(user=a).referrer_id is None
+
+
+def test_one_withdrawal_is_read_by_its_owner_and_is_a_404_for_anyone_else(client, world):
+    boss, _ = boss_with_earnings(world, invited=1)
+    created = client.post(f"{API}/withdrawals", {"amount_fen": 10000, "key": "boss-key-2"},
+                          content_type="application/json", **bearer(boss)).json()
+
+    mine = client.get(f"{API}/withdrawals/{created['id']}", **bearer(boss))
+    theirs = client.get(f"{API}/withdrawals/{created['id']}", **bearer(t.make_consumer()))
+    missing = client.get(f"{API}/withdrawals/999999", **bearer(boss))
+
+    assert (mine.status_code, mine.json()["amount_fen"]) == (200, 10000)
+    assert (theirs.status_code, theirs.json()["code"]) == (404, "not_found")
+    assert (missing.status_code, missing.json()) == (theirs.status_code, theirs.json())
