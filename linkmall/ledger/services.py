@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Q, Value, When
 
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
@@ -40,6 +40,13 @@ def account_get_or_create(*, owner_kind: str, owner_id: int, bucket: str) -> Led
 
     System accounts (gateway:cash, payout:clearing) have owner_id 0.
     """
+    _check_account_key(owner_kind, owner_id, bucket)
+    # get_or_create retries the read after a unique violation, so racing callers share one row.
+    account, _ = LedgerAccount.objects.get_or_create(owner_kind=owner_kind, owner_id=owner_id, bucket=bucket)
+    return account
+
+
+def _check_account_key(owner_kind: str, owner_id: int, bucket: str) -> None:
     if owner_kind not in ALLOWED_BUCKETS:
         raise InvalidInput(f"Unknown ledger owner kind {owner_kind!r}.", detail={"field": "owner_kind"})
     if bucket not in ALLOWED_BUCKETS[owner_kind]:
@@ -51,9 +58,32 @@ def account_get_or_create(*, owner_kind: str, owner_id: int, bucket: str) -> Led
         raise InvalidInput("owner_id must be a whole number ≥ 0.", detail={"field": "owner_id"})
     if owner_kind in PARTY_KINDS and owner_id == 0:
         raise InvalidInput(f"A {owner_kind} account needs its owner's id.", detail={"field": "owner_id"})
-    # get_or_create retries the read after a unique violation, so racing callers share one row.
-    account, _ = LedgerAccount.objects.get_or_create(owner_kind=owner_kind, owner_id=owner_id, bucket=bucket)
-    return account
+
+
+def accounts_get_or_create(*, keys: Iterable[tuple[str, int, str]]) -> dict[tuple[str, int, str], LedgerAccount]:
+    """Many accounts at once, {(owner_kind, owner_id, bucket): account}: one read when they all
+    exist, and one insert plus one read for those that do not yet."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    for owner_kind, owner_id, bucket in wanted:
+        _check_account_key(owner_kind, owner_id, bucket)
+
+    def read() -> dict:
+        match = Q()
+        for owner_kind, owner_id, bucket in wanted:
+            match |= Q(owner_kind=owner_kind, owner_id=owner_id, bucket=bucket)
+        return {(a.owner_kind, a.owner_id, a.bucket): a for a in LedgerAccount.objects.filter(match)}
+
+    found = read()
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        # a racing creator of the same account is fine: the unique key keeps one row
+        LedgerAccount.objects.bulk_create(
+            [LedgerAccount(owner_kind=k[0], owner_id=k[1], bucket=k[2]) for k in missing], ignore_conflicts=True
+        )
+        found = read()
+    return found
 
 
 def posting_write(
@@ -202,8 +232,7 @@ def _write(*, key, kind, memo, reference, lines: list[_Normalized], fingerprint,
     if existing is not None:
         return _replayed(existing, fingerprint)
 
-    for account_id in sorted(deltas):
-        _move_balance(accounts[account_id], deltas[account_id], guarded=guarded[account_id])
+    _move_balances(accounts, deltas, guarded)
 
     now = clock.now()
     posting_id = uuid.uuid4()
@@ -219,16 +248,33 @@ def _write(*, key, kind, memo, reference, lines: list[_Normalized], fingerprint,
     )
 
 
-def _move_balance(account: LedgerAccount, delta: int, *, guarded: bool) -> None:
-    if delta == 0:
+def _move_balances(accounts: dict[int, LedgerAccount], deltas: dict[int, int], guarded: dict[int, bool]) -> None:
+    """Every balance of the posting in one guarded UPDATE.
+
+    Each account gets a floor in the WHERE clause: a guarded debit of d needs balance ≥ d, the
+    others need nothing. If fewer rows changed than were named, one of them would have gone
+    below zero: the caller's transaction rolls the whole posting back.
+    """
+    ids = [account_id for account_id in sorted(deltas) if deltas[account_id]]
+    if not ids:
         return
-    rows = LedgerAccount.objects.filter(pk=account.pk)
-    if guarded and delta < 0:
-        rows = rows.filter(balance_fen__gte=-delta)
-    if rows.update(balance_fen=F("balance_fen") + delta) != 1:
-        balance = LedgerAccount.objects.filter(pk=account.pk).values_list("balance_fen", flat=True).first()
-        raise Conflict(
-            "The account does not hold enough money.",
-            code="insufficient_balance",
-            detail={"account": account.code, "balance_fen": balance, "debit_fen": -delta},
-        )
+    delta = Case(*(When(pk=i, then=Value(deltas[i])) for i in ids), output_field=BigIntegerField())
+    floor = Case(
+        *(When(pk=i, then=Value(-deltas[i] if guarded[i] and deltas[i] < 0 else NO_FLOOR)) for i in ids),
+        output_field=BigIntegerField(),
+    )
+    changed = (LedgerAccount.objects.filter(pk__in=ids).alias(floor=floor).filter(balance_fen__gte=F("floor"))
+               .update(balance_fen=F("balance_fen") + delta))
+    if changed == len(ids):
+        return
+    balances = dict(LedgerAccount.objects.filter(pk__in=ids).values_list("pk", "balance_fen"))
+    short = next(i for i in ids if guarded[i] and deltas[i] < 0 and balances[i] < -deltas[i])
+    raise Conflict(
+        "The account does not hold enough money.",
+        code="insufficient_balance",
+        detail={"account": accounts[short].code, "balance_fen": balances[short], "debit_fen": -deltas[short]},
+    )
+
+
+#: "no floor" for an unguarded line: lower than any balance can be
+NO_FLOOR = -(2**62)

@@ -14,7 +14,6 @@ is serialized per order.
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -24,7 +23,7 @@ from linkmall.core.locking import lock_rows
 from linkmall.core.money import percent_of
 from linkmall.core.tasks import enqueue_after
 from linkmall.ledger.models import Bucket, Entry, OwnerKind
-from linkmall.ledger.services import Line, account_get_or_create, posting_write
+from linkmall.ledger.services import Line, accounts_get_or_create, posting_write
 from linkmall.orders.models import Order
 from linkmall.referral.models import OrderSettlement, Reward
 from linkmall.referral.plans import DEFAULT_PROFILE, Plan
@@ -53,13 +52,18 @@ def _lock(order_id: int) -> OrderSettlement | None:
             .filter(order_id=order_id).first())
 
 
-def _targets(order: Order, fee_percent: Decimal) -> dict[tuple[str, int], int]:
+def _targets(settlement: OrderSettlement) -> dict[tuple[str, int], int]:
     """What each party is owed now for this order, from its remaining lines and live rewards."""
+    order = settlement.order
     targets: dict[tuple[str, int], int] = defaultdict(int)
     rewards = defaultdict(int)
-    for reward in Reward.objects.filter(order=order).exclude(status=Reward.Status.CANCELLED):
-        rewards[reward.line_id] += reward.amount_fen
-        targets[(OwnerKind.PROMOTER, reward.recipient_id)] += reward.amount_fen
+    if settlement.rewards_accrued_at is not None:
+        for line_id, recipient_id, amount in (Reward.objects.filter(order=order)
+                                              .exclude(status=Reward.Status.CANCELLED)
+                                              .values_list("line_id", "recipient_id", "amount_fen")):
+            rewards[line_id] += amount
+            targets[(OwnerKind.PROMOTER, recipient_id)] += amount
+    fee_percent = settlement.platform_fee_percent
     for line in order.lines.all():
         price = line.unit_price_fen * line.quantity - line.refunded_fen
         cost = line.unit_cost_fen * remaining_quantity(line)
@@ -80,21 +84,20 @@ def _held(order_id: int) -> dict[tuple[str, int], int]:
 
 def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str) -> None:
     order = settlement.order
-    targets = _targets(order, settlement.platform_fee_percent)
+    targets = _targets(settlement)
     held = _held(order.pk)
-    settled = settlement.settled_at is not None
-    bucket = Bucket.AVAILABLE if settled else Bucket.PENDING
-    lines = []
-    for party in sorted(set(targets) | set(held)):
-        delta = targets.get(party, 0) - held.get(party, 0)
-        if delta:
-            account = account_get_or_create(owner_kind=party[0], owner_id=party[1], bucket=bucket)
-            # after settlement a clawback may leave a debt (§5): the balance can go below zero
-            lines.append(Line(account, delta, True))
-    moved = sum(line.amount_fen for line in lines)
+    bucket = Bucket.AVAILABLE if settlement.settled_at is not None else Bucket.PENDING
+    deltas = {party: targets.get(party, 0) - held.get(party, 0) for party in sorted(set(targets) | set(held))}
+    deltas = {party: delta for party, delta in deltas.items() if delta}
+    moved = sum(deltas.values())
+    keys = [(kind, owner, bucket) for kind, owner in deltas]
     if moved:
-        cash = account_get_or_create(owner_kind=GATEWAY[0], owner_id=0, bucket=Bucket.CASH)
-        lines.append(Line(cash, -moved, True))
+        keys.append((GATEWAY[0], 0, Bucket.CASH))
+    accounts = accounts_get_or_create(keys=keys)
+    # after settlement a clawback may leave a debt (§5): the balance can go below zero
+    lines = [Line(accounts[(kind, owner, bucket)], delta, True) for (kind, owner), delta in deltas.items()]
+    if moved:
+        lines.append(Line(accounts[(GATEWAY[0], 0, Bucket.CASH)], -moved, True))
     if len(lines) >= 2:
         posting_write(key=key, kind=kind, memo=memo, lines=lines, reference=order_reference(order.pk))
 
@@ -155,16 +158,19 @@ def order_settle(*, order_id: int) -> bool:
         plan = _plan_of(settlement)
         now = clock.now()
         # 1. everything pending for this order becomes available
+        pending = {
+            (row["account__owner_kind"], row["account__owner_id"]): row["total"]
+            for row in (Entry.objects.filter(posting__reference=order_reference(order_id),
+                                             account__bucket=Bucket.PENDING)
+                        .values("account__owner_kind", "account__owner_id").annotate(total=Sum("amount_fen")))
+            if row["total"]
+        }
+        accounts = accounts_get_or_create(keys=[(kind, owner, b) for kind, owner in pending
+                                                for b in (Bucket.PENDING, Bucket.AVAILABLE)])
         lines = []
-        pending = (Entry.objects.filter(posting__reference=order_reference(order_id), account__bucket=Bucket.PENDING)
-                   .values("account__owner_kind", "account__owner_id").annotate(total=Sum("amount_fen")))
-        for row in pending:
-            if row["total"]:
-                owner = (row["account__owner_kind"], row["account__owner_id"])
-                lines.append(Line(account_get_or_create(owner_kind=owner[0], owner_id=owner[1],
-                                                        bucket=Bucket.PENDING), -row["total"], True))
-                lines.append(Line(account_get_or_create(owner_kind=owner[0], owner_id=owner[1],
-                                                        bucket=Bucket.AVAILABLE), row["total"], True))
+        for (kind, owner), total in pending.items():
+            lines.append(Line(accounts[(kind, owner, Bucket.PENDING)], -total, True))
+            lines.append(Line(accounts[(kind, owner, Bucket.AVAILABLE)], total, True))
         if lines:
             posting_write(key=f"{order_reference(order_id)}:settle", kind="order_settle",
                           memo=f"order {order.number} settled", lines=lines, reference=order_reference(order_id))

@@ -68,8 +68,10 @@ def test_refunding_everything_closes_the_order_and_cancels_unshipped_fulfilments
 
 
 def test_odd_prices_refunded_one_unit_at_a_time_add_up_to_the_line_total(shop, platform):
+    from linkmall.catalog.models import Sku
     from linkmall.stores.models import Listing
 
+    Sku.objects.filter(pk=shop.listings[0].sku_id).update(cost_fen=2000)
     Listing.objects.filter(pk=shop.listings[0].pk).update(price_fen=3333)
     order = place(shop, [(shop.listings[0].pk, 3)])
     pay(order)
