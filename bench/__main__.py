@@ -99,6 +99,10 @@ def bench_backend(name: str, env: dict[str, str], options) -> dict:
         for workers in options.workers:
             print(f"[{name}] place-and-pay: {lines} line(s), {workers} process(es) …", file=sys.stderr)
             result["throughput"].append(throughput(env, lines=lines, orders=options.orders, workers=workers))
+    if not options.no_referral:
+        print(f"[{name}] 2+1 engine: queries per paid order, accrual, a generated scenario …", file=sys.stderr)
+        result["referral"] = child(["-m", "bench.referral", *(["--full"] if options.full else [])], env,
+                                   timeout=12 * 3600 if options.full else 1800)
     result["pages"] = []
     if options.no_http:
         return result
@@ -134,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--no-http", action="store_true", help="skip the page benchmarks")
     parser.add_argument("--quick", action="store_true", help="small and short: for a smoke run")
+    parser.add_argument("--no-referral", action="store_true", help="skip the 2+1 engine benchmarks (bench/referral.py)")
+    parser.add_argument("--full", action="store_true",
+                        help="the 2+1 scenario at full size: 100,000 users, 300,000 orders (hours)")
     options = parser.parse_args(argv)
     if options.quick:
         options.orders, options.seconds, options.workers, options.consumers = 30, 2.0, [1, 2], 40

@@ -33,6 +33,9 @@ def markdown(results: dict) -> str:
             out.append(f"| {backend} | {page['page']} `{page['path']}` | {page['concurrency']} | {page['rps']} "
                        f"| {page['p50_ms']} | {page['p99_ms']} | {page['requests']} | {page['errors']} "
                        f"| {page['tool']} |")
+    from bench.referral import referral_markdown
+
+    out += referral_markdown(results)
     out += ["", "## Against the targets", ""]
     out += _verdicts(results)
     return "\n".join(out)
