@@ -84,10 +84,10 @@ def test_the_site_speaks_chinese_by_default_and_english_after_switching(client, 
 
     assert response.status_code == 200
     assert texts_by_class(response.text, "section-title") == ["Choose a store"]
-    assert texts_by_class(response.text, "tab") == ["Home", "Categories", "Cart", "My orders"]
+    assert texts_by_class(response.text, "tab") == ["Home", "Categories", "Cart", "My orders", "Promote"]
     assert 'lang="en"' in response.text
     switch_back = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"}, follow=True)
-    assert texts_by_class(switch_back.text, "tab") == ["首页", "分类", "购物车", "我的订单"]
+    assert texts_by_class(switch_back.text, "tab") == ["首页", "分类", "购物车", "我的订单", "推广"]
 
 
 @pytest.mark.django_db

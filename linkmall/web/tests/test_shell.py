@@ -19,7 +19,7 @@ def test_the_consumer_tab_bar_marks_the_page_it_is_on(consumer_client):
     response = consumer_client.get(reverse("web:cart"))
 
     assert texts_by_class(response.text, "is-active") == ["购物车"]
-    assert texts_by_class(response.text, "tab") == ["首页", "分类", "购物车", "我的订单"]
+    assert texts_by_class(response.text, "tab") == ["首页", "分类", "购物车", "我的订单", "推广"]
 
 
 def test_every_page_offers_the_language_switch_back_to_where_it_was(client, mall):
