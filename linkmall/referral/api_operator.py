@@ -42,6 +42,8 @@ class PlanOut(Schema):
     config: dict[str, Any]
     #: every §7 key with its effective value (profile merged with overrides), as text
     effective: dict[str, str]
+    #: each rule in one plain sentence, in the request's language
+    in_words: dict[str, str]
     compliance: list[RiskOut]
     created_at: datetime
     acknowledged_at: datetime | None
@@ -133,7 +135,8 @@ class RejectIn(Schema):
 def _plan_out(plan: ReferralPlan) -> dict:
     return {
         "id": plan.pk, "status": plan.status, "config": plan.config,
-        "effective": dict(selectors.plan_effective(plan)), "compliance": plan.compliance,
+        "effective": {key: value for key, value, _words in selectors.plan_effective(plan)},
+        "in_words": {key: words for key, _value, words in selectors.plan_effective(plan)}, "compliance": plan.compliance,
         "created_at": plan.created_at, "acknowledged_at": plan.acknowledged_at,
         "went_live_at": plan.went_live_at, "retired_at": plan.retired_at,
     }

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import User
 from linkmall.core.errors import NotFound
+from linkmall.core.money import fen_to_yuan
 from linkmall.referral.models import EngineSwitch, Promoter, ReferralPlan, Reward, TeamEvent
 from linkmall.referral.plans import PROFILES, Plan
 
@@ -32,15 +34,49 @@ def plan_get(*, plan_id: int) -> ReferralPlan:
     return plan
 
 
-def plan_effective(plan: ReferralPlan | None) -> list[tuple[str, str]]:
-    """(key, value in words) of every §7 key of a plan: the profile merged with its overrides."""
+def plan_effective(plan: ReferralPlan | None) -> list[tuple[str, str, str]]:
+    """(key, value, the rule in words) of every §7 key of a plan: its profile merged with its overrides."""
     config = dict(plan.config) if plan is not None else {}
     parsed = Plan.parse(config)
     merged = {**PROFILES[parsed.profile], **{k: v for k, v in config.items() if k != "profile"}}
-    rows = [("profile", parsed.profile)]
+    words = plan_in_words(parsed)
+    rows = [("profile", parsed.profile, words["profile"])]
     for key in PROFILES[parsed.profile]:
-        rows.append((key, value_text(merged[key])))
+        rows.append((key, value_text(merged[key]), words[key]))
     return rows
+
+
+def _rate_words(rate, fixed: str, percent: str, off: str) -> str:
+    if rate is None:
+        return str(off)
+    if rate.fixed_fen is not None:
+        return str(fixed) % {"x": fen_to_yuan(rate.fixed_fen)}
+    return str(percent) % {"x": f"{rate.percent.normalize():f}%"}
+
+
+def plan_in_words(plan: Plan) -> dict[str, str]:
+    """Each rule of a parsed plan as one plain sentence for the operator."""
+    pct = "{:f}%".format
+    return {
+        "profile": str(_("以 %(name)s 方案为基础") % {"name": plan.profile}),
+        "slide_count": str(_("代理推荐 %(n)s 人进入后晋升为老板并脱离原团队") % {"n": plan.slide_count}),
+        "entry": str(_("购买礼包即成为代理") if plan.entry_spend_fen is None
+                     else _("累计消费满 %(x)s 元成为代理") % {"x": fen_to_yuan(plan.entry_spend_fen)}),
+        "rewards_on": str(_("只有礼包商品产生奖励") if plan.rewards_on == "qualifying"
+                          else _("所有设置了佣金池的商品都产生奖励")),
+        "direct": _rate_words(plan.direct, _("直推奖：每件 %(x)s 元"), _("直推奖：佣金池的 %(x)s"), _("不发直推奖")),
+        "team": _rate_words(plan.team, _("团队奖：每件 %(x)s 元"), _("团队奖：佣金池的 %(x)s"), _("不发团队奖")),
+        "peer": str(_("不发平级奖") if plan.peer_percent is None
+                    else _("平级奖：团队奖的 %(x)s，给脱离前的原老板") % {"x": pct(plan.peer_percent.normalize())}),
+        "team_depth_limit": str(_("团队奖不限推荐层级") if plan.team_depth_limit is None
+                                else _("团队奖只在团队老板位于买家上方 %(n)s 层以内时发放") % {"n": plan.team_depth_limit}),
+        "payout_cap": str(_("奖励总额不设上限") if plan.payout_cap_percent is None
+                          else _("每行奖励合计不超过售价的 %(x)s") % {"x": pct(plan.payout_cap_percent.normalize())}),
+        "basis": str(_("付款时即晋升和计奖，奖励结算前冻结") if plan.basis == "paid"
+                     else _("订单结算后才晋升和计奖，奖励立即可提现")),
+        "settle_days": str(_("付款 %(n)s 天后结算") % {"n": plan.settle_days}),
+        "platform_fee": str(_("平台服务费为售价的 %(x)s") % {"x": pct(plan.platform_fee_percent.normalize())}),
+    }
 
 
 def value_text(value) -> str:

@@ -50,6 +50,7 @@ def test_an_operator_drafts_acknowledges_and_puts_a_plan_live_over_the_api(api):
     plan = response.json()
     assert plan["status"] == "draft"
     assert plan["effective"]["payout_cap"] == "25%"
+    assert plan["in_words"]["payout_cap"] == "每行奖励合计不超过售价的 25%"
     codes = [r["code"] for r in plan["compliance"]]
     assert codes == ["headcount_promotion", "entry_fee_package", "team_pay"]
     assert set(plan["compliance"][0]) == {"code", "severity", "article", "explanation"}

@@ -57,9 +57,13 @@ def test_the_home_page_shows_the_default_plan_in_words_when_none_is_live(ops):
     assert response.status_code == 200
     body = response.content.decode()
     assert "还没有生效的方案" in body
-    for key, value in [("profile", "sales"), ("direct", "60%"), ("team", "40%"), ("peer", "off"),
-                       ("team_depth_limit", "2"), ("payout_cap", "30%"), ("basis", "settled")]:
-        assert f"<dt><code>{key}</code></dt><dd>{value}</dd>" in body
+    for key, value, words in [
+        ("profile", "sales", "以 sales 方案为基础"), ("direct", "60%", "直推奖：佣金池的 60%"),
+        ("team", "40%", "团队奖：佣金池的 40%"), ("peer", "off", "不发平级奖"),
+        ("team_depth_limit", "2", "团队奖只在团队老板位于买家上方 2 层以内时发放"),
+        ("payout_cap", "30%", "每行奖励合计不超过售价的 30%"), ("basis", "settled", "订单结算后才晋升和计奖，奖励立即可提现"),
+    ]:
+        assert f'<dt><code>{key}</code></dt><dd>{value}<div class="small muted">{words}</div></dd>' in body
 
 
 def test_an_operator_drafts_acknowledges_and_puts_a_plan_live_through_the_pages(ops, operator):
@@ -93,8 +97,9 @@ def test_an_operator_drafts_acknowledges_and_puts_a_plan_live_through_the_pages(
     assert plan.status == "live"
     home = ops.get(reverse("referral:ops_home")).content.decode()
     assert f"#{plan.pk} · 生效于" in home
-    assert "<dt><code>settle_days</code></dt><dd>10</dd>" in home
-    assert "<dt><code>peer</code></dt><dd>off</dd>" in home
+    assert '<dt><code>settle_days</code></dt><dd>10<div class="small muted">付款 10 天后结算</div>' in home
+    assert '<dt><code>peer</code></dt><dd>off<div class="small muted">不发平级奖</div>' in home
+    assert '<dd>100.00<div class="small muted">直推奖：每件 100.00 元</div>' in home
 
 
 def test_a_plan_with_one_risk_left_unticked_is_not_acknowledged(ops):
