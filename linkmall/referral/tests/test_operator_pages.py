@@ -237,3 +237,13 @@ def test_the_operator_console_speaks_english_after_switching(ops):
     ops.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = ops.get(reverse("referral:ops_kill_switch")).content.decode()
     assert "Pause all new rewards" in body and "Platform console" in body
+
+
+@pytest.mark.parametrize("plans", [1, 5])
+def test_the_plan_page_costs_the_same_queries_whatever_the_number_of_plans(ops, operator, django_assert_num_queries,
+                                                                          plans):
+    for _ in range(plans):
+        go_live(operator, {"profile": "classic"})
+    # session, user, live plan, plans with their authors, the switch
+    with django_assert_num_queries(5):
+        ops.get(reverse("referral:ops_home"))
