@@ -167,3 +167,13 @@ def test_rejecting_needs_a_reason_and_returns_the_money(api, requested):
     assert LedgerAccount.objects.get(owner_kind="promoter", owner_id=requested.owner_id,
                                      bucket="available").balance_fen == 50000
     assert Withdrawal.objects.get().status == "rejected"
+
+
+def test_the_operator_and_ledger_endpoints_are_in_the_openapi_schema(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/referral/ops/plan", "/referral/ops/plans", "/referral/ops/plans/{plan_id}/acknowledge",
+                 "/referral/ops/plans/{plan_id}/go-live", "/referral/ops/kill-switch",
+                 "/referral/ops/users/{user_id}/graph", "/referral/ops/withdrawals",
+                 "/referral/ops/withdrawals/{withdrawal_id}/approve", "/referral/ops/withdrawals/{withdrawal_id}/reject",
+                 "/ledger/statement", "/ledger/withdrawals"):
+        assert f"/api/v1{path}" in paths
