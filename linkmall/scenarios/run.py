@@ -50,6 +50,7 @@ class ScenarioRun:
         self.products: dict = {}  # id → (listing, merchant)
         self.users: dict[str, User] = {}
         self.orders: dict[str, Order] = {}
+        self.addresses: dict = {}  # user pk → the address its orders ship to
         self.rejected: list[dict] = []
         self._phones = iter(range(13_800_000_000, 13_900_000_000))
 
@@ -67,13 +68,14 @@ class ScenarioRun:
         plan_go_live(actor=self.operator, plan=plan)
         self.category = category_ensure(name="场景商品", slug="scenario")
         for step in self.scenario.steps:
+            users_before = set(self.users)
             try:
                 with transaction.atomic():
                     getattr(self, f"do_{step.action}")(step)
-            except Rejected as exc:
+            except (Rejected, DomainError) as exc:
                 self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
-            except DomainError as exc:
-                self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
+                for name in set(self.users) - users_before:  # a refused step's new buyer was rolled back
+                    del self.users[name]
         return self.report()
 
     def _new_consumer(self, name: str) -> User:
@@ -130,8 +132,10 @@ class ScenarioRun:
         if len(merchants) != 1:
             raise Rejected("multiple_merchants", "An order's products must all come from one merchant.")
         merchant = self.products[a["lines"][0]["product"]][1]
-        address = address_create(user=buyer, recipient=a["user"], phone="13900000000", province="浙江省",
-                                 city="杭州市", district="西湖区", detail="文三路 1 号")
+        address = self.addresses.get(buyer.pk)
+        if address is None:  # one address per buyer: a user who orders often is not refused for addresses
+            address = address_create(user=buyer, recipient=a["user"], phone="13900000000", province="浙江省",
+                                     city="杭州市", district="西湖区", detail="文三路 1 号")
         lines = [(self.products[line["product"]][0].pk, line["qty"]) for line in a["lines"]]
         order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address,
                             client_token=f"scenario-{a['id']}")
@@ -142,10 +146,13 @@ class ScenarioRun:
         if order.status != Order.Status.PAID:
             raise Rejected("payment_failed", f"order {a['id']} was not paid")
         self.orders[a["id"]] = order
+        self.addresses[buyer.pk] = address  # kept only once the step went through (it may roll back)
 
     def do_refund(self, step: Step) -> None:
         a = step.args
-        order = self.orders[a["order"]]
+        order = self.orders.get(a["order"])
+        if order is None:  # its order step was refused: there is nothing to refund
+            raise Rejected("order_not_placed", f"order {a['order']} was not placed")
         lines = None
         if a.get("lines"):
             by_listing = {line.listing_id: line for line in order.lines.all()}

@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from linkmall.core import clock
+from linkmall.customers.models import Address
+from linkmall.customers.services import MAX_ADDRESSES_PER_USER
 from linkmall.scenarios.generate import scenario_text
 from linkmall.scenarios.parse import parse_scenario
 from linkmall.scenarios.run import ScenarioRun
@@ -100,3 +102,48 @@ def test_the_command_refuses_nonsense_with_status_2(args, capsys):
 
     assert exited.value.code == 2
     assert capsys.readouterr().out == ""
+
+
+HEAD = """
+start: "2026-01-01T10:00:00+08:00"
+plan: {profile: classic}
+steps:
+  - supplier: {id: S1}
+  - merchant: {id: M1}
+  - merchant: {id: M2}
+  - product: {id: TEA, supplier: S1, merchant: M1, price: "99.00", cost: "50.00", pool: "20.00"}
+  - product: {id: CUP, supplier: S1, merchant: M2, price: "19.00", cost: "5.00"}
+"""
+
+
+def run_text(text: str) -> dict:
+    try:
+        return ScenarioRun(parse_scenario(text)).run()
+    finally:
+        clock.reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_buyer_who_orders_more_often_than_the_address_book_holds_is_not_refused():
+    orders = MAX_ADDRESSES_PER_USER + 3
+    text = HEAD + "".join(f"  - order: {{id: o{i}, user: A, lines: [{{product: TEA, qty: 1}}]}}\n"
+                          for i in range(orders))
+
+    out = run_text(text)
+
+    assert out["rejected"] == []
+    assert len(out["orders"]) == orders
+    assert Address.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_of_a_refused_order_is_refused_too_and_the_run_goes_on():
+    text = HEAD + """  - order: {id: o1, user: A, lines: [{product: TEA, qty: 1}, {product: CUP, qty: 1}]}
+  - refund: {order: o1}
+  - order: {id: o2, user: A, lines: [{product: TEA, qty: 1}]}
+"""
+    out = run_text(text)
+
+    assert [(r["step"], r["code"]) for r in out["rejected"]] == [(6, "multiple_merchants"), (7, "order_not_placed")]
+    assert list(out["orders"]) == ["o2"]
+    assert out["ledger"]["balanced"] is True
