@@ -26,7 +26,7 @@ class StatementRangeForm(forms.Form):
 class WithdrawalRequestForm(forms.Form):
     amount = forms.CharField(label=_("提现金额（元）"), max_length=16)
     #: one key per form shown, so a double submit is one withdrawal
-    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
     def clean_amount(self) -> int:
         try:

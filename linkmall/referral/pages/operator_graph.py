@@ -82,8 +82,6 @@ def rewards(request):
         "kind": kind,
         "statuses": Reward.Status.choices,
         "kinds": Reward.Kind.choices,
-        "status_labels": dict(Reward.Status.choices),
-        "kind_labels": dict(Reward.Kind.choices),
         "active": "rewards",
     }
     return render(request, "referral/operator/rewards.html", context)
