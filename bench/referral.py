@@ -99,7 +99,11 @@ def _paid_order_queries(mall, referrer_id: int) -> dict:
     from linkmall.referral.settlement import order_settle
 
     buyer = t.make_consumer()
-    referral_bind(user=buyer, referrer=User.objects.get(pk=referrer_id), via="link")
+    referrer = User.objects.get(pk=referrer_id)
+    with CaptureQueriesContext(connection) as bound:  # the cycle check walks the referrer's chain
+        began = time.perf_counter()
+        referral_bind(user=buyer, referrer=referrer, via="link")
+        bind_ms = (time.perf_counter() - began) * 1000
     order = order_place(buyer=buyer, merchant=mall["merchant"], lines=[(mall["listing"].pk, 1)],
                         address=t.make_address(buyer), client_token=f"bench-{buyer.pk}")
     started = payment_start(actor=buyer, order=order)
@@ -114,7 +118,8 @@ def _paid_order_queries(mall, referrer_id: int) -> dict:
         began = time.perf_counter()
         assert order_settle(order_id=order.pk) is True
         settle_ms = (time.perf_counter() - began) * 1000
-    return {"paid": len(paid.captured_queries), "settle": len(settled.captured_queries),
+    return {"bind": len(bound.captured_queries), "bind_ms": round(bind_ms, 1),
+            "paid": len(paid.captured_queries), "settle": len(settled.captured_queries),
             "paid_ms": round(paid_ms, 1), "settle_ms": round(settle_ms, 1),
             "rewards": Reward.objects.filter(order=order).count()}
 
@@ -250,8 +255,9 @@ if __name__ == "__main__":
 
 def referral_markdown(results: dict) -> list[str]:
     out = ["", "## 2+1 engine: SQL queries per paid order (must not grow with team size or invite depth)", "",
-           "| database | profile | graph | size | queries paid | queries settle | ms paid | ms settle | rewards |",
-           "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+           "| database | profile | graph | size | queries paid | queries settle | ms paid | ms settle | rewards "
+           "| queries bind | ms bind |",
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rest = ["", "## 2+1 engine: accrual throughput and a generated scenario", "",
             "| database | order_paid/s (classic) | order_settle/s (sales) | scenario users | orders | run s "
             "| orders/s | balanced | rejected |",
@@ -264,7 +270,7 @@ def referral_markdown(results: dict) -> list[str]:
         rows = [r for r in ref.get("queries", []) if "shape" in r]
         for r in rows:
             out.append(f"| {backend} | {r['profile']} | {r['shape']} | {r['size']:,} | {r['paid']} | {r['settle']} "
-                       f"| {r['paid_ms']} | {r['settle_ms']} | {r['rewards']} |")
+                       f"| {r['paid_ms']} | {r['settle_ms']} | {r['rewards']} | {r.get('bind', '')} | {r.get('bind_ms', '')} |")
         for profile in sorted({r["profile"] for r in rows}):
             for shape in ("team", "chain"):
                 same = [r for r in rows if r["profile"] == profile and r["shape"] == shape]
