@@ -67,7 +67,10 @@ class Rate:
     def parse(cls, value, key: str) -> "Rate | None":
         if value in OFF:
             return None
-        text = str(value).strip()
+        if not isinstance(value, str):
+            # a float cannot hold most fen amounts exactly: amounts are written as strings
+            raise InvalidInput(f'plan key {key!r} must be a string such as "100.00" or "60%"', detail={"key": key})
+        text = value.strip()
         if text.endswith("%"):
             return cls(percent=_percent(text, key))
         fen = yuan_to_fen(text, field=key)

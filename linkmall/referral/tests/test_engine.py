@@ -142,7 +142,8 @@ def test_a_buyer_never_earns_from_its_own_order():
     ("plan", "code"),
     [({"profile": "nope"}, "invalid_input"), ({"direct": "1.234"}, "invalid_input"),
      ({"peer": "150%"}, "invalid_input"), ({"colour": "red"}, "invalid_input"),
-     ({"slide_count": 0}, "invalid_input"), ({"entry": {"spend": "x"}}, "invalid_input")],
+     ({"slide_count": 0}, "invalid_input"), ({"entry": {"spend": "x"}}, "invalid_input"),
+     ({"direct": 1.5}, "invalid_input"), ({"team": 200}, "invalid_input")],
 )
 def test_a_malformed_plan_is_refused_with_a_clear_error(plan, code):
     from linkmall.core.errors import InvalidInput
