@@ -54,7 +54,8 @@ def plan_orders(world, *, days: int, now: datetime) -> list[PlannedOrder]:
             guide = rng.choice(guides) if rng.random() < 0.7 else None
             placed_at = now - timedelta(days=days) + timedelta(seconds=rng.randrange(days * 86400 - 3600))
             # shops are busier in the evening: pull the time of day toward 20:00 Beijing time
-            placed_at = placed_at.replace(hour=(placed_at.hour + rng.choice((0, 0, 2, 4, 6))) % 24)
+            # (moved forward, never back: an order never falls before the period starts)
+            placed_at += timedelta(hours=rng.choice((0, 0, 2, 4, 6)))
             if placed_at >= now - timedelta(minutes=30):
                 placed_at = now - timedelta(hours=1)
             plans.append(PlannedOrder(

@@ -176,6 +176,47 @@ def step_consumers(world: DemoWorld, count: int) -> None:
     world.counts["consumers"] = len(world.consumers)
 
 
+def step_referral(world: DemoWorld, *, days: int) -> None:
+    """The 2+1 plan (the compliant `sales` profile) live before the history starts, three gift
+    packages as the entry, a few consumers seeded as bosses, and about half of the others bound
+    to an earlier consumer, as if they had opened a share link, a QR code or a poster."""
+    from datetime import timedelta
+
+    from linkmall.referral.graph import referral_bind
+    from linkmall.referral.services import (
+        plan_acknowledge,
+        plan_draft,
+        plan_go_live,
+        promoter_seed,
+        qualifying_product_add,
+    )
+
+    clock.freeze(clock.now() - timedelta(days=days + 1))
+    try:
+        plan = plan_draft(actor=world.admin, config={"profile": "sales"})
+        plan = plan_acknowledge(actor=world.admin, plan=plan, codes=[r["code"] for r in plan.compliance])
+        plan_go_live(actor=world.admin, plan=plan)
+    finally:
+        clock.reset()
+    for product, _slug in world.products[:: max(1, len(world.products) // 3)][:3]:
+        qualifying_product_add(actor=world.admin, product=product)
+    users = [user for user, _address in world.consumers]
+    if not users:
+        return
+    bosses = users[: max(1, len(users) // 50)]
+    for boss in bosses:
+        promoter_seed(user=boss, level="boss")
+    bound = 0
+    for index, user in enumerate(users[len(bosses):], start=len(bosses)):
+        if world.rng.random() < 0.55:
+            referrer = users[world.rng.randrange(0, index)]
+            bound += referral_bind(user=user, referrer=referrer, via=world.rng.choice(("link", "qr", "poster")))
+    world.logins.append(DemoLogin("推广员 promoter (老板 boss)", bosses[0].phone, "(SMS code)",
+                                  f"{bosses[0]} · /me/promoter/"))
+    world.counts["bosses"] = len(bosses)
+    world.counts["bound_referrals"] = bound
+
+
 def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
               progress: Callable[[str], None] | None = None) -> DemoWorld:
     """Load the demo mall into an empty database. One transaction: all of it or nothing.
@@ -191,6 +232,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("merchants", lambda: step_merchants(world)),
         ("listings", lambda: step_listings(world)),
         ("consumers", lambda: step_consumers(world, consumers)),
+        ("referral", lambda: step_referral(world, days=days)),
         ("orders", lambda: step_history(world, days=days)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
     ]
@@ -205,4 +247,4 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     return world
 
 
-STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "orders", "tasks")
+STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "orders", "tasks")

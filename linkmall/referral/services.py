@@ -92,6 +92,13 @@ def rewards_paused() -> bool:
     return EngineSwitch.objects.filter(pk=1, rewards_paused=True).exists()
 
 
+def qualifying_product_add(*, actor: User, product) -> QualifyingProduct:
+    """The operator names a package (礼包) whose purchase is the entry to agent."""
+    require_role(actor, Role.PLATFORM)
+    row, _ = QualifyingProduct.objects.get_or_create(product=product, defaults={"added_by": actor})
+    return row
+
+
 def promoter_seed(*, user: User, level: str, team_owner: User | None = None) -> Promoter:
     """Start a user as agent (with a team owner) or boss, as scenario files and migrations do."""
     if level not in (MEMBER, AGENT, BOSS):
