@@ -101,3 +101,34 @@ def make_address(user: User) -> Address:
         # a user has at most one default address (customers' partial unique index)
         is_default=not Address.objects.filter(user=user, is_default=True).exists(),
     )
+
+
+def race(work, count: int) -> list:
+    """Run `work(i)` in `count` real threads started together at a barrier.
+
+    Returns each thread's result or the exception it raised, for the test to assert. Every
+    thread closes its database connection, as a finished request would.
+    """
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    results: list = [None] * count
+    start = threading.Barrier(count)
+
+    def run(i):
+        try:
+            start.wait()
+            results[i] = work(i)
+        except Exception as exc:  # collected and asserted by the test
+            results[i] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,9 +1,7 @@
 """Real threads against a real database: the locks and guarded updates hold under contention."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from linkmall import testing
 from linkmall.catalog.models import Sku
@@ -11,31 +9,9 @@ from linkmall.core.errors import Conflict
 from linkmall.orders.models import Order
 from linkmall.orders.services import order_place
 from linkmall.orders.tests.factories import make_shop, stock_of
+from linkmall.testing import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(work, count: int) -> list:
-    """Run `work(i)` in `count` threads started together; returns each result or exception."""
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_buyers_racing_for_the_last_units_never_oversell():

@@ -1,9 +1,7 @@
 """Real threads: one payment is recorded once, and refunds never exceed what was paid."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from linkmall import testing
 from linkmall.core.errors import Conflict
@@ -13,30 +11,9 @@ from linkmall.payments.gateways.sandbox import sandbox_notification_build, sandb
 from linkmall.payments.models import Payment, PaymentNotification, Refund
 from linkmall.payments.services import payment_handle_notification, payment_start, refund_create
 from linkmall.payments.tests.helpers import pay
+from linkmall.testing import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(work, count: int) -> list:
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_the_same_notification_delivered_at_once_marks_the_order_paid_once():
