@@ -144,13 +144,6 @@ def checkout_preview_listing(*, user: User, listing_id: int, quantity: int) -> C
     return _by_supplier(listing.merchant, [CartItem(line=line, image_url=_url(listing.main_image))])
 
 
-def cart_line_get(*, user: User, line_id: int) -> CartLine:
-    line = CartLine.objects.filter(pk=line_id, user=user).first()
-    if line is None:
-        raise NotFound("No such cart line.")
-    return line
-
-
 #: the tabs of "my orders" and the order statuses each shows
 ORDER_TABS: dict[str, tuple[str, ...]] = {
     "all": (),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.core.errors import DomainError, NotFound
+from linkmall.orders import selectors as order_selectors
 from linkmall.orders import services as order_services
 from linkmall.web import selectors
 from linkmall.web.pages.common import consumer_page, error_text, flash_error, safe_next
@@ -50,7 +51,7 @@ def cart_set_quantity(request, line_id: int):
         messages.error(request, _form_error_message(form))
         return redirect("web:cart")
     try:
-        line = selectors.cart_line_get(user=request.user, line_id=line_id)
+        line = order_selectors.cart_line_get(user=request.user, line_id=line_id)
         order_services.cart_set_quantity(user=request.user, line=line, quantity=form.cleaned_data["quantity"])
     except NotFound:
         messages.error(request, _("这件商品已不在购物车里。"))
@@ -63,7 +64,7 @@ def cart_set_quantity(request, line_id: int):
 @consumer_page
 def cart_remove(request, line_id: int):
     try:
-        line = selectors.cart_line_get(user=request.user, line_id=line_id)
+        line = order_selectors.cart_line_get(user=request.user, line_id=line_id)
         order_services.cart_remove(user=request.user, line=line)
     except NotFound:
         pass  # already gone: removing twice is not an error
