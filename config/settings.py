@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "linkmall.referral.middleware.ShareVisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "linkmall.core.middleware.OutOfRangeIdsAsNotFound",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -44,6 +45,19 @@ def build_api(**kwargs) -> NinjaAPI:
         code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
                 429: "rate_limited"}.get(exc.status_code, "http_error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(OverflowError)
+    def number_out_of_range(request, exc):
+        # an id beyond 64 bits reached SQLite; it names nothing, as on PostgreSQL, where the same
+        # lookup simply finds no row
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+    @api.exception_handler(DataError)
+    def data_out_of_range(request, exc):
+        # PostgreSQL's "value out of range" and similar refusals of a value the schema let through
+        return api.create_response(
+            request, error_body("invalid_input", "A value in the request is out of range."), status=400
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

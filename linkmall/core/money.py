@@ -13,7 +13,7 @@ def yuan_to_fen(value: str | int | Decimal, *, field: str = "amount") -> int:
 
     Floats are refused: they cannot represent most fen amounts exactly.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidInput(f"{field} must be a decimal string, not a float", detail={"field": field})
     try:
         amount = Decimal(str(value).strip().replace(",", ""))

@@ -1,5 +1,7 @@
 """WeChat mini-program login through the pluggable client of linkmall.accounts.wechat."""
 
+import re
+
 from django.db import transaction
 
 from linkmall.accounts.errors import AccountDisabled, PasswordLoginRequired, WeChatLoginFailed, WeChatUnavailable
@@ -10,12 +12,17 @@ from linkmall.accounts.wechat import WeChatError, get_wechat_client
 from linkmall.core import clock
 from linkmall.core.errors import InvalidInput
 
+LOGIN_CODE = re.compile(r"[!-~]{1,128}")
+
 
 def wechat_login(*, code: str) -> User:
     """The consumer of this mini-program `wx.login()` code, created on first login."""
     code = code.strip() if isinstance(code, str) else ""
-    if not code or len(code) > 128:
+    if not code:
         raise InvalidInput("The WeChat login code is missing.", detail={"field": "code"})
+    if not LOGIN_CODE.fullmatch(code):
+        # wx.login() codes are short printable ASCII; anything else never reaches WeChat
+        raise InvalidInput("The WeChat login code is not valid.", detail={"field": "code"})
     try:
         session = get_wechat_client().code2session(code)
     except WeChatError as exc:
