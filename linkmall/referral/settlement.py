@@ -82,10 +82,13 @@ def _held(order_id: int) -> dict[tuple[str, int], int]:
     return {(r["account__owner_kind"], r["account__owner_id"]): r["total"] for r in rows}
 
 
-def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str) -> None:
+def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str,
+                     held: dict | None = None) -> None:
+    """`held` may be given when it is known without asking the ledger (nothing, at payment)."""
     order = settlement.order
     targets = _targets(settlement)
-    held = _held(order.pk)
+    if held is None:
+        held = _held(order.pk)
     bucket = Bucket.AVAILABLE if settlement.settled_at is not None else Bucket.PENDING
     deltas = {party: targets.get(party, 0) - held.get(party, 0) for party in sorted(set(targets) | set(held))}
     deltas = {party: delta for party, delta in deltas.items() if delta}
@@ -122,7 +125,8 @@ def order_paid(*, order_id: int) -> OrderSettlement:
             rewards_accrue(order=order, plan=plan, available=False)
             settlement.rewards_accrued_at = clock.now()
             settlement.save(update_fields=["rewards_accrued_at"])
-        _post_to_targets(settlement, key=f"{order_reference(order_id)}:paid", kind="order_paid",
+        # a new settlement row: the ledger holds nothing for this order yet
+        _post_to_targets(settlement, key=f"{order_reference(order_id)}:paid", kind="order_paid", held={},
                          memo=f"order {order.number} paid")
         enqueue_after(order_settle_task, settlement.settle_due_at, order_id)
     return settlement

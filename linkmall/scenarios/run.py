@@ -15,7 +15,7 @@ from linkmall.accounts.services import consumer_get_or_create, staff_user_create
 from linkmall.catalog.models import Sku
 from linkmall.catalog.services import category_ensure, product_create, supplier_create
 from linkmall.core import clock
-from linkmall.core.errors import DomainError
+from linkmall.core.errors import Conflict, DomainError
 from linkmall.core.money import fen_to_yuan
 from linkmall.core.tasks import run_due
 from linkmall.customers.services import address_create
@@ -33,12 +33,6 @@ from linkmall.referral.services import plan_acknowledge, plan_draft, plan_go_liv
 from linkmall.referral.settlement import settlement_status
 from linkmall.scenarios.parse import Scenario, Step
 from linkmall.stores.services import listing_pick, merchant_create
-
-
-class Rejected(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 class ScenarioRun:
@@ -72,7 +66,7 @@ class ScenarioRun:
             try:
                 with transaction.atomic():
                     getattr(self, f"do_{step.action}")(step)
-            except (Rejected, DomainError) as exc:
+            except DomainError as exc:
                 self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
                 for name in set(self.users) - users_before:  # a refused step's new buyer was rolled back
                     del self.users[name]
@@ -130,7 +124,7 @@ class ScenarioRun:
                 pass
         merchants = {self.products[line["product"]][1].pk for line in a["lines"]}
         if len(merchants) != 1:
-            raise Rejected("multiple_merchants", "An order's products must all come from one merchant.")
+            raise Conflict("An order's products must all come from one merchant.", code="multiple_merchants")
         merchant = self.products[a["lines"][0]["product"]][1]
         address = self.addresses.get(buyer.pk)
         if address is None:  # one address per buyer: a user who orders often is not refused for addresses
@@ -144,7 +138,7 @@ class ScenarioRun:
         run_due()  # the gateway's notification arrives
         order.refresh_from_db()
         if order.status != Order.Status.PAID:
-            raise Rejected("payment_failed", f"order {a['id']} was not paid")
+            raise Conflict(f"order {a['id']} was not paid", code="payment_failed")
         self.orders[a["id"]] = order
         self.addresses[buyer.pk] = address  # kept only once the step went through (it may roll back)
 
@@ -152,7 +146,7 @@ class ScenarioRun:
         a = step.args
         order = self.orders.get(a["order"])
         if order is None:  # its order step was refused: there is nothing to refund
-            raise Rejected("order_not_placed", f"order {a['order']} was not placed")
+            raise Conflict(f"order {a['order']} was not placed", code="order_not_placed")
         lines = None
         if a.get("lines"):
             by_listing = {line.listing_id: line for line in order.lines.all()}
@@ -160,7 +154,7 @@ class ScenarioRun:
             for line in a["lines"]:
                 order_line = by_listing.get(self.products[line["product"]][0].pk)
                 if order_line is None:
-                    raise Rejected("refund_exceeds", f"order {a['order']} has no {line['product']}")
+                    raise Conflict(f"order {a['order']} has no {line['product']}", code="refund_exceeds")
                 lines.append((order_line.pk, line["qty"]))
         refund_create(actor=self.operator, order=order, lines=lines, reason="scenario",
                       idempotency_key=f"scenario-step-{step.index}")
