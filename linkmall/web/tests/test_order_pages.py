@@ -137,7 +137,7 @@ def test_a_shipped_parcel_shows_its_carrier_and_tracking_number(consumer_client,
     response = consumer_client.get(reverse("web:order_detail", args=[order.number]))
 
     assert texts_by_class(response.text, "tracking") == [
-        f"物流：顺丰速运 SF1234567890 · {clock.now().astimezone():%m-%d %H:%M}"
+        f"物流：顺丰速运 SF1234567890 · {parcel.shipped_at.astimezone():%m-%d %H:%M}"
     ]
     assert "已发货" in text_of(response.text, f"parcel-{parcel.pk}")
 
