@@ -2,6 +2,7 @@
 
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
+from linkmall.cards.api import router as cards_router
 from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
 from linkmall.customers.api import router as customers_router
@@ -16,6 +17,7 @@ api.add_router("/auth", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/stores", stores_router)
 api.add_router("/customers", customers_router)
+api.add_router("/cards", cards_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "linkmall.catalog",
     "linkmall.stores",
     "linkmall.customers",
+    "linkmall.cards",
     "linkmall.orders",
     "linkmall.payments",
     "linkmall.referral",
