@@ -1,0 +1,1 @@
+"""Scores of customers: intent grade (A-D), layer (core/active/potential) and their runs."""
