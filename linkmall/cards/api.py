@@ -1,5 +1,15 @@
-"""/api/v1/cards: guides' cards, bookings, the radar feed and the card assistant."""
+"""/api/v1/cards: guides' cards, bookings, the radar feed and the card assistant.
+
+One sub-router per area, each in its own module; owners append their `add_router` line.
+"""
 
 from ninja import Router
 
+from linkmall.cards.api_booking import router as booking_router
+from linkmall.cards.api_card import router as card_router
+
 router = Router(tags=["cards"])
+router.add_router("/bookings", booking_router)
+# the radar and the assistant (engineer A) — append below
+# the card itself last: its /{guide_id} paths must not shadow the fixed paths above
+router.add_router("", card_router)
