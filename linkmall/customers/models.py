@@ -245,6 +245,22 @@ class LayerRun(models.Model):
     error = models.CharField(max_length=200, blank=True)
 
 
+class ScoringModel(models.Model):
+    """A merchant's fitted intent model and the score distribution of its last layer run.
+
+    `profile_rescore` grades one customer between two runs against these, so a single new event
+    costs a handful of queries instead of a recompute. No row (or no fitted model) means rules.
+    """
+
+    merchant = models.OneToOneField("stores.Merchant", primary_key=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    intent = models.JSONField(default=dict, blank=True)  # features, mean, scale, coef, intercept, grade cuts
+    metrics = models.JSONField(default=dict, blank=True)  # model_auc, rules_auc, n_train, n_test
+    reference = models.JSONField(default=dict, blank=True)  # score component -> sorted percentile breakpoints
+    trained_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+
 class LayerChange(models.Model):
     """A customer who moved between layers in a run (the migration report)."""
 
