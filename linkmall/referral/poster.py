@@ -1,19 +1,19 @@
 """Share posters (推广海报) and QR codes, drawn locally with Pillow and qrcode — no network.
 
+The QR code and font helpers live in linkmall.core.drawing, shared with the card posters.
 The poster carries the mall's name, the promoter's name, a slogan, the store the link leads to
 and the QR code of the promoter's share link. Its text needs a CJK font: Debian's Noto Sans CJK is looked for first;
 on a machine without one the poster is drawn without text, so the QR code still works.
 """
 
 import hashlib
-import io
-from functools import lru_cache
-from pathlib import Path
 
-import qrcode
 from django.core.cache import cache
-from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
+from PIL import Image, ImageDraw
+
+from linkmall.core.drawing import CJK_FONT_CANDIDATES, cjk_font, cjk_font_source, png_bytes, qr_image, qr_png
+from linkmall.core.drawing import draw_centered as _centered
+from linkmall.core.drawing import fit_text as _fit
 
 POSTER_SIZE = (750, 1200)
 QR_SIZE = 400
@@ -22,59 +22,8 @@ BRAND_RED = (228, 57, 60)
 BRAND_DARK = (176, 32, 38)
 INK = (34, 34, 34)
 MUTED = (128, 128, 128)
-
-#: (path, face index) of fonts with Simplified Chinese glyphs, best first (index 2 = SC in Noto's .ttc)
-CJK_FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
-    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-)
-
-
-@lru_cache(maxsize=4)
-def cjk_font_source(candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES) -> tuple[str, int] | None:
-    """The first installed CJK font, or None when the machine has none."""
-    for path, index in candidates:
-        if Path(path).is_file():
-            try:
-                ImageFont.truetype(path, 12, index=index)
-            except OSError:
-                continue
-            return path, index
-    return None
-
-
-@lru_cache(maxsize=16)
-def _font(size: int, candidates: tuple[tuple[str, int], ...]):
-    source = cjk_font_source(candidates)
-    return None if source is None else ImageFont.truetype(source[0], size, index=source[1])
-
-
-def qr_image(url: str, *, box_size: int = 10) -> Image.Image:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=2)
-    code.add_data(url)
-    code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-
-
-def qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    qr_image(url).save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
-def _centered(draw: ImageDraw.ImageDraw, y: float, text: str, font, fill, width: int) -> None:
-    if font is None or not text:
-        return
-    text_width = draw.textlength(text, font=font)
-    draw.text(((width - text_width) / 2, y), text, font=font, fill=fill)
-
-
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["CJK_FONT_CANDIDATES", "cjk_font_source", "poster_png", "poster_png_cached", "qr_image", "qr_png"]
+_font = cjk_font
 
 
 def poster_png(*, share_url: str, brand: str, promoter_name: str, headline: str, slogan: str, hint: str,
@@ -103,9 +52,7 @@ def poster_png(*, share_url: str, brand: str, promoter_name: str, headline: str,
     draw.line((card[0] + 40, 1010, card[2] - 40, 1010), fill=(240, 220, 220), width=2)
     _centered(draw, 1035, _fit(store or brand, 20), _font(26, font_candidates), BRAND_RED, width)
 
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return png_bytes(image)
 
 
 def poster_cache_key(*, user_id: int, **parts: str) -> str:
