@@ -11,6 +11,7 @@ from linkmall.accounts.tenancy import require_owner
 from linkmall.catalog.services import sku_stock_release, sku_stock_release_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
+from linkmall.customers.purchases import purchase_record, purchase_refund
 from linkmall.orders.models import Fulfilment, Order, OrderLine
 from linkmall.orders.services._common import lock_order, sync_order_status
 
@@ -80,6 +81,7 @@ def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
         )
         order.status = Order.Status.PAID
         order.paid_at = paid_at
+        purchase_record(order=order)
     return order
 
 
@@ -144,4 +146,5 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
                 order.status = Order.Status.CLOSED
         else:
             sync_order_status(order)
+        purchase_refund(order=order)
     return order

@@ -1,0 +1,51 @@
+"""Real threads against a real database: duplicates and first touches never double up."""
+
+import pytest
+
+from linkmall import testing
+from linkmall.core import clock
+from linkmall.customers import tracking
+from linkmall.customers.models import Event, Profile, ShareEdge, Visitor
+from linkmall.testing import race
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_same_event_sent_at_once_is_stored_once():
+    merchant = testing.make_merchant()
+    visitor = Visitor.objects.create(key=tracking._new_key(), consented_at=clock.now())
+
+    results = race(lambda i: tracking.event_record(visitor=visitor, kind="card_view", merchant_id=merchant.pk,
+                                                   dedupe_key="same-tap"), 6)
+
+    assert all(isinstance(r, Event) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert Event.objects.count() == 1
+
+
+def test_first_touches_racing_make_one_profile_with_one_guide():
+    merchant = testing.make_merchant()
+    store = testing.make_store(merchant)
+    guides = [testing.make_guide(store) for _ in range(2)]
+    consumer = testing.make_consumer()
+
+    results = race(lambda i: tracking.profile_touch(merchant_id=merchant.pk, user=consumer,
+                                                    guide_id=guides[i % 2].pk), 6)
+
+    assert all(isinstance(r, Profile) for r in results), results
+    profile = Profile.objects.get()
+    assert {r.pk for r in results} == {profile.pk}
+    assert {r.guide_id for r in results} == {profile.guide_id}
+    assert profile.guide_id in {g.pk for g in guides}
+
+
+def test_opens_racing_on_a_new_share_edge_are_all_counted():
+    merchant = testing.make_merchant()
+    sharer = Visitor.objects.create(key=tracking._new_key(), consented_at=clock.now())
+    recipient = Visitor.objects.create(key=tracking._new_key(), consented_at=clock.now())
+
+    results = race(lambda i: tracking.share_edge_open(merchant_id=merchant.pk, sharer_id=sharer.pk,
+                                                      recipient_id=recipient.pk), 5)
+
+    assert results == [None] * 5
+    assert list(ShareEdge.objects.values_list("opens", flat=True)) == [5]
