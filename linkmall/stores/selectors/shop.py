@@ -5,7 +5,6 @@ is always the supplier SKU's current stock, read through the listing → SKU joi
 copy it), so what a buyer sees is what order placement will check.
 """
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,9 +14,8 @@ from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from linkmall.catalog.models import Category, Product, ProductImage
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
+from linkmall.stores.geo import haversine_m
 from linkmall.stores.models import Listing, Store
-
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -225,15 +223,6 @@ def store_product_detail(*, store: Store, product_id: int) -> ProductDetail:
         for listing in listings
     ]
     return ProductDetail(store=store, product=product, image_urls=[_image_url(i) for i in images], options=options)
-
-
-def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres. On GCJ-02 coordinates the error is a few hundred metres at most,
-    which is fine for "which store is nearest"."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _coordinates(latitude, longitude) -> tuple[float, float]:
