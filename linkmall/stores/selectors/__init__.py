@@ -25,6 +25,7 @@ from linkmall.stores.selectors.shop import (
     store_get,
     store_home,
     store_list,
+    store_product_cards,
     store_product_detail,
     stores_nearby,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "store_get",
     "store_home",
     "store_list",
+    "store_product_cards",
     "store_product_detail",
     "stores_nearby",
 ]

@@ -185,6 +185,15 @@ def store_home(*, store: Store) -> StoreHome:
     return StoreHome(store=store, categories=list(counts.values()), products=products)
 
 
+def store_product_cards(*, store: Store, product_ids: list[int]) -> list[ProductCard]:
+    """Cards of the given products that the store sells now, in the order given; others are left out.
+    One query (a guide's featured products, recommendations)."""
+    if not product_ids:
+        return []
+    cards = {c.product_id: c for c in _product_cards(_sellable_listings(store).filter(product_id__in=product_ids))}
+    return [cards[pk] for pk in dict.fromkeys(product_ids) if pk in cards]
+
+
 def store_category_products(*, store: Store, category_slug: str) -> CategoryShelf:
     """One category's shelf (its sub-categories included). Two queries."""
     category = Category.objects.filter(slug=category_slug).first()
