@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from linkmall.cards import radar_views
 from linkmall.cards.pages import booking, card, editor, holder, nearest, promotions, share
 
 app_name = "cards"
@@ -31,4 +32,6 @@ urlpatterns = [
     path("console/merchant/promotions/<int:promotion_id>/delete/", promotions.promotion_delete,
          name="promotion_delete"),
     # the radar and the assistant (engineer A) — append below
+    path("guide/radar/", radar_views.radar_page, name="radar"),
+    path("guide/radar/stream", radar_views.radar_stream_view, name="radar_stream"),
 ]
