@@ -122,15 +122,19 @@ def visitor_share_token(visitor: Visitor) -> str:
     return signing.Signer(salt=_SHARE_SALT, sep=".").sign(_b36(visitor.pk))
 
 
-def visitor_from_share_token(token: str | None) -> Visitor | None:
+def share_token_pk(token: str | None) -> int | None:
+    """The visitor id a share token names, or None when it is not one we signed (no query)."""
     if not token or len(token) > 100:
         return None
     try:
-        value = signing.Signer(salt=_SHARE_SALT, sep=".").unsign(token)
-        pk = int(value, 36)
+        return int(signing.Signer(salt=_SHARE_SALT, sep=".").unsign(token), 36)
     except (signing.BadSignature, ValueError):
         return None
-    return Visitor.objects.filter(pk=pk).first()
+
+
+def visitor_from_share_token(token: str | None) -> Visitor | None:
+    pk = share_token_pk(token)
+    return None if pk is None else Visitor.objects.filter(pk=pk).first()
 
 
 def _b36(number: int) -> str:

@@ -49,3 +49,17 @@ def test_opens_racing_on_a_new_share_edge_are_all_counted():
 
     assert results == [None] * 5
     assert list(ShareEdge.objects.values_list("opens", flat=True)) == [5]
+
+
+def test_the_same_batch_posted_at_once_counts_every_event_exactly_once():
+    from linkmall.customers.ingest import events_ingest
+
+    merchant = testing.make_merchant()
+    visitor = Visitor.objects.create(key=tracking._new_key(), consented_at=clock.now())
+    events = [{"id": f"client-{n:04d}", "kind": "card_view", "merchant": merchant.pk, "store": None, "guide": None,
+               "product": None, "section": "", "dwell_ms": 0, "at": None, "shared_by": None} for n in range(10)]
+
+    results = race(lambda i: events_ingest(visitor=visitor, events=events), 4)
+
+    assert sorted((r.accepted, r.duplicates) for r in results) == [(0, 10), (0, 10), (0, 10), (10, 0)], results
+    assert Event.objects.count() == 10
