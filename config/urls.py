@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("linkmall.accounts.pages.urls")),
     path("console/supplier/", include("linkmall.catalog.pages.urls")),
     path("console/merchant/", include("linkmall.stores.pages.urls")),
+    path("console/customers/", include("linkmall.customers.pages.urls")),
+    path("", include("linkmall.customers.pages.public_urls")),
     path("", include("linkmall.cards.pages.urls")),
     path("", include("linkmall.orders.pages.urls")),
     path("", include("linkmall.payments.pages.urls")),
