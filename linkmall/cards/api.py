@@ -7,11 +7,13 @@ from ninja import Router
 
 from linkmall.cards.api_booking import router as booking_router
 from linkmall.cards.api_card import router as card_router
+from linkmall.cards.digest_api import router as digest_router
 from linkmall.cards.radar_api import router as radar_router
 
 router = Router(tags=["cards"])
 router.add_router("/bookings", booking_router)
 # the radar and the assistant (engineer A) — append below
 router.add_router("/radar", radar_router)
+router.add_router("/digest", digest_router)
 # the card itself last: its /{guide_id} paths must not shadow the fixed paths above
 router.add_router("", card_router)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.cards import radar_views
+from linkmall.cards import digest_views, radar_views
 from linkmall.cards.pages import booking, card, editor, holder, nearest, promotions, share
 
 app_name = "cards"
@@ -34,4 +34,5 @@ urlpatterns = [
     # the radar and the assistant (engineer A) — append below
     path("guide/radar/", radar_views.radar_page, name="radar"),
     path("guide/radar/stream", radar_views.radar_stream_view, name="radar_stream"),
+    path("guide/digest/", digest_views.digest_page, name="digest"),
 ]
