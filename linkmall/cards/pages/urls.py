@@ -15,6 +15,7 @@ urlpatterns = [
     path("card/<int:guide_id>/qr.png", share.card_qr, name="card_qr"),
     path("card/<int:guide_id>/poster.png", share.card_poster, name="card_poster"),
     path("card/<int:guide_id>/vcard.vcf", card.card_vcard, name="card_vcard"),
+    path("card/<int:guide_id>/avatar.png", card.card_avatar, name="card_avatar"),
     path("card/<int:guide_id>/save/", holder.card_save, name="card_save"),
     path("card/<int:guide_id>/remove/", holder.card_remove, name="card_remove"),
     path("card/<int:guide_id>/book/", booking.card_book, name="card_book"),

@@ -8,8 +8,15 @@ from django.core.cache import cache
 from linkmall.cards.models import Card
 from linkmall.catalog.models import Product
 from linkmall.stores.models import Guide, Listing, Merchant, Store
-from linkmall.testing import make_category, make_guide, make_listing, make_merchant, make_product, make_store, \
-    make_supplier
+from linkmall.testing import (
+    make_category,
+    make_guide,
+    make_listing,
+    make_merchant,
+    make_product,
+    make_store,
+    make_supplier,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +66,7 @@ def shop(db) -> Shop:
     lipstick_listing = make_listing(merchant, lipstick.skus.get())
     cream_listing = make_listing(merchant, cream.skus.get())
     card = Card.objects.create(guide=guide, headline="资深美妆顾问 · 8 年", bio="帮你挑到最适合的口红色号。")
-    card.featured.add(cream, lipstick, unlisted)
+    for product in (cream, lipstick, unlisted):  # one by one: the order the guide chose is the rows' order
+        card.featured.add(product)
     return Shop(merchant=merchant, store=store, guide=guide, card=card, lipstick=lipstick,
                 lipstick_listing=lipstick_listing, cream=cream, cream_listing=cream_listing, unlisted=unlisted)
