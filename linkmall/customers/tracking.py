@@ -267,10 +267,8 @@ def _display_name(user: User) -> str:
 
 
 def _rescore_later(*, merchant_id: int, user_id: int) -> None:
-    try:  # scoring is being built in parallel; drop this guard once it has landed
-        from linkmall.customers.scoring import profile_rescore_later
-    except ImportError:
-        return
+    # imported here: scoring reads profiles and events, so it sits above tracking
+    from linkmall.customers.scoring import profile_rescore_later
 
     profile_rescore_later(merchant_id=merchant_id, user_id=user_id)
 
