@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linkmall.cards.attribution import guide_for_order
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers import selectors as customer_selectors
 from linkmall.customers.services import address_create
@@ -106,12 +107,14 @@ def _place_order(request):
                     buyer=request.user, merchant=listing.merchant, address=address,
                     lines=[(listing.pk, cleaned["quantity"] or 1)], client_token=cleaned["client_token"],
                     store=_store_for(request, listing.merchant), note=cleaned["note"],
+                    guide=guide_for_order(request, merchant_id=listing.merchant_id),
                 )
             else:
                 merchant = selectors.merchant_get(merchant_id=cleaned["merchant"] or 0)
                 order = order_place_from_cart(
                     buyer=request.user, merchant=merchant, address=address, client_token=cleaned["client_token"],
                     store=_store_for(request, merchant), note=cleaned["note"],
+                    guide=guide_for_order(request, merchant_id=merchant.pk),
                 )
         except DomainError as exc:
             add_domain_error(form, exc, error_text(exc))
