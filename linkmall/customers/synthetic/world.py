@@ -191,7 +191,7 @@ def generate(spec: WorldSpec) -> World:
     pu_time = ev_time[bought] + rng.exponential(6 * 3600, len(bought)).astype(np.int64)
     in_window = pu_time < horizon
     bought, pu_time = bought[in_window], pu_time[in_window]
-    spend = rng.gamma(6.0, 1 / 6.0, n)  # a customer's own basket size, for Gamma-Gamma
+    spend = rng.gamma(2.0, 0.5, n)  # a customer's own basket size (mean 1), for Gamma-Gamma
     quantity = 1 + rng.poisson(0.3, len(bought))
     pu_amount = np.maximum(100, np.round(item_price_fen[ev_item[bought]] * quantity * spend[cust[bought]]))
 
