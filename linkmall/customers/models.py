@@ -303,3 +303,16 @@ class ItemNeighbour(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "product", "neighbour"], name="one_neighbour_pair"),
         ]
+
+
+class ItemPopularity(models.Model):
+    """How popular a product is in a store (recommendations' fallback for people without history)."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    computed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "product"], name="one_popularity_per_product")]
+        indexes = [models.Index(fields=["store", "-score"], name="popularity_rank")]
