@@ -10,10 +10,13 @@ from linkmall.core.tasks import enqueue_after
 
 @task()
 def retention_purge_task() -> dict:
-    """Delete expired tracking data, then book tomorrow's run (once, however often this runs)."""
+    """Delete expired tracking data, refresh automatic tags and interests of yesterday's customers,
+    then book tomorrow's run (once, however often this runs)."""
+    from linkmall.customers.crm.services import profiles_refresh_recent
     from linkmall.customers.retention import events_purge_expired
 
     counts = events_purge_expired()
+    counts["profiles"] = profiles_refresh_recent(since=clock.now() - timedelta(days=1, hours=1))
     retention_schedule()
     return counts
 

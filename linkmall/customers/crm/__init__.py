@@ -1,0 +1,1 @@
+"""Customer relationship work of merchants and guides: profiles, tags, notes, reminders, timeline."""
