@@ -33,10 +33,10 @@ def profile_rescore_later(*, merchant_id: int, user_id: int) -> None:
     transaction.on_commit(enqueue)
 
 
-def layers_recompute(*, merchant_id: int, progress=None):
+def layers_recompute(*, merchant_id: int, progress=None, with_actions: bool = True):
     from linkmall.customers.scoring.layering import layers_recompute as recompute
 
-    return recompute(merchant_id=merchant_id, progress=progress)
+    return recompute(merchant_id=merchant_id, progress=progress, with_actions=with_actions)
 
 
 __all__ = ["profile_rescore", "profile_rescore_later", "layers_recompute"]

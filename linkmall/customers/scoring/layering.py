@@ -21,6 +21,7 @@ from linkmall.core import clock
 from linkmall.core.errors import Conflict
 from linkmall.customers.models import CustomerSettings, LayerChange, LayerRun, Profile, ScoringModel
 from linkmall.customers.scoring import intent, scores
+from linkmall.customers.scoring.actions import layer_actions_run
 from linkmall.customers.scoring.features import features_at
 from linkmall.customers.scoring.pagerank import influence_by_user
 
@@ -83,7 +84,10 @@ def _create_missing(merchant_id: int, user_ids: np.ndarray, now) -> None:
 LAYER_CODES = np.array(["", "potential", "active", "core"])
 
 
-def layers_recompute(*, merchant_id: int, progress: Callable[[int], None] | None = None) -> LayerRun:
+def layers_recompute(*, merchant_id: int, progress: Callable[[int], None] | None = None,
+                     with_actions: bool = True) -> LayerRun:
+    """Score and layer every customer of the merchant, then give each layer its actions (inside
+    the same claim, so actions never race). Raises RecomputeRunning while another run is on."""
     run = _claim(merchant_id)
     settings = run.settings
 
@@ -114,6 +118,8 @@ def layers_recompute(*, merchant_id: int, progress: Callable[[int], None] | None
                                   active_min=settings.active_min_score)
         step(70)
         counts = _write(run, f.user_ids, profiles, table, layers, grades, probability, now, step)
+        if with_actions:
+            counts["actions"] = layer_actions_run(merchant_id=merchant_id)
         with transaction.atomic():
             state, _ = ScoringModel.objects.get_or_create(merchant_id=merchant_id)
             ScoringModel.objects.filter(pk=state.pk).update(reference=reference, updated_at=now)
@@ -160,7 +166,7 @@ def _write(run, user_ids, profiles, table, layers, grades, probability, now, ste
                 [LayerChange(run=run, profile_id=id_list[i], from_layer=str(before[i]), to_layer=layer_list[i])
                  for i in movers.tolist()], batch_size=5000,
             )
-        step(70 + int(29 * hi / max(total, 1)))
+        step(70 + int(25 * hi / max(total, 1)))
     values, n = np.unique(layers, return_counts=True)
     counts = {"core": 0, "active": 0, "potential": 0}
     counts.update({str(v): int(c) for v, c in zip(values, n, strict=True)})

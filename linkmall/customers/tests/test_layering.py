@@ -71,8 +71,10 @@ def test_a_hand_built_merchant_gets_exact_scores_grades_and_layers(shop):
         "u5": ("potential", "D", {**zero, "engagement": 0.0, "total": 0.0}),
     }
     run.refresh_from_db()
-    assert (run.status, run.progress, run.counts) == ("done", 100, {"core": 1, "active": 1, "potential": 3,
-                                                                    "moved": 5})
+    assert (run.status, run.progress, run.counts) == ("done", 100, {
+        "core": 1, "active": 1, "potential": 3, "moved": 5,
+        "actions": {"birthday_offer": 0, "exclusive_offer": 1, "early_access": 0, "follow_up": 1,
+                    "first_purchase": 3}})
     assert seen[0] == 40 and seen[-1] == 100 and seen == sorted(seen)
     assert Profile.objects.filter(merchant=merchant, scored_at=NOW).count() == 5
 

@@ -47,7 +47,9 @@ def test_layers_json_recompute_prints_exactly_every_customer_of_the_merchant(sho
                     "total": 0.3}, "intent_grade": "C"},
     ]
     assert out.startswith("[\n{") and out.endswith("}\n]\n")
-    assert err.splitlines()[-1] == f'merchant {merchant.pk}: {{"active": 2, "core": 0, "moved": 2, "potential": 0}}'
+    assert err.splitlines()[-1] == (
+        f'merchant {merchant.pk}: {{"actions": {{"birthday_offer": 0, "early_access": 0, "exclusive_offer": 0, '
+        f'"first_purchase": 0, "follow_up": 2}}, "active": 2, "core": 0, "moved": 2, "potential": 0}}')
 
 
 def test_layers_json_of_a_merchant_without_customers_is_an_empty_list():
