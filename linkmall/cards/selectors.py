@@ -11,13 +11,15 @@ from django.db.models import QuerySet
 from linkmall.accounts.models import User
 from linkmall.cards.models import Appointment, Card, CardHolding, Promotion
 from linkmall.core import clock
-from linkmall.core.errors import NotFound
+from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.customers.models import Visitor
 from linkmall.stores import selectors as store_selectors
+from linkmall.stores.geo import wgs84_to_gcj02
 from linkmall.stores.models import Guide, Merchant, Store
 from linkmall.stores.selectors import ProductCard
 
 RECOMMENDATIONS = 6
+COORD_SYSTEMS = ("wgs84", "gcj02")
 
 
 @dataclass(frozen=True)
@@ -152,3 +154,29 @@ def appointments_of_guide(*, guide: Guide, include_past: bool = False) -> QueryS
     if not include_past:
         rows = rows.filter(starts_at__gt=clock.now())
     return rows.order_by("starts_at", "pk")
+
+
+@dataclass(frozen=True)
+class Nearest:
+    store: Store
+    distance_m: int
+    guide_id: int | None  # a guide of the store whose card is published, None when it has none
+
+
+def nearest_card(*, latitude: float, longitude: float, coord: str = "wgs84",
+                 merchant_id: int | None = None) -> Nearest | None:
+    """The open store nearest to a point (stores are kept in GCJ-02; a browser gives WGS-84) and a
+    guide there to route the visitor to. None when no store is open."""
+    if coord not in COORD_SYSTEMS:
+        raise InvalidInput("coord must be wgs84 or gcj02.", detail={"coord": coord})
+    if coord == "wgs84":
+        latitude, longitude = wgs84_to_gcj02(latitude, longitude)
+    found = store_selectors.nearest_store(latitude=latitude, longitude=longitude, merchant_id=merchant_id)
+    if found is None:
+        return None
+    guide_id = (
+        Guide.objects.filter(store_id=found.store.pk, is_active=True, user__is_active=True)
+        .exclude(card__is_published=False)
+        .order_by("pk").values_list("pk", flat=True).first()
+    )
+    return Nearest(store=found.store, distance_m=found.distance_m, guide_id=guide_id)
