@@ -4,11 +4,13 @@ from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
 from linkmall.customers import selectors, services
+from linkmall.customers.api_profiles import router as profiles_router
 from linkmall.customers.api_tracking import router as tracking_router
 from linkmall.customers.schemas import AddressIn, AddressOut, AddressPatch
 
 router = Router(tags=["customers"])
 router.add_router("", tracking_router)
+router.add_router("", profiles_router)
 
 
 @router.get("/addresses", response=list[AddressOut], auth=api_auth)

@@ -76,7 +76,7 @@ def test_the_list_filters_by_layer_grade_tag_and_search(client, crm, query, expe
 def test_the_list_costs_the_same_queries_for_2_or_25_customers(client, crm, django_assert_num_queries):
     client.force_login(crm.owner)
     client.get("/console/customers/")
-    # session, user, scope; count, page, tags of the page; merchant tags
+    # session, user; count, page, tags of the page; the merchant's tags for the filter
     with django_assert_num_queries(6):
         client.get("/console/customers/")
     for _ in range(23):
