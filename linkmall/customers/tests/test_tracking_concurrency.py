@@ -63,3 +63,41 @@ def test_the_same_batch_posted_at_once_counts_every_event_exactly_once():
 
     assert sorted((r.accepted, r.duplicates) for r in results) == [(0, 10), (0, 10), (0, 10), (10, 0)], results
     assert Event.objects.count() == 10
+
+
+def test_the_same_tag_added_at_once_makes_one_tag_and_one_link():
+    from linkmall.customers.crm.access import crm_scope
+    from linkmall.customers.crm.services import profile_tag_add
+    from linkmall.customers.models import ProfileTag, Tag
+    from linkmall.customers.tests.crm_fixtures import make_crm
+
+    crm = make_crm()
+    scope = crm_scope(crm.owner)
+
+    results = race(lambda i: profile_tag_add(scope=scope, profile=crm.mine, name="敏感肌"), 5)
+
+    assert all(isinstance(r, Tag) for r in results), results
+    assert (Tag.objects.count(), ProfileTag.objects.count()) == (1, 1)
+
+
+def test_a_purchase_recorded_twice_at_once_is_one_fact():
+    from types import SimpleNamespace
+
+    from linkmall.customers.models import Purchase
+    from linkmall.customers.purchases import purchase_record
+    from linkmall.customers.tests.crm_fixtures import make_crm
+
+    crm = make_crm()
+
+    class Lines:
+        def values_list(self, *args, **kwargs):
+            return []
+
+    order = SimpleNamespace(merchant_id=crm.merchant.pk, store_id=None, buyer_id=crm.mine.user_id,
+                            buyer=crm.mine.user, number="LM-RACE", total_fen=100, refunded_fen=0,
+                            paid_at=clock.now(), placed_at=clock.now(), guide_id=None, lines=Lines())
+
+    results = race(lambda i: purchase_record(order=order), 4)
+
+    assert all(isinstance(r, Purchase) for r in results), results
+    assert Purchase.objects.count() == 1
