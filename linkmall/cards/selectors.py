@@ -15,7 +15,7 @@ from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.customers.models import Visitor
 from linkmall.stores import selectors as store_selectors
 from linkmall.stores.geo import wgs84_to_gcj02
-from linkmall.stores.models import Guide, Merchant, Store
+from linkmall.stores.models import Guide, Listing, Merchant, Store
 from linkmall.stores.selectors import ProductCard
 
 RECOMMENDATIONS = 6
@@ -180,3 +180,23 @@ def nearest_card(*, latitude: float, longitude: float, coord: str = "wgs84",
         .order_by("pk").values_list("pk", flat=True).first()
     )
     return Nearest(store=found.store, distance_m=found.distance_m, guide_id=guide_id)
+
+
+def promotions_of_merchant(*, actor: User) -> QuerySet[Promotion]:
+    """The merchant owner's promotions, latest ending first."""
+    return Promotion.objects.filter(merchant_id=store_selectors.merchant_id_of(actor=actor)).order_by("-ends_at", "-pk")
+
+
+def promotion_get(*, actor: User, promotion_id: int) -> Promotion:
+    promotion = promotions_of_merchant(actor=actor).filter(pk=promotion_id).first()
+    if promotion is None:
+        raise NotFound("No such promotion.")
+    return promotion
+
+
+def listed_products_of(*, merchant_id: int) -> list[tuple[int, str]]:
+    """(product id, name) of every product the merchant lists, for picking featured products."""
+    return list(
+        Listing.objects.filter(merchant_id=merchant_id, is_active=True)
+        .values_list("product_id", "product__name").distinct().order_by("product__name", "product_id")
+    )
