@@ -12,6 +12,7 @@ urlpatterns = [
     path("s/<int:store_id>/c/", shop.store_categories, name="store_categories"),
     path("s/<int:store_id>/c/<slug:slug>/", shop.category, name="category"),
     path("s/<int:store_id>/p/<int:product_id>/", shop.product, name="product"),
+    path("s/<int:store_id>/p/<int:product_id>/recommend", shop.product_recommend, name="product_recommend"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/<int:line_id>/quantity/", cart.cart_set_quantity, name="cart_set_quantity"),

@@ -14,8 +14,8 @@ from linkmall.customers.models import Profile, Purchase
 
 from . import FitFailed, fit_summary, predict, summarise
 
-MIN_CUSTOMERS = 30
-MIN_REPEAT_CUSTOMERS = 10
+MIN_CUSTOMERS = 50
+MIN_REPEAT_CUSTOMERS = 20
 HORIZON_WEEKS = 52
 _CHUNK = 5_000
 

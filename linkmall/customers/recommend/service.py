@@ -98,6 +98,17 @@ def recommend_refresh(*, store_id: int) -> RecommendRefresh:
     return RecommendRefresh(store_id, matrix.shape[0], len(products), len(neighbour_rows), len(popular_rows))
 
 
+def recommend_cards(*, store_id: int, user_id: int | None = None, visitor: Visitor | None = None,
+                    product_id: int | None = None, k: int = 6) -> list:
+    """`recommend_for` as the store's product cards (name, price, image), for customers/_recommend.html."""
+    from linkmall.stores.selectors import store_product_cards
+
+    merchant_id, ids = _ranked(store_id=store_id, user_id=user_id, visitor=visitor, product_id=product_id, k=k)
+    if not ids:
+        return []
+    return store_product_cards(store=Store(pk=store_id, merchant_id=merchant_id), product_ids=ids)
+
+
 def recommend_for(*, store_id: int, user_id: int | None = None, visitor: Visitor | None = None,
                   product_id: int | None = None, k: int = 6) -> list[int]:
     """Up to k product ids listed and active in the store, best first; never ones the user bought.
@@ -106,9 +117,14 @@ def recommend_for(*, store_id: int, user_id: int | None = None, visitor: Visitor
     products (and the product on screen, counted double) vote for their neighbours. Popularity
     fills the rest, so a cold visitor gets the store's bestsellers. At most six queries.
     """
+    return _ranked(store_id=store_id, user_id=user_id, visitor=visitor, product_id=product_id, k=k)[1]
+
+
+def _ranked(*, store_id: int, user_id: int | None, visitor: Visitor | None, product_id: int | None,
+            k: int) -> tuple[int | None, list[int]]:
     store = Store.objects.filter(pk=store_id).values("merchant_id").first()
     if store is None or k <= 0:
-        return []
+        return None, []
     merchant_id = store["merchant_id"]
     seeds: dict[int, float] = defaultdict(float)
     who = Q(user_id=user_id) if user_id else Q(visitor=visitor) if visitor is not None else None
@@ -136,8 +152,8 @@ def recommend_for(*, store_id: int, user_id: int | None = None, visitor: Visitor
                .values_list("product_id", flat=True)[:k * 4 + len(excluded)] if p not in excluded]
     candidates = list(dict.fromkeys(personal[:k * 4] + popular))
     if not candidates:
-        return []
+        return merchant_id, []
     sellable = set(Listing.objects.filter(merchant_id=merchant_id, is_active=True, product_id__in=candidates,
                                           product__status=Product.Status.ACTIVE)
                    .values_list("product_id", flat=True))
-    return [p for p in candidates if p in sellable][:k]
+    return merchant_id, [p for p in candidates if p in sellable][:k]

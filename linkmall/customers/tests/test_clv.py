@@ -134,7 +134,7 @@ def test_refresh_with_too_few_buyers_leaves_profiles_empty_and_says_why():
                             occurred_at=clock.now())
     outcome = clv_refresh(merchant_id=merchant.pk)
     assert outcome.fitted is False
-    assert outcome.reason == "有购买记录的顾客只有 1 位，至少需要 30 位才能估算终身价值"
+    assert outcome.reason == "有购买记录的顾客只有 1 位，至少需要 50 位才能估算终身价值"
     profile.refresh_from_db()
     assert (profile.clv_fen, profile.expected_purchases) == (None, None)
 

@@ -8,9 +8,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from linkmall.accounts.models import Role
 from linkmall.core.errors import NotFound
+from linkmall.customers.recommend import recommend_cards
+from linkmall.customers.tracking import visitor_for_request
 from linkmall.stores import selectors as store_selectors
 from linkmall.web.pages import pagecache
 from linkmall.web.pages.common import current_store_id, not_found_as_404, remember_store
@@ -135,3 +139,16 @@ def product(request, store_id: int, product_id: int):
     return remember_store(request, response, store.pk)
 
 
+@require_GET
+@never_cache
+def product_recommend(request, store_id: int, product_id: int):
+    """The product page's personal "you may also like" block, fetched by htmx after the cached page.
+
+    Personal data never enters the shared page cache: this fragment is rendered per request and
+    marked uncacheable. An empty answer removes the placeholder.
+    """
+    store = _store_or_404(store_id)
+    user = request.user if request.user.is_authenticated and request.user.role == Role.CONSUMER else None
+    cards = recommend_cards(store_id=store.pk, user_id=user.pk if user else None,
+                            visitor=visitor_for_request(request), product_id=product_id, k=6)
+    return render(request, "customers/_recommend.html", {"store": store, "products": cards})
