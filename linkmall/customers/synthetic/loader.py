@@ -9,8 +9,11 @@ was already loaded (same merchant and seed) is refused rather than duplicated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Min
 
 from linkmall.accounts.models import Role, User
 from linkmall.catalog.models import Product
@@ -31,18 +34,33 @@ class NothingToSell(InvalidInput):
     code = "synthetic_no_products"
 
 
-def merchant_catalogue(merchant_id: int) -> tuple[list[int], list[int], list[int | None]]:
-    """Products the merchant lists (active), its active stores and one active guide per store."""
-    products = sorted(set(Listing.objects.filter(
-        merchant_id=merchant_id, is_active=True, product__status=Product.Status.ACTIVE,
-    ).values_list("product_id", flat=True)))
+@dataclass(frozen=True)
+class Catalogue:
+    products: list[int]  # product ids, the world's items in this order
+    categories: list[int]  # category index of each product (0 .. number of categories - 1)
+    prices_fen: list[int]  # the merchant's lowest retail price of each product
+    stores: list[int]
+    guides: list[int | None]  # one active guide per store, or None
+
+
+def merchant_catalogue(merchant_id: int) -> Catalogue:
+    """Products the merchant lists (active) with category and price, its active stores and a guide each."""
+    rows = (Listing.objects.filter(merchant_id=merchant_id, is_active=True, product__status=Product.Status.ACTIVE)
+            .values("product_id", "product__category_id").annotate(price=Min("price_fen")).order_by("product_id"))
+    products, category_ids, prices = [], [], []
+    for row in rows:
+        products.append(row["product_id"])
+        category_ids.append(row["product__category_id"])
+        prices.append(row["price"])
+    category_index = {c: i for i, c in enumerate(sorted(set(category_ids)))}
     stores = list(Store.objects.filter(merchant_id=merchant_id, is_active=True).order_by("id")
                   .values_list("id", flat=True))
     first_guide: dict[int, int] = {}
     for guide_id, store_id in Guide.objects.filter(store_id__in=stores, is_active=True).order_by("id") \
             .values_list("id", "store_id"):
         first_guide.setdefault(store_id, guide_id)
-    return products, stores, [first_guide.get(s) for s in stores]
+    return Catalogue(products, [category_index[c] for c in category_ids], prices, stores,
+                     [first_guide.get(s) for s in stores])
 
 
 def _db_times(world: World, seconds: np.ndarray) -> list[str]:
@@ -138,7 +156,8 @@ def _restore_indexes(indexes, progress) -> None:
 
 def load_world(world: World, *, merchant_id: int, progress=None) -> dict[str, int]:
     """Insert the world as consumers, visitors, events, share edges, purchases and profiles."""
-    products, stores, guides = merchant_catalogue(merchant_id)
+    catalogue = merchant_catalogue(merchant_id)
+    products, stores, guides = catalogue.products, catalogue.stores, catalogue.guides
     if not products:
         raise NothingToSell("该商家没有在售商品，无法生成合成数据")
     seed, n = world.spec.seed, world.spec.customers

@@ -99,15 +99,29 @@ class World:
         return np.flatnonzero(self.referrer >= 0)
 
 
-def generate(spec: WorldSpec) -> World:
+def generate(spec: WorldSpec, *, item_category: np.ndarray | None = None,
+             item_price_fen: np.ndarray | None = None) -> World:
+    """The world of `spec`; a real catalogue's categories (indexes < spec.categories, each used at
+    least once) and prices (fen) may be given, one per item, instead of drawn ones."""
     rng = np.random.default_rng(spec.seed)
     n, c, horizon = spec.customers, spec.categories, spec.days * DAY
 
     # --- items: every category has products; popularity is log-normal (a few hits)
-    item_category = rng.permutation(np.arange(spec.items) % c).astype(np.int32)
+    drawn_category = rng.permutation(np.arange(spec.items) % c).astype(np.int32)
     item_pop = rng.lognormal(0.0, 1.0, spec.items)
-    item_price_fen = (np.round(rng.lognormal(np.log(120.0), 0.6, spec.items)) * 100).astype(np.int64)
-    item_price_fen = np.maximum(item_price_fen, 100)
+    drawn_price = np.maximum((np.round(rng.lognormal(np.log(120.0), 0.6, spec.items)) * 100).astype(np.int64), 100)
+    if item_category is not None:
+        item_category = np.asarray(item_category, dtype=np.int32)
+        if item_category.shape != (spec.items,) or set(np.unique(item_category).tolist()) != set(range(c)):
+            raise ValueError("item_category needs one category per item and every category used")
+    else:
+        item_category = drawn_category
+    if item_price_fen is not None:
+        item_price_fen = np.asarray(item_price_fen, dtype=np.int64)
+        if item_price_fen.shape != (spec.items,) or item_price_fen.min() <= 0:
+            raise ValueError("item_price_fen needs one positive price per item")
+    else:
+        item_price_fen = drawn_price
     # items grouped by category; the cumulative popularity of category k runs from k to k+1,
     # so `searchsorted(cdf, k + u)` draws a product of category k by popularity in one call
     by_cat = np.lexsort((np.arange(spec.items), item_category))

@@ -1,5 +1,6 @@
 import csv
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -8,7 +9,14 @@ from django.core.management import CommandError, call_command
 from linkmall import testing
 from linkmall.accounts.models import User
 from linkmall.customers.models import Event, Profile, Purchase, ShareEdge, Visitor
-from linkmall.customers.synthetic import AlreadyLoaded, WorldSpec, generate, load_world, write_csv
+from linkmall.customers.synthetic import (
+    AlreadyLoaded,
+    WorldSpec,
+    generate,
+    load_world,
+    merchant_catalogue,
+    write_csv,
+)
 
 SPEC = WorldSpec(customers=300, events=6000, items=40, categories=6, stores=2, days=120,
                  start=dt.date(2026, 1, 1), seed=11)
@@ -115,3 +123,31 @@ def test_the_command_refuses_a_merchant_without_products_and_a_bad_start(tmp_pat
     with pytest.raises(CommandError, match="events must be at least the number of customers"):
         call_command("synthetic", "--customers", "5", "--events", "4", "--out", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_command_gives_each_product_its_own_category_and_price(capsys):
+    supplier, merchant = testing.make_supplier(), testing.make_merchant()
+    testing.make_store(merchant)
+    lipstick, cream = testing.make_category("口红"), testing.make_category("面霜")
+    red = testing.make_product(supplier, category=lipstick)
+    pink = testing.make_product(supplier, category=lipstick)
+    night = testing.make_product(supplier, category=cream)
+    for product, price in ((red, 12000), (pink, 8000), (night, 30000)):
+        testing.make_listing(merchant, product.skus.get(), price_fen=price)
+    call_command("synthetic", "--customers", "60", "--events", "1200", "--load", "--merchant", str(merchant.pk),
+                 "--start", "2026-01-01", "--days", "90", "--quiet")
+    out = json.loads(capsys.readouterr().out)
+    assert out["loaded"]["events"] == 1200 and out["loaded"]["profiles"] == 60
+    catalogue = merchant_catalogue(merchant.pk)
+    assert (catalogue.products, catalogue.categories, catalogue.prices_fen) == (
+        [red.pk, pink.pk, night.pk], [0, 0, 1], [12000, 8000, 30000])
+    # the loaded purchases are those of the world drawn with the real categories and prices
+    world = generate(WorldSpec(customers=60, events=1200, items=3, categories=2, stores=1, days=90,
+                               start=dt.date(2026, 1, 1), seed=7), item_category=[0, 0, 1],
+                     item_price_fen=[12000, 8000, 30000])
+    assert sorted(Purchase.objects.filter(merchant=merchant).values_list("amount_fen", flat=True)) == sorted(
+        world.pu_amount_fen.tolist())
+    assert sorted(world.pu_amount_fen.tolist()) != sorted(generate(WorldSpec(
+        customers=60, events=1200, items=3, categories=2, stores=1, days=90, start=dt.date(2026, 1, 1),
+        seed=7)).pu_amount_fen.tolist())

@@ -35,20 +35,24 @@ class Command(BaseCommand):
             raise CommandError("say where the world goes: --out DIR and/or --load --merchant ID")
         if o["load"] and not o["merchant"]:
             raise CommandError("--load needs --merchant ID")
-        items, stores = o["items"] or 200, o["stores"] or 3
+        items, stores, categories = o["items"] or 200, o["stores"] or 3, o["categories"]
+        real_items = None
         if o["load"]:
-            products, store_ids, _ = merchant_catalogue(o["merchant"])
-            if not products:
+            catalogue = merchant_catalogue(o["merchant"])
+            if not catalogue.products:
                 raise CommandError(f"merchant {o['merchant']} has no active listings to generate views of")
-            items = o["items"] or len(products)
-            stores = o["stores"] or max(1, len(store_ids))
+            if o["items"] is None:
+                # one item per real product: its category and price shape the generated behaviour
+                real_items = catalogue
+                items, categories = len(catalogue.products), max(catalogue.categories) + 1
+            stores = o["stores"] or max(1, len(catalogue.stores))
         try:
             start = dt.date.fromisoformat(o["start"]) if o["start"] else clock.now().date() - dt.timedelta(o["days"])
         except ValueError:
             raise CommandError(f"--start {o['start']!r} is not a date YYYY-MM-DD") from None
         try:
             spec = WorldSpec(customers=o["customers"], events=o["events"], items=items, categories=min(
-                o["categories"], items), stores=stores, days=o["days"], start=start, seed=o["seed"])
+                categories, items), stores=stores, days=o["days"], start=start, seed=o["seed"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
 
@@ -61,7 +65,8 @@ class Command(BaseCommand):
                 last[0] = now
                 print(f"{stage}: {done}/{total} ({now - began:.0f}s)", file=sys.stderr, flush=True)
 
-        world = generate(spec)
+        world = generate(spec, item_category=real_items.categories if real_items else None,
+                         item_price_fen=real_items.prices_fen if real_items else None)
         progress("generated", 1, 1)
         result = {"customers": spec.customers, "events": len(world.ev_customer),
                   "purchases": len(world.pu_customer), "shares": int((world.referrer >= 0).sum()),
