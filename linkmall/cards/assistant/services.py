@@ -24,6 +24,16 @@ MAX_ANSWER_CHARS = 1000
 RATE_LIMITS = ((timedelta(minutes=10), 6), (timedelta(days=1), 30))
 
 
+def card_guide(guide_id: int) -> Guide:
+    """The guide whose card takes questions: active, in an open store."""
+    return _guide(guide_id)
+
+
+def visitor_of_user(user: User) -> Visitor | None:
+    """A logged-in consumer on a new browser: their most recent visitor, for their questions."""
+    return Visitor.objects.filter(user=user).order_by("-last_seen_at", "-pk").first()
+
+
 def _guide(guide_id: int) -> Guide:
     guide = (Guide.objects.select_related("user", "store").filter(pk=guide_id, is_active=True, store__is_active=True)
              .first())

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from linkmall.cards import digest_views, radar_views
+from linkmall.cards.assistant import views as assistant_views
 from linkmall.cards.pages import booking, card, editor, holder, nearest, promotions, share
 
 app_name = "cards"
@@ -36,4 +37,7 @@ urlpatterns = [
     path("guide/radar/", radar_views.radar_page, name="radar"),
     path("guide/radar/stream", radar_views.radar_stream_view, name="radar_stream"),
     path("guide/digest/", digest_views.digest_page, name="digest"),
+    path("card/<int:guide_id>/ask/", assistant_views.card_ask, name="card_ask"),
+    path("guide/questions/", assistant_views.question_list, name="questions"),
+    path("guide/questions/<int:question_id>/answer/", assistant_views.question_answer, name="question_answer"),
 ]
