@@ -23,6 +23,7 @@ def add_refresh_arguments(parser) -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--store", type=int)
     target.add_argument("--merchant", type=int, help="every active store of the merchant")
+    parser.add_argument("--enqueue", action="store_true", help="queue one background task per store instead")
     parser.add_argument("--json", action="store_true")
 
 
@@ -58,6 +59,13 @@ def handle_refresh(command, **o) -> None:
     if not stores:
         raise CommandError(f"no such store: {o['store']}" if o["store"] else
                            f"merchant {o['merchant']} has no active store", returncode=2)
+    if o["enqueue"]:
+        from .tasks import recommend_refresh_task
+
+        for store_id in stores:
+            recommend_refresh_task.enqueue(store_id)
+        command.stdout.write(json.dumps({"enqueued": stores}) if o["json"] else f"queued {len(stores)} store(s)")
+        return
     results = [recommend_refresh(store_id=store_id).__dict__ for store_id in stores]
     if o["json"]:
         command.stdout.write(json.dumps(results))

@@ -184,3 +184,23 @@ def test_two_refreshes_of_one_store_at_once_leave_one_complete_set():
     assert [r.neighbours for r in results] == [expected, expected]
     assert ItemNeighbour.objects.filter(store=store).count() == expected
     assert ItemPopularity.objects.filter(store=store).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_refresh_command_runs_every_store_of_a_merchant_now_or_in_the_background(capsys):
+    from linkmall.core.tasks import run_due
+
+    merchant, store, items = shop()
+    browsing(store, items)
+    quiet = testing.make_store(merchant)
+    call_command("recommend", "refresh", "--merchant", str(merchant.pk), "--json")
+    assert [(r["store_id"], r["products"]) for r in json.loads(capsys.readouterr().out)] == [(store.pk, 5),
+                                                                                             (quiet.pk, 0)]
+    ItemNeighbour.objects.all().delete()
+    call_command("recommend", "refresh", "--store", str(store.pk), "--enqueue", "--json")
+    assert json.loads(capsys.readouterr().out) == {"enqueued": [store.pk]}
+    assert not ItemNeighbour.objects.exists()
+    assert run_due() == 1
+    assert ItemNeighbour.objects.filter(store=store).exists()
+    with pytest.raises(CommandError, match="has no active store"):
+        call_command("recommend", "refresh", "--merchant", str(10**6))
