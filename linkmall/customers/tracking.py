@@ -66,6 +66,12 @@ def set_visitor_cookies(response, visitor: Visitor) -> None:
         response.set_cookie(CONSENT_COOKIE, "1", max_age=VISITOR_COOKIE_AGE, samesite="Lax")
 
 
+def visitor_create(*, user: User | None = None) -> Visitor:
+    """A new visitor with no cookie yet: for a consumer reached without a browser (the mini-program,
+    a booking made through the API, the demo), or an anonymous browser's first request."""
+    return Visitor.objects.create(key=_new_key(), user=user)
+
+
 def visitor_ensure(request, response) -> Visitor:
     """The request's visitor, created (and its cookie set on `response`) when missing.
 
@@ -78,7 +84,7 @@ def visitor_ensure(request, response) -> Visitor:
     if visitor is not None and consumer is not None and visitor.user_id not in (None, consumer.pk):
         visitor = None
     if visitor is None:
-        visitor = Visitor.objects.create(key=_new_key(), user=consumer)
+        visitor = visitor_create(user=consumer)
     elif consumer is not None and visitor.user_id is None:
         visitor_link_user(visitor=visitor, user=consumer)
     set_visitor_cookies(response, visitor)
