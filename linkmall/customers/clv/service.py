@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from linkmall.core import clock
 from linkmall.customers.models import Profile, Purchase
+from linkmall.stores.models import Merchant
 
 from . import FitFailed, fit_summary, predict, summarise
 
@@ -74,6 +75,8 @@ def clv_refresh(*, merchant_id: int, horizon_weeks: int = HORIZON_WEEKS) -> ClvR
     table = connection.ops.quote_name(Profile._meta.db_table)
     updated = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        # one refresh of a merchant at a time: two whole-table UPDATEs in different scan orders could deadlock
+        Merchant.objects.select_for_update().filter(pk=merchant_id).first()
         cursor.execute(f"UPDATE {table} SET clv_fen = NULL, expected_purchases = NULL WHERE merchant_id = %s",
                        [merchant_id])
         for lo in range(0, len(users), _CHUNK):

@@ -139,8 +139,7 @@ def test_refresh_with_too_few_buyers_leaves_profiles_empty_and_says_why():
     assert (profile.clv_fen, profile.expected_purchases) == (None, None)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_refresh_writes_expected_purchases_and_value_on_buyers_profiles_only():
+def merchant_with_history():
     supplier, merchant = testing.make_supplier(), testing.make_merchant()
     testing.make_store(merchant)
     for _ in range(5):
@@ -148,6 +147,22 @@ def test_refresh_writes_expected_purchases_and_value_on_buyers_profiles_only():
     world = generate(WorldSpec(customers=400, events=12000, items=5, categories=2, stores=1, days=200,
                                start=dt.date(2026, 1, 1), seed=5))
     load_world(world, merchant_id=merchant.pk)
+    return merchant, world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_both_finish_with_the_same_values():
+    merchant, world = merchant_with_history()
+    clock.freeze(dt.datetime(2026, 7, 20, 12, tzinfo=dt.UTC))
+    outcomes = testing.race(lambda i: clv_refresh(merchant_id=merchant.pk), 2)
+    assert [o.updated for o in outcomes] == [len(np.unique(world.pu_customer))] * 2
+    assert outcomes[0].params == outcomes[1].params
+    assert Profile.objects.filter(merchant=merchant, clv_fen__isnull=False).count() == outcomes[0].updated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_writes_expected_purchases_and_value_on_buyers_profiles_only():
+    merchant, world = merchant_with_history()
     clock.freeze(dt.datetime(2026, 7, 20, 12, tzinfo=dt.UTC))
     outcome = clv_refresh(merchant_id=merchant.pk)
     buyers = len(np.unique(world.pu_customer))
