@@ -138,7 +138,7 @@ def test_a_customer_gets_the_neighbours_of_what_they_viewed_first_and_never_what
     consumer = testing.make_consumer()
     me = visitor(50, user=consumer)
     view(me, store, items[0], user=consumer, minutes=30)
-    with django_assert_num_queries(6):  # store, history, purchases, neighbours, popularity, listed
+    with django_assert_num_queries(7):  # store, browsers, history, purchases, neighbours, popularity, listed
         first = recommend_for(store_id=store.pk, user_id=consumer.pk, k=3)
     assert first[0] == items[1].pk and items[4].pk in first
     Purchase.objects.create(merchant=merchant, store=store, user=consumer, source="mall", reference="o1",
@@ -204,3 +204,19 @@ def test_the_refresh_command_runs_every_store_of_a_merchant_now_or_in_the_backgr
     assert ItemNeighbour.objects.filter(store=store).exists()
     with pytest.raises(CommandError, match="has no active store"):
         call_command("recommend", "refresh", "--merchant", str(10**6))
+
+
+@pytest.mark.django_db
+def test_a_customers_history_on_each_of_their_browsers_counts(django_assert_num_queries):
+    merchant, store, items = shop()
+    browsing(store, items)
+    recommend_refresh(store_id=store.pk)
+    consumer = testing.make_consumer()
+    phone, wechat = visitor(60, user=consumer), visitor(61, user=consumer)
+    view(phone, store, items[0], user=consumer, minutes=30)
+    view(wechat, store, items[2], user=consumer, minutes=40)
+    with django_assert_num_queries(8):  # store, browsers, one history per browser, purchases, and three more
+        ranked = recommend_for(store_id=store.pk, user_id=consumer.pk, k=6)
+    # the newer browser's product (2) leads, so its neighbour 3 comes before 0's neighbour 1
+    assert ranked[:3] == [items[4].pk, items[3].pk, items[1].pk]
+    assert recommend_for(store_id=store.pk, visitor=phone, k=6)[:2] == [items[1].pk, items[4].pk]
