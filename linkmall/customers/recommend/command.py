@@ -49,7 +49,7 @@ def handle_evaluate(command, **o) -> None:
 def handle_refresh(command, **o) -> None:
     from linkmall.stores.models import Store
 
-    from .service import recommend_refresh
+    from .refresh import recommend_refresh
 
     if o["store"]:
         stores = list(Store.objects.filter(pk=o["store"]).values_list("id", flat=True))

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from .service import recommend_refresh
+from .refresh import recommend_refresh
 
 
 @task()
