@@ -256,6 +256,9 @@ def profile_touch(*, merchant_id: int, user: User, guide_id: int | None = None,
         except IntegrityError:
             profile = Profile.objects.get(merchant_id=merchant_id, user=user)
     rows = Profile.objects.filter(pk=profile.pk)
+    if seen < profile.first_seen_at:  # a late event, or history imported after the first visit
+        rows.filter(first_seen_at__gt=seen).update(first_seen_at=seen)
+        profile.first_seen_at = seen
     if profile.last_seen_at is None or profile.last_seen_at < seen:
         rows.filter(last_seen_at__lt=seen).update(last_seen_at=seen)
         rows.filter(last_seen_at__isnull=True).update(last_seen_at=seen)

@@ -193,6 +193,17 @@ def test_the_first_guide_keeps_the_customer(shop):
     assert Profile.objects.get().guide_id == guide.pk
 
 
+def test_an_earlier_sighting_moves_first_seen_back_and_never_last_seen(shop):
+    merchant, _, _ = shop
+    consumer = testing.make_consumer()
+    tracking.profile_touch(merchant_id=merchant.pk, user=consumer)
+
+    tracking.profile_touch(merchant_id=merchant.pk, user=consumer, seen_at=T0 - timedelta(days=3))
+
+    profile = Profile.objects.get()
+    assert (profile.first_seen_at, profile.last_seen_at) == (T0 - timedelta(days=3), T0)
+
+
 def test_withdrawing_consent_deletes_the_traces_but_keeps_bookings(shop):
     merchant, _, _ = shop
     visitor = consented()
