@@ -104,3 +104,17 @@ def test_withdrawing_on_the_privacy_page_deletes_the_traces(client):
     assert "已撤回同意，你的浏览记录已删除，以后不再记录。" in response.content.decode()
     assert response.cookies["lm_consent"].value == "0"
     assert (Event.objects.count(), Visitor.objects.get().consented_at) == (0, None)
+
+
+def test_the_purge_command_deletes_now_and_books_the_daily_run(capsys):
+    import json
+
+    from django.core.management import call_command
+
+    merchant = testing.make_merchant()
+    tracking.event_record(visitor=visitor(), kind="card_view", merchant_id=merchant.pk)
+    clock.advance(timedelta(days=366))
+
+    call_command("customers", "purge", "--schedule")
+
+    assert json.loads(capsys.readouterr().out) == {"events": 1, "visitors": 1, "scheduled": True}
