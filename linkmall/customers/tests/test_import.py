@@ -148,3 +148,36 @@ def test_an_unknown_merchant_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="No merchant 999999"):
         call_command("customers", "import", str(path), "--merchant", "999999")
+
+
+def upload(client, name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/console/customers/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def test_an_owner_uploads_a_file_and_watches_it_import(client):
+    merchant = testing.make_merchant()
+    client.force_login(testing.make_merchant_owner(merchant))
+
+    response = upload(client, "history.csv", (GOOD + "12345,坏,,,,\n").encode())
+
+    html = b"".join(response.streaming_content).decode()
+    assert "<script>lmImportProgress(4)</script>" in html
+    assert "<dt>新客户</dt><dd>2</dd>" in html and "<dt>新订单</dt><dd>2</dd>" in html
+    assert "<td>5</td><td>phone</td><td>手机号不是有效的中国大陆手机号</td>" in html
+    assert Purchase.objects.filter(merchant=merchant).count() == 2
+
+
+def test_an_unreadable_upload_is_refused_with_the_reason_and_guides_cannot_upload(client):
+    merchant = testing.make_merchant()
+    client.force_login(testing.make_merchant_owner(merchant))
+
+    response = upload(client, "x.csv", b"a,b\n1,2\n")
+
+    assert response.status_code == 400
+    assert "缺少手机号（phone）列" in response.content.decode()
+    guide = testing.make_guide(testing.make_store(merchant))
+    client.force_login(guide.user)
+    assert upload(client, "history.csv", GOOD.encode()).status_code == 403
+    assert Purchase.objects.count() == 0
