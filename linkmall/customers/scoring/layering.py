@@ -147,6 +147,9 @@ def _write(run, user_ids, profiles, table, layers, grades, probability, now, ste
     cols = [np.round(table[name], 4).tolist() for name in (*scores.COMPONENTS, "total")]
     layer_list, grade_list, id_list = layers.tolist(), grades.tolist(), profile_ids.tolist()
     prob_list = [None] * len(id_list) if probability is None else np.round(probability, 4).tolist()
+    before_list = before.tolist()
+    change_sql = (f"INSERT INTO {LayerChange._meta.db_table} (run_id, profile_id, from_layer, to_layer) "
+                  f"VALUES (%s, %s, %s, %s)")
     template = ('{{"recency": {}, "frequency": {}, "monetary": {}, "engagement": {}, "influence": {}, '
                 '"total": {}, "run_layer": "{}"}}')
     total = len(id_list)
@@ -159,13 +162,10 @@ def _write(run, user_ids, profiles, table, layers, grades, probability, now, ste
             for i in range(lo, hi)
         ]
         movers = moved[(moved >= lo) & (moved < hi)]
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
-            LayerChange.objects.bulk_create(
-                [LayerChange(run=run, profile_id=id_list[i], from_layer=str(before[i]), to_layer=layer_list[i])
-                 for i in movers.tolist()], batch_size=5000,
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+            cursor.executemany(change_sql, [(run.pk, id_list[i], before_list[i], layer_list[i])
+                                            for i in movers.tolist()])
         step(70 + int(25 * hi / max(total, 1)))
     values, n = np.unique(layers, return_counts=True)
     counts = {"core": 0, "active": 0, "potential": 0}
