@@ -52,9 +52,10 @@ def _round(photo: Image.Image, size: int) -> Image.Image:
 
 
 def card_poster_png(*, share_url: str, name: str, title: str, headline: str, store: str, address: str,
-                    hint: str, photo: Image.Image | None = None,
+                    hint: str, brand: str = "", photo: Image.Image | None = None,
                     font_candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES) -> bytes:
-    """A 750×1334 PNG (a phone screen at 2×): photo, name, title, headline, store, and the QR code."""
+    """A 750×1334 PNG (a phone screen at 2×): the merchant's name, photo, name, title, headline, the QR
+    code, and the store with its address."""
     width, height = POSTER_SIZE
     image = Image.new("RGB", POSTER_SIZE, (255, 246, 244))
     draw = ImageDraw.Draw(image)
@@ -70,7 +71,7 @@ def card_poster_png(*, share_url: str, name: str, title: str, headline: str, sto
     draw.ellipse(ring, fill=(255, 255, 255))
     image.paste(face, ((width - PHOTO_SIZE) // 2, 190), face)
 
-    draw_centered(draw, 80, fit_text(store, 16), font(40), (255, 255, 255), width)
+    draw_centered(draw, 80, fit_text(brand or store, 16), font(40), (255, 255, 255), width)
     draw_centered(draw, 440, fit_text(name, 12), font(52), INK, width)
     draw_centered(draw, 515, fit_text(title, 20), font(30), MUTED, width)
     draw_centered(draw, 570, fit_text(headline, 22), font(30), BRAND, width)

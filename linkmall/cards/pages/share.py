@@ -81,7 +81,8 @@ def card_poster(request, guide_id: int):
     guide, store = card.guide, card.guide.store
     parts = {
         "share_url": url, "name": selectors.guide_display_name(guide), "title": guide.title,
-        "headline": card.headline, "store": store.name, "address": f"{store.city} {store.address}",
+        "headline": card.headline, "store": store.name, "brand": store.merchant.name,
+        "address": f"{store.city} {store.address}",
         "hint": _("长按识别二维码，查看我的名片"),
     }
     key = "poster|" + "|".join(f"{k}={v}" for k, v in sorted(parts.items())) + f"|photo={card.photo.name}"
