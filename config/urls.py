@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/supplier/", include("linkmall.catalog.pages.urls")),
     path("console/merchant/", include("linkmall.stores.pages.urls")),
     path("console/customers/", include("linkmall.customers.pages.urls")),
+    path("console/layers/", include("linkmall.customers.scoring.pages.urls")),
     path("", include("linkmall.customers.pages.public_urls")),
     path("", include("linkmall.cards.pages.urls")),
     path("", include("linkmall.orders.pages.urls")),
