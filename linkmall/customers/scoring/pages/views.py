@@ -72,7 +72,7 @@ def layer_settings(request):
         else:
             messages.success(request, _("分层设置已保存，下次计算时生效。"))
             return redirect("layers:overview")
-    return render(request, "customers/layers/settings.html", {"form": form, "nav": "layers"}, status=
+    return render(request, "customers/layers/settings.html", {"form": form, "nav": "layer_settings"}, status=
                   400 if request.method == "POST" else 200)
 
 
