@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -285,21 +285,25 @@ class _Context:
         return self._shares
 
     def bookings(self) -> dict[int, datetime]:
-        """Each book event's slot: the customer's booking at that store made at or before the event."""
+        """Each book event's slot: the booking its dedupe key names (`book:<id>`), else the
+        customer's latest booking at that store made at or before the event."""
         if self._bookings is None:
-            books = [e for e in self.events if e.kind == Event.Kind.BOOK and (e.user_id or e.visitor.user_id)]
+            books = [e for e in self.events if e.kind == Event.Kind.BOOK]
             self._bookings = {}
+            ids = {_trailing_int(e.dedupe_key) for e in books} - {None}
+            users = {e.user_id or e.visitor.user_id for e in books} - {None}
             if books:
                 rows = list(
-                    Appointment.objects.filter(user_id__in={e.user_id or e.visitor.user_id for e in books},
+                    Appointment.objects.filter(Q(pk__in=ids) | Q(user_id__in=users),
                                                store__merchant_id=self.scope.merchant_id)
                     .order_by("created_at", "pk").values_list("pk", "user_id", "store_id", "starts_at", "created_at")
                 )
                 for event in books:
                     user_id = event.user_id or event.visitor.user_id
                     wanted = _trailing_int(event.dedupe_key)
-                    match = [r for r in rows if r[1] == user_id and (event.store_id is None or r[2] == event.store_id)]
-                    exact = [r for r in match if r[0] == wanted]
+                    exact = [r for r in rows if r[0] == wanted]
+                    match = [r for r in rows if user_id and r[1] == user_id
+                             and (event.store_id is None or r[2] == event.store_id)]
                     before = [r for r in match if r[4] <= event.received_at]
                     chosen = (exact or before or match or [None])[-1]
                     if chosen is not None:
