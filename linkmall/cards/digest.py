@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from linkmall.accounts.models import User
 from linkmall.cards.models import Appointment, Digest, Question
-from linkmall.cards.radar import visitor_tag
+from linkmall.cards.radar import masked_phone, visitor_tag
 from linkmall.core import clock
 from linkmall.customers.models import Event, Profile, Reminder
 from linkmall.stores.models import Guide
@@ -170,7 +170,7 @@ class _Names:
     def __post_init__(self):
         users = {e.user_id or e.visitor.user_id for e in self.events} - {None}
         self.profiles = {p.user_id: p for p in Profile.objects.filter(merchant_id=self.merchant_id, user_id__in=users)}
-        self.users = {u.pk: u for u in User.objects.filter(pk__in=users).only("pk", "display_name")}
+        self.users = {u.pk: u for u in User.objects.filter(pk__in=users).only("pk", "display_name", "phone")}
         self.tags = {e.visitor_id: visitor_tag(e.visitor.key) for e in self.events}
 
     def person_key(self, e: Event) -> tuple:
@@ -191,7 +191,9 @@ class _Names:
             profile = Profile.objects.filter(merchant_id=self.merchant_id, user_id=user_id).only("name").first()
         if profile is not None and profile.name:
             return profile.name
-        user = self.users.get(user_id) or User.objects.filter(pk=user_id).only("display_name").first()
+        user = self.users.get(user_id) or User.objects.filter(pk=user_id).only("display_name", "phone").first()
+        if user is not None and not user.display_name and user.phone:
+            return masked_phone(user.phone)
         return (user.display_name if user else "") or "顾客"
 
 

@@ -159,6 +159,11 @@ def visitor_tag(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=2, person=b"lm-radar").hexdigest().upper()
 
 
+def masked_phone(phone: str) -> str:
+    """A known customer without a name, as the customer console shows them: 139****5001."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else phone
+
+
 def duration_text(ms: int) -> str:
     seconds = (ms + 500) // 1000
     if seconds < 60:
@@ -175,7 +180,7 @@ def _render(items: list[dict], scope: RadarScope) -> list[dict]:
         p.user_id: p for p in Profile.objects.filter(merchant_id=scope.merchant_id, user_id__in=users)
         .only("pk", "user_id", "name", "intent_grade", "layer")
     } if users else {}
-    people = {u.pk: u for u in User.objects.filter(pk__in=users).only("pk", "display_name")} if users else {}
+    people = {u.pk: u for u in User.objects.filter(pk__in=users).only("pk", "display_name", "phone")} if users else {}
     context = _Context(scope=scope, profiles=profiles, people=people, events=events)
     out = []
     for item in items:
@@ -216,6 +221,8 @@ class _Context:
         person = self.people.get(user_id)
         if person is not None and person.display_name:
             return person.display_name
+        if person is not None and person.phone:
+            return masked_phone(person.phone)
         return _("访客 %(tag)s") % {"tag": visitor_tag(visitor.key)}
 
     def card(self, event: Event) -> str:

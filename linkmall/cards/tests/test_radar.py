@@ -94,6 +94,12 @@ def test_a_consumer_without_a_profile_name_is_shown_by_their_display_name(world)
     assert lines(world) == ["李先生 打开了你的名片 · 第 2 次访问"]
 
 
+def test_a_consumer_without_any_name_is_shown_by_a_masked_phone(world):
+    event(world, visitor(user=make_consumer("13912345001")), Event.Kind.CARD_VIEW)
+
+    assert lines(world) == ["139****5001 打开了你的名片"]
+
+
 def test_a_friend_opening_a_shared_card_reads_as_the_sharer_sharing_with_friends(world):
     li = named(world, "李先生")
     friend = visitor(key="f" * 32)
