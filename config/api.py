@@ -6,6 +6,7 @@ from linkmall.cards.api import router as cards_router
 from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
 from linkmall.customers.api import router as customers_router
+from linkmall.customers.scoring.api import router as offers_router
 from linkmall.ledger.api import router as ledger_router
 from linkmall.orders.api import router as orders_router
 from linkmall.payments.api import router as payments_router
@@ -17,6 +18,7 @@ api.add_router("/auth", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/stores", stores_router)
 api.add_router("/customers", customers_router)
+api.add_router("/customers/me/offers", offers_router)
 api.add_router("/cards", cards_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
