@@ -121,3 +121,12 @@ def test_the_purge_command_deletes_now_and_books_the_daily_run(capsys):
     call_command("customers", "purge", "--schedule")
 
     assert json.loads(capsys.readouterr().out) == {"events": 1, "visitors": 1, "scheduled": True}
+
+
+def test_the_notice_on_a_store_page_links_that_merchants_retention():
+    merchant = testing.make_merchant()
+    store = testing.make_store(merchant)
+
+    html = render_to_string("customers/_consent.html", {"store": store})
+
+    assert f'href="/privacy/tracking/?m={merchant.pk}"' in html
