@@ -160,10 +160,12 @@ def features_at(*, merchant_id: int, cutoff: datetime, user_id: int | None = Non
         "t365": _db_time(cutoff - timedelta(days=RFM_WINDOW_DAYS)),
         "user": user_id,
     }
-    v = Visitor._meta.db_table
     event_filter = purchase_filter = ""
     if user_id is not None:
-        event_filter = f"AND (user_id = %(user)s OR visitor_id IN (SELECT id FROM {v} WHERE user_id = %(user)s))"
+        # literal visitor ids, so the planner walks event_visitor_time for these few visitors
+        # instead of the merchant's whole 30-day window
+        visitor_ids = [int(pk) for pk in Visitor.objects.filter(user_id=user_id).values_list("pk", flat=True)]
+        event_filter = f"AND visitor_id IN ({', '.join(map(str, visitor_ids or [0]))})"
         purchase_filter = "AND user_id = %(user)s"
     events = _fetch(_event_sql(event_filter), params, 11)
     purchases = _fetch(_purchase_sql(purchase_filter), params, 6)
