@@ -40,14 +40,13 @@ def _visitor_of(user: User, visitor: Visitor | None) -> Visitor:
     return found or Visitor.objects.create(key=secrets.token_hex(16), user=user)
 
 
-def _validate(*, store: Store, guide: Guide | None, starts_at: datetime, note: str) -> None:
+def _validate(*, store: Store, guide: Guide | None, starts_at: datetime, note: str, settings) -> None:
     if timezone.is_naive(starts_at):
         raise InvalidInput("The slot time needs a time zone.", code="invalid_slot", detail={"field": "starts_at"})
     if guide is not None and (guide.store_id != store.pk or not guide.is_active):
         raise NotFound("No such guide.")
     if len(note) > NOTE_MAX:
         raise InvalidInput(f"The note is longer than {NOTE_MAX} characters.", detail={"field": "note"})
-    settings = booking_settings_for(store)
     first, last = booking_window(settings)
     local = starts_at.astimezone(STORE_TZ)
     if not is_on_grid(settings, starts_at):
@@ -71,14 +70,17 @@ def appointment_book(*, user: User, store_id: int, starts_at: datetime, guide_id
     if guide_id and guide is None:
         raise NotFound("No such guide.")
     note = (note or "").strip()
-    _validate(store=store, guide=guide, starts_at=starts_at, note=note)
-    capacity = booking_settings_for(store).capacity
+    settings = booking_settings_for(store)
+    _validate(store=store, guide=guide, starts_at=starts_at, note=note, settings=settings)
     appointment = _take_seat(user=user, store=store, guide=guide, starts_at=starts_at, note=note,
-                             capacity=capacity)
+                             capacity=settings.capacity)
     visitor = _visitor_of(user, visitor)
+    guide_id = guide.pk if guide else None
     event_record(visitor=visitor, kind=Event.Kind.BOOK, merchant_id=store.merchant_id, store_id=store.pk,
-                 guide_id=guide.pk if guide else None, section="booking", dedupe_key=f"book:{appointment.pk}")
-    profile_touch(merchant_id=store.merchant_id, user=user, guide_id=guide.pk if guide else None)
+                 guide_id=guide_id, section="booking", dedupe_key=f"book:{appointment.pk}")
+    if visitor.user_id != user.pk:
+        # the browser's visitor is not linked to the customer yet, so the event did not touch the profile
+        profile_touch(merchant_id=store.merchant_id, user=user, guide_id=guide_id)
     return appointment
 
 

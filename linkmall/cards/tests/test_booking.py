@@ -228,3 +228,15 @@ def test_the_guide_pages_are_for_guides_only(client, shop):
     client.force_login(make_consumer())
 
     assert client.get(reverse("cards:guide_bookings")).status_code == 403
+
+
+def test_a_booking_from_a_browser_seen_before_login_lands_on_that_visitor_and_the_customers_profile(client, shop):
+    client.get(reverse("cards:card", args=[shop.guide.pk]))  # anonymous: a visitor without a user
+    customer = make_consumer()
+    client.force_login(customer)
+
+    client.post(reverse("cards:card_book", args=[shop.guide.pk]), {"slot": at(2, 10).isoformat()})
+
+    event = Event.objects.get(kind="book")
+    assert event.visitor.key == client.cookies["lm_vid"].value
+    assert Profile.objects.get(user=customer, merchant=shop.merchant).guide_id == shop.guide.pk
