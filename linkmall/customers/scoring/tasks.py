@@ -16,3 +16,10 @@ def layers_recompute_task(merchant_id: int) -> dict:
         return layers_recompute(merchant_id=merchant_id).counts
     except RecomputeRunning:
         return {"skipped": "running"}  # the run already going covers what this one asked for
+
+
+@task()
+def intent_train_task(merchant_id: int) -> dict:
+    from linkmall.customers.scoring.training import intent_train
+
+    return intent_train(merchant_id=merchant_id).metrics

@@ -100,3 +100,12 @@ def test_another_merchants_report_is_not_found_and_guides_are_kept_out(client, s
     merchant, _ = shop
     client.force_login(t.make_guide(t.make_store(merchant)).user)
     assert client.get(reverse("layers:overview")).status_code == 403
+
+
+def test_training_from_the_page_runs_as_a_task_and_stores_the_metrics(client, shop):
+    merchant, _ = shop
+    assert client.post(reverse("layers:intent_train")).status_code == 302
+    assert run_due() == 1
+    assert ScoringModel.objects.get(pk=merchant.pk).metrics == {
+        "n_train": 0, "n_test": 0, "positives_train": 0, "positives_test": 0, "model_auc": None, "rules_auc": None}
+    assert "<dt>训练 / 测试样本</dt>" not in client.get(reverse("layers:overview")).content.decode()

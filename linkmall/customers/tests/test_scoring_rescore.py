@@ -86,3 +86,13 @@ def test_rescore_later_in_a_rolled_back_transaction_queues_nothing():
         profile_rescore_later(merchant_id=merchant.pk, user_id=user.pk)
         raise RuntimeError("the business change failed")
     assert DBTaskResult.objects.count() == 0
+
+
+def test_racing_rescores_of_a_new_customer_make_one_profile():
+    merchant, user = t.make_merchant(), t.make_consumer()
+    add_events(make_visitor(user), merchant.pk, "book", days_ago=1)
+
+    results = t.race(lambda i: profile_rescore(merchant_id=merchant.pk, user_id=user.pk), 3)
+
+    assert [r.intent_grade for r in results] == ["A", "A", "A"], results
+    assert Profile.objects.filter(merchant=merchant, user=user).count() == 1

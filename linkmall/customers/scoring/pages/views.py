@@ -60,6 +60,16 @@ def layer_recompute(request):
 
 
 @owner
+@require_POST
+def intent_train(request):
+    from linkmall.customers.scoring.tasks import intent_train_task
+
+    intent_train_task.enqueue(merchant_id=_merchant_id(request))
+    messages.success(request, _("已开始训练购买意向模型，完成后本页会显示 AUC。"))
+    return redirect("layers:overview")
+
+
+@owner
 def layer_settings(request):
     merchant_id = _merchant_id(request)
     settings = customer_settings_get(merchant_id=merchant_id)
