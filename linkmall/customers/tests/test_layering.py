@@ -166,3 +166,20 @@ def test_two_racing_recomputes_never_record_a_move_twice():
     assert all(isinstance(r, LayerRun | RecomputeRunning) for r in results), results
     assert LayerChange.objects.count() == 6
     assert LayerChange.objects.values("profile").distinct().count() == 6
+
+
+def test_a_run_that_fails_is_marked_failed_and_the_next_one_may_start(shop, monkeypatch):
+    merchant, _ = shop
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("share graph unreadable")
+
+    monkeypatch.setattr("linkmall.customers.scoring.layering.influence_by_user", broken)
+    with pytest.raises(RuntimeError):
+        layers_recompute(merchant_id=merchant.pk)
+    failed = LayerRun.objects.get(merchant=merchant)
+    assert (failed.status, failed.error) == ("failed", "RuntimeError: share graph unreadable")
+    assert Profile.objects.filter(merchant=merchant).exclude(layer="").count() == 0
+
+    monkeypatch.undo()
+    assert layers_recompute(merchant_id=merchant.pk).status == "done"
