@@ -91,7 +91,8 @@ class Stream(threading.Thread):
     def run(self):
         while not self.stop:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            headers = {"Cookie": self.cookie, "Accept": "text/event-stream"}
+            # Connection: close, so the end of a stream is the end of the socket and not a 5 s keep-alive
+            headers = {"Cookie": self.cookie, "Accept": "text/event-stream", "Connection": "close"}
             if self.last_id:
                 headers["Last-Event-ID"] = self.last_id
             connection.request("GET", "/guide/radar/stream", headers=headers)
@@ -99,10 +100,10 @@ class Stream(threading.Thread):
             self.connections += 1
             data = None
             while True:
-                line = response.fp.readline()
+                line = response.readline()  # de-chunked by http.client
                 if not line:
                     break
-                line = line.decode().rstrip("\n")
+                line = line.decode().rstrip("\r\n")
                 if line.startswith("id: "):
                     self.last_id = line[4:]
                 elif line.startswith("data: "):
