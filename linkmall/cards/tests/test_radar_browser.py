@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from linkmall.cards.models import Card, Question
 from linkmall.cards.tests.test_radar import SHANGHAI, World, event, named
 from linkmall.core import clock
 from linkmall.customers.models import Event
@@ -52,5 +53,15 @@ def test_the_guide_sees_a_customer_open_a_product_while_watching_the_radar(live_
         page.wait_for_selector("#radar .radar-item .text >> text=张女士 浏览了 玻尿酸精华 2 分钟 · 第 2 次访问")
         assert page.locator("#radar .radar-item").count() == 2  # the dwell updated the view's line in place
         assert page.text_content(f"#radar [data-key='{view.pk}'] .grade") == "B"
+
+        # the rest of the guide's workspace at phone size: the digest and the questions to answer
+        Question.objects.create(card=Card.objects.create(guide=world.guide), text="周末有停车位吗？",
+                                answer="这个问题我没有找到依据，已转给导购。", handed_off=True)
+        page.click(".guide-tabs >> text=日报")
+        page.wait_for_selector("#digest-stats")
+        shots(page, "digest")
+        page.click(".guide-tabs >> text=客户提问")
+        assert page.text_content(".question .ask") == "周末有停车位吗？"
+        shots(page, "questions")
         page.goto("about:blank")
         page.wait_for_timeout(2500)  # the last 2 s stream ends before the test database goes
