@@ -3,6 +3,7 @@
 Booking reads live in linkmall.cards.booking (next to the writes that must agree with them).
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
@@ -14,7 +15,7 @@ from linkmall.core import clock
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.customers.models import Visitor
 from linkmall.stores import selectors as store_selectors
-from linkmall.stores.geo import wgs84_to_gcj02
+from linkmall.stores.geo import haversine_m, wgs84_to_gcj02
 from linkmall.stores.models import Guide, Listing, Merchant, Store
 from linkmall.stores.selectors import ProductCard
 
@@ -163,23 +164,52 @@ class Nearest:
     guide_id: int | None  # a guide of the store whose card is published, None when it has none
 
 
+#: half-sides (degrees of latitude) of the boxes searched in turn before all stores are read
+SEARCH_BOXES_DEG = (0.1, 1.0)
+METRES_PER_DEGREE = 111_000
+
+
+def _nearest_open_store(lat: float, lng: float, merchant_id: int | None) -> tuple[Store, int] | None:
+    """The nearest open store and its distance. Reads only the stores in a small box around the point
+    first: a store outside a box of half-side r is at least r·111 km away, so a nearer one inside settles it."""
+    rows = Store.objects.filter(is_active=True)
+    if merchant_id is not None:
+        rows = rows.filter(merchant_id=merchant_id)
+    for half in (*SEARCH_BOXES_DEG, None):
+        boxed = rows
+        if half is not None:
+            # longitude degrees shrink towards the poles: widen by the box's worst latitude
+            widen = half / max(0.01, math.cos(math.radians(min(89.0, abs(lat) + half))))
+            boxed = rows.filter(latitude__range=(lat - half, lat + half), longitude__range=(lng - widen, lng + widen))
+        points = [(haversine_m(lat, lng, float(a), float(b)), pk) for pk, a, b in
+                  boxed.values_list("pk", "latitude", "longitude")]
+        if not points:
+            continue
+        distance, pk = min(points)
+        if half is None or distance <= half * METRES_PER_DEGREE:
+            return Store.objects.select_related("merchant").get(pk=pk), round(distance)
+    return None
+
+
 def nearest_card(*, latitude: float, longitude: float, coord: str = "wgs84",
                  merchant_id: int | None = None) -> Nearest | None:
     """The open store nearest to a point (stores are kept in GCJ-02; a browser gives WGS-84) and a
     guide there to route the visitor to. None when no store is open."""
     if coord not in COORD_SYSTEMS:
         raise InvalidInput("coord must be wgs84 or gcj02.", detail={"coord": coord})
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN fails every comparison too
+        raise InvalidInput("Latitude or longitude is out of range.", detail={"field": "lat"})
     if coord == "wgs84":
         latitude, longitude = wgs84_to_gcj02(latitude, longitude)
-    found = store_selectors.nearest_store(latitude=latitude, longitude=longitude, merchant_id=merchant_id)
+    found = _nearest_open_store(latitude, longitude, merchant_id)
     if found is None:
         return None
     guide_id = (
-        Guide.objects.filter(store_id=found.store.pk, is_active=True, user__is_active=True)
+        Guide.objects.filter(store_id=found[0].pk, is_active=True, user__is_active=True)
         .exclude(card__is_published=False)
         .order_by("pk").values_list("pk", flat=True).first()
     )
-    return Nearest(store=found.store, distance_m=found.distance_m, guide_id=guide_id)
+    return Nearest(store=found[0], distance_m=found[1], guide_id=guide_id)
 
 
 def promotions_of_merchant(*, actor: User) -> QuerySet[Promotion]:

@@ -66,3 +66,28 @@ def test_a_bad_position_is_explained_not_a_crash(client, shop, query):
 
     assert response.status_code == 400
     assert "位置信息有误，请重试或直接选择门店。" in response.text
+
+
+def test_a_store_just_outside_the_first_search_box_is_still_found_when_it_is_the_only_one(client, shop):
+    type(shop.store).objects.filter(pk=shop.store.pk).update(latitude=Decimal("31.230416"),
+                                                             longitude=Decimal("121.473701"))  # Shanghai
+
+    response = client.get(reverse("cards:nearest"), AT_THE_STORE_WGS84)  # from Hangzhou, 165 km away
+
+    assert response.url == f"/card/{shop.guide.pk}/"
+
+
+def test_a_nearer_store_just_outside_the_first_box_beats_one_in_its_corner(client, shop):
+    """The first box has a half-side of 0.1° (11.1 km): a store in its corner is 15 km away, one due
+    north just outside it 11.7 km — the search must not stop at the box."""
+    corner = make_store(shop.merchant, name="角落")
+    corner.latitude, corner.longitude = Decimal("30.373000"), Decimal("120.254000")
+    corner.save()
+    north = make_store(shop.merchant, name="正北")
+    north.latitude, north.longitude = Decimal("30.379085"), Decimal("120.155070")
+    north.save()
+    type(shop.store).objects.filter(pk=shop.store.pk).update(is_active=False)
+
+    response = client.get(reverse("cards:nearest"), {"lat": "30.274085", "lng": "120.155070", "coord": "gcj02"})
+
+    assert response.url == f"/s/{north.pk}/"
