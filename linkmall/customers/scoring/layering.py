@@ -12,6 +12,7 @@ a single rescore between runs still shows in the next report, exactly once.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 
 import numpy as np
@@ -45,6 +46,28 @@ def _claim(merchant_id: int) -> LayerRun:
         run = LayerRun.objects.create(merchant_id=merchant_id, started_at=now)
         run.settings = settings
     return run
+
+
+@contextmanager
+def _big_sorts():
+    """On SQLite, let the GROUP BY sorter work in memory on both cores for this run, then give
+    the (long-lived) connection its defaults back so a web worker does not keep 512 MB of cache."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # SQLite refuses temp_store there
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache = cursor.fetchone()[0]
+        cursor.execute("PRAGMA threads = 2")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA cache_size = -524288")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+            cursor.execute("PRAGMA temp_store = DEFAULT")
+            cursor.execute("PRAGMA threads = 0")
 
 
 def _json_text(column: str, key: str) -> str:
@@ -99,7 +122,8 @@ def layers_recompute(*, merchant_id: int, progress: Callable[[int], None] | None
     try:
         now = run.started_at
         existing = _profiles(merchant_id)
-        f = features_at(merchant_id=merchant_id, cutoff=now, include_users=existing[:, 1])
+        with _big_sorts():
+            f = features_at(merchant_id=merchant_id, cutoff=now, include_users=existing[:, 1])
         step(40)
         missing = np.setdiff1d(f.user_ids, existing[:, 1], assume_unique=True)
         _create_missing(merchant_id, missing, now)
