@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError
 from linkmall.accounts.models import Role
 from linkmall.core.errors import InvalidInput
 from linkmall.customers import tracking
+from linkmall.customers.attribution import guide_remembered
 from linkmall.customers.ingest import events_ingest
 
 router = Router(tags=["customers"])
@@ -69,8 +70,16 @@ def ingest_events(request: HttpRequest, response: HttpResponse):
         visitor = tracking.Visitor.objects.filter(key=batch.visitor).first()
     user = getattr(request, "user", None)
     consumer = user if user is not None and user.is_authenticated and user.role == Role.CONSUMER else None
-    result = events_ingest(visitor=visitor, consent=batch.consent, user=consumer,
-                           events=[e.model_dump() for e in batch.events])
+    events = [e.model_dump() for e in batch.events]
+    remembered = guide_remembered(request)
+    if remembered is not None:
+        # the product pages are cached for everyone and cannot name the guide whose card the
+        # visitor came from; the signed cookie that card set can
+        merchant_id, guide_id = remembered
+        for event in events:
+            if event["guide"] is None and event["merchant"] == merchant_id:
+                event["guide"] = guide_id
+    result = events_ingest(visitor=visitor, consent=batch.consent, user=consumer, events=events)
     if result.visitor is not None:
         tracking.set_visitor_cookies(response, result.visitor)
     if batch.consent is not None:

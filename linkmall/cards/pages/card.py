@@ -8,11 +8,11 @@ from django.views.decorators.http import require_GET
 
 from linkmall.accounts.models import Role
 from linkmall.cards import selectors
-from linkmall.cards.attribution import guide_remember
 from linkmall.cards.drawing import avatar_png
 from linkmall.cards.pages.common import or_404, template_exists
 from linkmall.cards.sharing import card_share_path
 from linkmall.cards.vcard import VCard
+from linkmall.customers.attribution import guide_remember
 from linkmall.customers.tracking import visitor_ensure, visitor_from_share_token, visitor_share_token
 
 AVATAR_CACHE_SECONDS = 7 * 24 * 3600

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from linkmall.cards import selectors
-from linkmall.cards.attribution import guide_remembered
 from linkmall.core.errors import DomainError, NotFound
+from linkmall.customers.attribution import guide_remembered
 
 
 def _number(value: str | None) -> float | None:

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from linkmall.accounts.sharecodes import share_code_for
-from linkmall.cards.attribution import GUIDE_COOKIE, guide_remembered
 from linkmall.cards.models import Card, Promotion
 from linkmall.core import clock
+from linkmall.customers.attribution import GUIDE_COOKIE, guide_remembered
 from linkmall.customers.models import Visitor
 from linkmall.customers.tracking import VISITOR_COOKIE, visitor_share_token
 from linkmall.orders.models import Order

@@ -4,10 +4,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.http import HttpResponse
 
 from linkmall import testing
 from linkmall.core import clock
 from linkmall.customers import tracking
+from linkmall.customers.attribution import guide_remember
 from linkmall.customers.models import Event, ShareEdge, Visitor
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +217,32 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(client, shop
         response = post(client, body)
 
     assert response.json()["accepted"] == size
+
+
+def test_a_product_view_after_a_card_is_credited_to_that_cards_guide_of_the_same_merchant(client, shop):
+    merchant, store, guide, product = shop
+    other_merchant = testing.make_merchant()
+    consent(client)
+    remembered = HttpResponse()
+    guide_remember(remembered, merchant_id=merchant.pk, guide_id=guide.pk)
+    client.cookies["lm_guide"] = remembered.cookies["lm_guide"].value
+
+    response = post(client, {"events": [
+        event(merchant, 1, kind="product_view", product=product.pk),
+        event(other_merchant, 2),
+    ]})
+
+    assert response.json() == {"accepted": 2, "duplicates": 0, "consented": True}
+    assert sorted(Event.objects.values_list("merchant_id", "guide_id")) == sorted(
+        [(merchant.pk, guide.pk), (other_merchant.pk, None)])
+
+
+def test_a_forged_guide_cookie_credits_nobody(client, shop):
+    merchant, *_ = shop
+    consent(client)
+    client.cookies["lm_guide"] = f"{merchant.pk}:1"
+
+    response = post(client, {"events": [event(merchant, 1)]})
+
+    assert response.json()["accepted"] == 1
+    assert list(Event.objects.values_list("guide_id", flat=True)) == [None]

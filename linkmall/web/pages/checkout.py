@@ -9,9 +9,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linkmall.cards.attribution import guide_for_order
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers import selectors as customer_selectors
+from linkmall.customers.attribution import guide_for_order
 from linkmall.customers.services import address_create
 from linkmall.orders.services import order_place, order_place_from_cart
 from linkmall.stores.models import Merchant, Store

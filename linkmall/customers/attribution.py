@@ -1,4 +1,5 @@
-"""Which guide brought a buyer: the `lm_guide` cookie a card page sets, read at checkout.
+"""Which guide brought a visitor: the `lm_guide` cookie a card page sets, read at checkout and by
+the event ingest (a product page is served from a shared cache, so it cannot name the guide itself).
 
 The cookie is signed (merchant id + guide id) so a buyer cannot credit an order to a guide they
 never met, and it lasts 30 days — a customer often buys days after seeing a card. The checkout
