@@ -8,7 +8,6 @@ it is recorded as a `book` event (the profile timeline and the guide's radar) an
 customer's profile at the merchant with the card's guide.
 """
 
-import secrets
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ from linkmall.cards.slots import STORE_TZ, booking_settings_for, booking_window,
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from linkmall.customers.models import Event, Visitor
-from linkmall.customers.tracking import event_record, profile_touch
+from linkmall.customers.tracking import event_record, profile_touch, visitor_create, visitor_link_user
 from linkmall.stores.models import Guide, Store
 
 NOTE_MAX = 200
@@ -34,10 +33,13 @@ def _consumer(user: User) -> None:
 def _visitor_of(user: User, visitor: Visitor | None) -> Visitor:
     """The visitor the booking event belongs to: the browser's, else the customer's latest one (the
     mini-program has no cookie), else a new one for them."""
-    if visitor is not None and visitor.user_id in (None, user.pk):
+    if visitor is not None and visitor.user_id == user.pk:
         return visitor
+    if visitor is not None and visitor.user_id is None:
+        # the browser's visitor was anonymous until this login: its traces are this customer's
+        return visitor_link_user(visitor=visitor, user=user)
     found = Visitor.objects.filter(user=user).order_by("-last_seen_at", "-pk").first()
-    return found or Visitor.objects.create(key=secrets.token_hex(16), user=user)
+    return found or visitor_create(user=user)
 
 
 def _validate(*, store: Store, guide: Guide | None, starts_at: datetime, note: str, settings) -> None:

@@ -239,4 +239,5 @@ def test_a_booking_from_a_browser_seen_before_login_lands_on_that_visitor_and_th
 
     event = Event.objects.get(kind="book")
     assert event.visitor.key == client.cookies["lm_vid"].value
+    assert (event.user_id, event.visitor.user_id) == (customer.pk, customer.pk)  # the radar can name them
     assert Profile.objects.get(user=customer, merchant=shop.merchant).guide_id == shop.guide.pk
