@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -9,9 +10,10 @@ from linkmall.web.i18n import compile_tree
 
 
 class Command(BaseCommand):
-    help = "Compile every locale/*/LC_MESSAGES/*.po into .mo in pure Python (no msgfmt needed)."
+    help = "Compile the site's and every LinkMall app's locale/*/LC_MESSAGES/*.po into .mo in pure Python (no msgfmt)."
 
     def handle(self, *args, **options):
-        for locale_dir in settings.LOCALE_PATHS:
-            for mo in compile_tree(Path(locale_dir)):
+        app_dirs = [Path(app.path) / "locale" for app in apps.get_app_configs() if app.name.startswith("linkmall.")]
+        for locale_dir in [Path(p) for p in settings.LOCALE_PATHS] + [d for d in app_dirs if d.is_dir()]:
+            for mo in compile_tree(locale_dir):
                 self.stdout.write(f"compiled {mo}")
