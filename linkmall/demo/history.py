@@ -74,8 +74,12 @@ def plan_orders(world, *, days: int, now: datetime) -> list[PlannedOrder]:
 
 
 def step_history(world, *, days: int) -> None:
+    from linkmall.demo.traces import Traces
+
     now = clock.now()
     plans = plan_orders(world, days=days, now=now)
+    traces = Traces(world)
+    traces.load_referrers()
     counter = itertools.count()
     events: list[tuple[datetime, int, Callable[[], None]]] = []
 
@@ -134,8 +138,29 @@ def step_history(world, *, days: int) -> None:
         order_confirm_receipt(actor=plan.buyer, order=plan.order)
         stats["received"] += 1
 
+    def browse(plan: PlannedOrder) -> None:
+        # the buyer looked at the guide's card and the products, and at one or two others, first
+        listings = world.listings[plan.merchant.pk]
+        bought = [listing.product_id for listing in listings if listing.pk in {pk for pk, _q in plan.lines}]
+        others = [listing.product_id for listing in world.rng.sample(listings, 2)]
+        traces.browse(user=plan.buyer, merchant=plan.merchant, store=plan.store, guide=plan.guide,
+                      product_ids=list(dict.fromkeys(others[: world.rng.randint(0, 2)] + bought)))
+
+    def window_shop(user, merchant, guides) -> None:
+        guide = world.rng.choice(guides)
+        listings = world.rng.sample(world.listings[merchant.pk], world.rng.randint(1, 3))
+        traces.browse(user=user, merchant=merchant, store=guide.store, guide=guide,
+                      product_ids=list(dict.fromkeys(listing.product_id for listing in listings)))
+
     for plan in plans:
+        at(plan.placed_at - timedelta(minutes=world.rng.randint(3, 90)), lambda plan=plan: browse(plan))
         at(plan.placed_at, lambda plan=plan: place(plan))
+    # most people look more often than they buy, and some only look
+    for user, _address in world.consumers:
+        merchant, _owner, _definition, _stores, guides = world.rng.choice(world.merchants)
+        for _ in range(world.rng.choice((0, 1, 1, 2, 3))):
+            when = now - timedelta(days=days) + timedelta(seconds=world.rng.randrange(days * 86400 - 3600))
+            at(when, lambda user=user, merchant=merchant, guides=guides: window_shop(user, merchant, guides))
     try:
         while events:
             when, _seq, action = heapq.heappop(events)
@@ -144,3 +169,4 @@ def step_history(world, *, days: int) -> None:
     finally:
         clock.reset()
     world.counts.update({f"history_{k}": v for k, v in stats.items()})
+    world.counts["events"] = traces.events

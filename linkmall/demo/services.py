@@ -224,6 +224,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     `progress(step_name)` is called as each step starts (the command draws a bar with it).
     """
     from linkmall.demo.history import step_history
+    from linkmall.demo.traces import step_bookings, step_cards, step_scores
 
     world = DemoWorld(rng=random.Random(seed))
     steps: list[tuple[str, Callable[[], None]]] = [
@@ -233,8 +234,11 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("listings", lambda: step_listings(world)),
         ("consumers", lambda: step_consumers(world, consumers)),
         ("referral", lambda: step_referral(world, days=days)),
+        ("cards", lambda: step_cards(world)),
         ("orders", lambda: step_history(world, days=days)),
+        ("bookings", lambda: step_bookings(world)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
+        ("scores", lambda: step_scores(world)),
     ]
     try:
         with transaction.atomic():
@@ -247,4 +251,5 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     return world
 
 
-STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "orders", "tasks")
+STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "orders", "bookings",
+              "tasks", "scores")

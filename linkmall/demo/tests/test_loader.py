@@ -96,6 +96,26 @@ def test_due_tasks_ran_so_unpaid_orders_are_cancelled_and_old_parcels_received(m
     assert mall.counts["tasks_run"] > 0
 
 
+def test_every_guide_has_a_published_card_and_customers_left_traces_that_were_scored(mall):
+    from linkmall.cards.models import Appointment, Card, Knowledge, Promotion
+    from linkmall.customers.models import Event, Layer, LayerRun, Profile, Purchase
+
+    assert Card.objects.filter(is_published=True).count() == Guide.objects.count()
+    assert all(card.featured.count() == 4 for card in Card.objects.all())
+    assert Promotion.objects.count() == 2 * Merchant.objects.count()
+    assert set(Knowledge.objects.values_list("merchant_id", flat=True)) == set(Merchant.objects.values_list("pk", flat=True))
+    # every paid order left a purchase fact, and its buyer browsed first
+    assert Purchase.objects.count() == Order.objects.exclude(paid_at=None).count()
+    buyers = set(Order.objects.values_list("buyer_id", flat=True))
+    assert buyers <= set(Event.objects.filter(kind="product_view").values_list("user_id", flat=True))
+    assert Event.objects.filter(user_id=None).count() == 0  # demo visitors are known consumers
+    assert Appointment.objects.count() == mall.counts["bookings"] > 0
+    # the nightly jobs ran: every merchant has a finished layer run and every profile a layer
+    assert LayerRun.objects.filter(status="done").count() == Merchant.objects.count()
+    assert set(Profile.objects.values_list("layer", flat=True)) <= set(Layer.values)
+    assert not Profile.objects.filter(layer="").exists()
+
+
 def test_the_demo_logins_work(mall):
     assert [login.username for login in mall.logins][:3] == ["admin", "supplier", "merchant"]
     assert User.objects.get(username="admin").check_password("admin12345")
