@@ -1,6 +1,7 @@
 """`python -m bench` (or `make bench`): measure LinkMall on SQLite and PostgreSQL.
 
-Prints a markdown table and writes bench/results/latest.json. Every database is made fresh:
+Prints a markdown table and writes bench/results/latest.json. The card and customer parts
+(bench/ingest.py, radar.py, cards.py, layering.py) each run on a throwaway database of their own. Every database is made fresh:
 SQLite under var/bench/, PostgreSQL as the dedicated database `linkmall_bench` (dropped and
 created again; no other database is touched).
 """
@@ -103,6 +104,12 @@ def bench_backend(name: str, env: dict[str, str], options) -> dict:
         print(f"[{name}] 2+1 engine: queries per paid order, accrual, a generated scenario …", file=sys.stderr)
         result["referral"] = child(["-m", "bench.referral", *(["--full"] if options.full else [])], env,
                                    timeout=12 * 3600 if options.full else 1800)
+    if not options.no_customers:
+        quick = ["--quick"] if options.quick else []
+        result["customers"] = {}
+        for part, timeout in (("ingest", 900), ("radar", 900), ("cards", 900), ("layering", 4 * 3600)):
+            print(f"[{name}] cards and customers: {part} …", file=sys.stderr)
+            result["customers"][part] = child(["-m", f"bench.{part}", *quick], env, timeout=timeout)
     result["pages"] = []
     if options.no_http:
         return result
@@ -139,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-http", action="store_true", help="skip the page benchmarks")
     parser.add_argument("--quick", action="store_true", help="small and short: for a smoke run")
     parser.add_argument("--no-referral", action="store_true", help="skip the 2+1 engine benchmarks (bench/referral.py)")
+    parser.add_argument("--no-customers", action="store_true",
+                        help="skip event ingest, radar latency, card/booking and layering (1M customers, 20M events)")
     parser.add_argument("--full", action="store_true",
                         help="the 2+1 scenario at full size: 100,000 users, 300,000 orders (hours)")
     options = parser.parse_args(argv)

@@ -5,6 +5,7 @@ TARGETS = {
     "product_rps_sqlite": 2500,
     "product_p99_ms_sqlite": 30,
     "place_and_pay_pg": 400,  # orders/s
+    "layering_s": 60,  # recompute of 1,000,000 customers and 20,000,000 events
 }
 
 
@@ -36,9 +37,37 @@ def markdown(results: dict) -> str:
     from bench.referral import referral_markdown
 
     out += referral_markdown(results)
+    out += customers_markdown(results)
     out += ["", "## Against the targets", ""]
     out += _verdicts(results)
     return "\n".join(out)
+
+
+def customers_markdown(results: dict) -> list[str]:
+    out = ["", "## Cards and customers", "",
+           "| database | measure | value |", "|---|---|---|"]
+    for backend, data in results["backends"].items():
+        parts = data.get("customers")
+        if not parts:
+            continue
+        for run in parts["ingest"]["runs"]:
+            out.append(f"| {backend} | event ingest, batches of {run['batch']} (API, {parts['ingest']['concurrency']} "
+                       f"clients) | {run['events_per_s']} events/s, p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms |")
+        radar = parts["radar"]
+        out.append(f"| {backend} | radar latency, beacon post → guide's event stream ({radar['events']} events, "
+                   f"{radar['lost']} lost) | p50 {radar['latency_ms']['p50']} ms, p99 {radar['latency_ms']['p99']} ms |")
+        cards = parts["cards"]
+        out.append(f"| {backend} | card page ({cards['card_page']['queries']} queries) | {cards['card_page']['ms']} ms |")
+        out.append(f"| {backend} | bookings one after another | {cards['booking']['per_s']}/s |")
+        out.append(f"| {backend} | booking race: {cards['race']['threads']} threads, capacity 3 | "
+                   f"{cards['race']['seats_taken']} seats for {cards['race']['slots']} slots, overbooked: "
+                   f"{cards['race']['overbooked']} |")
+        layering = parts["layering"]
+        out.append(f"| {backend} | layering data load: {layering['customers']:,} customers, {layering['events']:,} "
+                   f"events | {layering['load_s']} s |")
+        out.append(f"| {backend} | layering recompute, first / steady | {layering['recompute']['first_s']} s / "
+                   f"{layering['recompute']['second_s']} s |")
+    return out
 
 
 def _verdicts(results: dict) -> list[str]:
@@ -50,6 +79,12 @@ def _verdicts(results: dict) -> list[str]:
         ok = max(counts) <= TARGETS["checkout_queries"] and len(set(counts)) == 1
         lines.append(f"- {backend}: checkout queries {counts} for {sorted(map(int, data['queries']))} lines — "
                      f"target ≤ {TARGETS['checkout_queries']} and flat: {'met' if ok else 'NOT met'}")
+        layering = data.get("customers", {}).get("layering")
+        if layering:
+            worst = max(layering["recompute"]["first_s"], layering["recompute"]["second_s"])
+            size = f"{layering['customers']:,} customers / {layering['events']:,} events"
+            lines.append(f"- {backend}: layering recompute {worst} s for {size} — target < {TARGETS['layering_s']} s "
+                         f"at 1,000,000 / 20,000,000: {'met' if worst < TARGETS['layering_s'] else 'NOT met'}")
         if backend == "postgresql":
             best = max((r["orders_per_s"] for r in data["throughput"]), default=0)
             lines.append(f"- postgresql: best place-and-pay {best} orders/s — target ≥ {TARGETS['place_and_pay_pg']}: "
