@@ -26,17 +26,11 @@ from linkmall.accounts.models import Role, User
 from linkmall.cards.models import Appointment, Question
 from linkmall.core.errors import NotFound, PermissionDenied
 from linkmall.customers.models import Event, Profile, ShareEdge
+from linkmall.customers.tracking import SECTION_NAMES
 from linkmall.stores.models import Guide
 
 VIEW_KINDS = (Event.Kind.CARD_VIEW, Event.Kind.PRODUCT_VIEW)
 MAX_ITEMS = 100
-
-#: names of the card sections track.js reports (data-track-section) as a guide reads them
-SECTION_NAMES = {
-    "products": "推荐商品", "featured": "推荐商品", "promotions": "优惠活动", "promotion": "优惠活动",
-    "contact": "联系方式", "store": "门店信息", "booking": "预约到店", "assistant": "智能问答", "bio": "个人介绍",
-}
-
 
 @dataclass(frozen=True)
 class RadarScope:

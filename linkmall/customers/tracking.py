@@ -39,6 +39,13 @@ OPEN_KINDS = frozenset({Event.Kind.CARD_VIEW, Event.Kind.PRODUCT_VIEW, Event.Kin
 _SHARE_SALT = "linkmall.customers.share"
 
 
+#: names of the card sections track.js reports (data-track-section), for the radar and the timeline
+SECTION_NAMES = {
+    "products": "推荐商品", "featured": "推荐商品", "promotions": "优惠活动", "promotion": "优惠活动",
+    "contact": "联系方式", "store": "门店信息", "booking": "预约到店", "assistant": "智能问答", "bio": "个人介绍",
+}
+
+
 # --- visitors -------------------------------------------------------------------------------
 
 

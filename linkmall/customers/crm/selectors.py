@@ -13,6 +13,7 @@ from linkmall.core import clock
 from linkmall.core.errors import InvalidInput
 from linkmall.customers.crm.access import CrmScope, profiles_in_scope
 from linkmall.customers.models import Event, Layer, Note, Profile, ProfileTag, Purchase, Reminder, Tag
+from linkmall.customers.tracking import SECTION_NAMES
 
 GRADES = ("A", "B", "C", "D")
 #: the timeline shows this many recent events; older history is summarised by the scores
@@ -104,7 +105,8 @@ def timeline(profile: Profile) -> list[TimelineItem]:
     visits: dict[tuple[int, int], TimelineItem] = {}
     for e in reversed(events):  # oldest first, so a visit starts at its first event
         if e["kind"] in (Event.Kind.SHARE, Event.Kind.FORWARD, Event.Kind.BOOK, Event.Kind.ASK):
-            items.append(TimelineItem(at=e["occurred_at"], kind=e["kind"], detail=e["section"],
+            # a booking's or a question's section is the card's technical key: the kind says it all
+            items.append(TimelineItem(at=e["occurred_at"], kind=e["kind"],
                                       products=[names[e["product_id"]]] if e["product_id"] in names else []))
             continue
         visit = visits.get((e["visitor_id"], e["visit_number"]))
@@ -116,8 +118,9 @@ def timeline(profile: Profile) -> list[TimelineItem]:
         name = names.get(e["product_id"])
         if name and name not in visit.products:
             visit.products.append(name)
-        if e["section"] and e["section"] not in visit.sections:
-            visit.sections.append(e["section"])
+        section = SECTION_NAMES.get(e["section"], e["section"])
+        if section and section not in visit.sections:
+            visit.sections.append(section)
     for p in Purchase.objects.filter(merchant_id=profile.merchant_id, user_id=profile.user_id).order_by("-occurred_at"):
         items.append(TimelineItem(at=p.occurred_at, kind="purchase", title=p.reference, amount_fen=p.amount_fen,
                                   refunded_fen=p.refunded_fen, detail=p.get_source_display()))

@@ -106,11 +106,13 @@ def test_the_profile_page_shows_scores_interests_and_a_merged_timeline(client, c
         testing.make_listing(crm.merchant, p.skus.get())
     visitor = Visitor.objects.create(key=tracking._new_key(), user=crm.mine.user, consented_at=T0)
     at = T0 - timedelta(days=1)
-    for minutes, kind, product, dwell in [(0, "card_view", None, 0), (1, "product_view", serum, 0),
-                                          (2, "dwell", serum, 40_000), (3, "product_view", lipstick, 0),
-                                          (5, "share", None, 0), (90, "book", None, 0)]:
+    for minutes, kind, product, dwell, section in [
+        (0, "card_view", None, 0, ""), (1, "section_view", None, 0, "promotions"), (1, "product_view", serum, 0, ""),
+        (2, "dwell", serum, 40_000, ""), (3, "product_view", lipstick, 0, ""), (5, "share", None, 0, ""),
+        (90, "book", None, 0, "booking"),
+    ]:
         tracking.event_record(visitor=visitor, kind=kind, merchant_id=crm.merchant.pk, product_id=getattr(
-            product, "pk", None), dwell_ms=dwell, occurred_at=at + timedelta(minutes=minutes))
+            product, "pk", None), dwell_ms=dwell, section=section, occurred_at=at + timedelta(minutes=minutes))
     Purchase.objects.create(merchant=crm.merchant, user=crm.mine.user, source="mall", reference="LM001",
                             amount_fen=19900, refunded_fen=0, occurred_at=T0 - timedelta(hours=2),
                             product_ids=[serum.pk])
@@ -124,10 +126,11 @@ def test_the_profile_page_shows_scores_interests_and_a_merged_timeline(client, c
     assert [(i.kind, i.products) for i in response.context["timeline"]] == [
         ("note", []), ("purchase", []), ("book", []), ("share", []), ("visit", ["精华液", "口红"])]
     visit = response.context["timeline"][-1]
-    assert (visit.dwell_s, visit.at, visit.ended_at) == (40, at, at + timedelta(minutes=3))
+    assert (visit.dwell_s, visit.at, visit.ended_at, visit.sections) == (40, at, at + timedelta(minutes=3), ["优惠活动"])
     assert Profile.objects.get(pk=crm.mine.pk).interests == {"护肤": 1.0, "彩妆": 0.14}
     for text in ("139****2222", "核心层", "¥1234.56", "14 天内下单概率 0.82", "购买 ¥199.00（LM001）",
-                 "跟进（" + crm.guide.user.display_name + "）：喜欢保湿", "看了：精华液、口红"):
+                 "跟进（" + crm.guide.user.display_name + "）：喜欢保湿", "看了：精华液、口红",
+                 "版块：优惠活动", "预约了到店\n"):
         assert text in html, text
 
 
