@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.utils import translation
 
 from linkmall.cards.radar import RadarScope, radar_last_id, radar_since
 
@@ -81,10 +82,28 @@ def sse_item(item: dict) -> str:
     return f"id: {item['id']}\ndata: {json.dumps(item, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
 
-def radar_stream(*, scope: RadarScope, after: int | None, sleep: Callable[[float], None] = time.sleep,
+def radar_stream(*, scope: RadarScope, after: int | None, language: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic) -> Iterator[str]:
-    """The stream's text, chunk by chunk. The database is read only when the consumer asks for
-    the next chunk, so a closed connection stops the polling at once."""
+    """The stream's text, chunk by chunk, in `language` (the request's: the chunks are made after
+    the view has returned, when the thread's language is no longer the request's)."""
+    chunks = _chunks(scope=scope, after=after, sleep=sleep, monotonic=monotonic)
+    try:
+        while True:
+            with translation.override(language):
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+            yield chunk
+    finally:
+        chunks.close()  # a closed connection releases the stream's slot now, not at garbage collection
+
+
+def _chunks(*, scope: RadarScope, after: int | None, sleep: Callable[[float], None],
+            monotonic: Callable[[], float]) -> Iterator[str]:
+    """The database is read only when the consumer asks for the next chunk, so a closed
+    connection stops the polling at once."""
     if after is None:
         after = radar_last_id(scope=scope)
     if not slots.take(max_streams()):

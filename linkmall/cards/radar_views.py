@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from linkmall.accounts.models import Role
@@ -46,7 +47,7 @@ def radar_stream_view(request):
     except DomainError as exc:
         return HttpResponse(exc.message + "\n", status=exc.status, content_type="text/plain; charset=utf-8")
     after = parse_cursor(last_event_id=request.headers.get("Last-Event-ID"), after=request.GET.get("after"))
-    response = StreamingHttpResponse(radar_stream(scope=scope, after=after),
+    response = StreamingHttpResponse(radar_stream(scope=scope, after=after, language=translation.get_language()),
                                      content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event through as it comes

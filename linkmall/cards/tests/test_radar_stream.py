@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 
 import pytest
+from django.utils import translation
 
 from linkmall.cards import radar_stream as stream_module
 from linkmall.cards.radar import radar_scope_for
@@ -57,7 +58,7 @@ def test_the_stream_sends_a_new_event_the_moment_the_guide_reads_on(world):
     zhang = named(world, "张女士")
     old = event(world, zhang, Event.Kind.CARD_VIEW)
     time = FakeTime()
-    chunks = radar_stream(scope=radar_scope_for(user=world.guide.user), after=None,
+    chunks = radar_stream(scope=radar_scope_for(user=world.guide.user), after=None, language="zh-hans",
                           sleep=time.sleep, monotonic=time.monotonic)
 
     assert next(chunks) == f"retry: 1000\n: radar {old.pk}\n\n"  # no history: it starts after the newest
@@ -65,6 +66,22 @@ def test_the_stream_sends_a_new_event_the_moment_the_guide_reads_on(world):
     sent = next(chunks)
 
     assert sent.startswith(f"id: {new.pk}\ndata: ")
+    assert frames([sent])[0]["data"]["line"] == "张女士 浏览了 玻尿酸精华 · 第 2 次访问"
+    chunks.close()
+    assert stream_module.slots.open == 0
+
+
+def test_the_stream_speaks_the_requests_language_whatever_the_thread_speaks_when_it_reads_on(world):
+    zhang = named(world, "张女士")
+    time = FakeTime()
+    chunks = radar_stream(scope=radar_scope_for(user=world.guide.user), after=None, language="zh-hans",
+                          sleep=time.sleep, monotonic=time.monotonic)
+    next(chunks)
+    event(world, zhang, Event.Kind.PRODUCT_VIEW, product=world.serum, visit=2)
+
+    with translation.override("en"):  # another request's language left on the thread
+        sent = next(chunks)
+
     assert frames([sent])[0]["data"]["line"] == "张女士 浏览了 玻尿酸精华 · 第 2 次访问"
     chunks.close()
     assert stream_module.slots.open == 0
