@@ -142,7 +142,7 @@ def events_ingest(*, visitor: Visitor | None, events: list[dict], consent: bool 
         _check_references(events)
     with transaction.atomic():
         if visitor is None and consent:
-            visitor = Visitor.objects.create(key=tracking._new_key(), first_seen_at=now, last_seen_at=now)
+            visitor = tracking.visitor_create()
         if visitor is None:
             return IngestResult(0, 0, False, None)
         visitor = Visitor.objects.select_for_update().get(pk=visitor.pk)
