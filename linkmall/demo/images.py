@@ -8,9 +8,10 @@ one the picture is drawn with shapes only, so the demo still loads.
 import io
 import math
 from functools import lru_cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from linkmall.core.drawing import cjk_font
 
 #: (top colour, bottom colour) per category slug
 CATEGORY_COLOURS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
@@ -22,7 +23,7 @@ CATEGORY_COLOURS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] =
 }
 DEFAULT_COLOURS = ((230, 230, 230), (120, 120, 120))
 
-#: (path, face index) of fonts that have Simplified Chinese glyphs, best first
+#: (path, face index) of fonts with Simplified Chinese glyphs, best first: bold reads better on a picture
 CJK_FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
@@ -37,27 +38,8 @@ CJK_FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def cjk_font_source() -> tuple[str, int] | None:
-    """The first installed CJK font, or None when the machine has none."""
-    for path, index in CJK_FONT_CANDIDATES:
-        if Path(path).is_file():
-            try:
-                ImageFont.truetype(path, 12, index=index)
-            except OSError:
-                continue
-            return path, index
-    return None
-
-
-@lru_cache(maxsize=8)
 def _font(size: int, candidates: tuple[tuple[str, int], ...] | None = None):
-    source = cjk_font_source() if candidates is None else next(
-        ((p, i) for p, i in candidates if Path(p).is_file()), None
-    )
-    if source is None:
-        return None
-    return ImageFont.truetype(source[0], size, index=source[1])
+    return cjk_font(size, CJK_FONT_CANDIDATES if candidates is None else candidates)
 
 
 @lru_cache(maxsize=16)
