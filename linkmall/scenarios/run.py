@@ -50,7 +50,8 @@ class ScenarioRun:
 
     # --- running ----------------------------------------------------------------------------
 
-    def run(self) -> dict:
+    def run(self, progress=None) -> dict:
+        """Replay every step; `progress(done, total)` is called after each one when given."""
         if self.scenario.start is not None:
             clock.freeze(self.scenario.start)
         else:
@@ -61,7 +62,8 @@ class ScenarioRun:
         plan = plan_acknowledge(actor=self.operator, plan=plan, codes=[r["code"] for r in plan.compliance])
         plan_go_live(actor=self.operator, plan=plan)
         self.category = category_ensure(name="场景商品", slug="scenario")
-        for step in self.scenario.steps:
+        total = len(self.scenario.steps)
+        for done, step in enumerate(self.scenario.steps, start=1):
             users_before = set(self.users)
             try:
                 with transaction.atomic():
@@ -70,6 +72,8 @@ class ScenarioRun:
                 self.rejected.append({"step": step.index, "code": exc.code, "message": exc.message})
                 for name in set(self.users) - users_before:  # a refused step's new buyer was rolled back
                     del self.users[name]
+            if progress is not None:
+                progress(done, total)
         return self.report()
 
     def _new_consumer(self, name: str) -> User:

@@ -96,3 +96,17 @@ def test_a_malformed_file_exits_2_naming_the_step(tmp_path, capsys):
         call_command("scenario", "run", str(path))
     assert exit_.value.code == 2
     assert capsys.readouterr().err.strip() == "step 5: order: product 'NOPE' names no product"
+
+
+def test_a_run_shows_its_progress_on_standard_error_and_keeps_the_json_clean(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD + "  - advance: {days: 1}\n", encoding="utf-8")
+    call_command("scenario", "run", str(path))
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["clock"] == "2026-03-02T09:00:00+08:00"
+    assert "scenario" in captured.err and "5/5" in captured.err  # supplier, merchant, product, user, advance
+
+    call_command("scenario", "run", str(path), "--no-progress")
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["rejected"] == []
+    assert captured.err == ""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from tqdm import tqdm
 
 from linkmall.core import clock
 from linkmall.scenarios.parse import ScenarioError, parse_scenario
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="run FILE on a fresh throwaway database")
         run.add_argument("file", help="the scenario YAML file")
         run.add_argument("--indent", type=int, default=2)
+        run.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
         generate = sub.add_parser("generate", help="print a synthetic scenario (linkmall/scenarios/generate.py)")
         generate.add_argument("--users", type=int, required=True)
         generate.add_argument("--orders", type=int, required=True)
@@ -46,9 +48,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"scenario generate: {exc}")
                 sys.exit(2)
             return
-        self.run_file(options["file"], options["indent"])
+        self.run_file(options["file"], options["indent"], show_progress=not options["no_progress"])
 
-    def run_file(self, file: str, indent: int) -> None:
+    def run_file(self, file: str, indent: int, *, show_progress: bool = True) -> None:
         path = Path(file)
         try:
             text = path.read_text(encoding="utf-8")
@@ -63,14 +65,36 @@ class Command(BaseCommand):
 
         from linkmall.scenarios.run import ScenarioRun
 
-        with throwaway_database():
+        with throwaway_database(), self.progress_bar(len(scenario.steps), show_progress) as progress:
             try:
-                result = ScenarioRun(scenario).run()
+                result = ScenarioRun(scenario).run(progress=progress)
             except Exception as exc:  # a bug, not a business refusal: say so plainly
                 raise CommandError(f"scenario: the run failed: {exc!r}") from exc
             finally:
                 clock.reset()
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent or None))
+
+
+    @contextmanager
+    def progress_bar(self, total: int, enabled: bool):
+        """Steps done, rate and time left on standard error; a line every 30 s when it is not a
+        terminal (a log file of a long run), so the JSON on standard output stays clean."""
+        stream = self.stderr._out
+        interactive = stream.isatty() if hasattr(stream, "isatty") else False
+        bar = tqdm(total=total, unit="step", disable=not enabled, file=stream, desc="scenario",
+                   mininterval=0.5 if interactive else 30, miniters=1 if interactive else None,
+                   dynamic_ncols=interactive, ascii=not interactive)
+        last = 0
+
+        def progress(done: int, _total: int) -> None:
+            nonlocal last
+            bar.update(done - last)
+            last = done
+
+        try:
+            yield progress
+        finally:
+            bar.close()
 
 
 @contextmanager
