@@ -29,15 +29,16 @@ def run_due(*, limit: int = 10_000) -> int:
     ran = 0
     while ran < limit:
         with transaction.atomic():
+            # one query finds and locks the task; a worker holding another one is skipped
             row = (
-                DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(status=TaskResultStatus.READY)
                 .filter(Q(run_after__lte=clock.now()) | Q(run_after=get_date_max()))
                 .order_by("run_after", "enqueued_at")
                 .first()
             )
             if row is None:
                 return ran
-            row = DBTaskResult.objects.select_for_update().get(pk=row.pk)
             row.claim("in-process")
         try:
             task = row.task
