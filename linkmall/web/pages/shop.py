@@ -41,50 +41,46 @@ def home(request):
 
 @require_GET
 def store_home(request, store_id: int):
-    key = pagecache.key_for(request, "store", store_id)
-    response = pagecache.cached(request, key)
-    if response is not None:
-        return remember_store(request, response, store_id)
-    store = _store_or_404(store_id)
-    shelf = store_selectors.store_home(store=store)
-    response = pagecache.render_page(request, key, "web/store_home.html", {
-        "store": store, "categories": shelf.categories, "products": shelf.products, "active_tab": "home",
-        "tab_store_id": store.pk,
-    })
-    return remember_store(request, response, store.pk)
+    def build():
+        store = _store_or_404(store_id)
+        shelf = store_selectors.store_home(store=store)
+        return "web/store_home.html", {
+            "store": store, "categories": shelf.categories, "products": shelf.products, "active_tab": "home",
+            "tab_store_id": store.pk,
+        }
+
+    response = pagecache.page(request, pagecache.key_for(request, "store", store_id), build)
+    return remember_store(request, response, store_id)
 
 
 @require_GET
 def store_categories(request, store_id: int):
-    key = pagecache.key_for(request, "categories", store_id)
-    response = pagecache.cached(request, key)
-    if response is not None:
-        return remember_store(request, response, store_id)
-    store = _store_or_404(store_id)
-    shelf = store_selectors.store_home(store=store)
-    response = pagecache.render_page(request, key, "web/store_categories.html", {
-        "store": store, "categories": shelf.categories, "active_tab": "categories",
-        "tab_store_id": store.pk,
-    })
-    return remember_store(request, response, store.pk)
+    def build():
+        store = _store_or_404(store_id)
+        shelf = store_selectors.store_home(store=store)
+        return "web/store_categories.html", {
+            "store": store, "categories": shelf.categories, "active_tab": "categories", "tab_store_id": store.pk,
+        }
+
+    response = pagecache.page(request, pagecache.key_for(request, "categories", store_id), build)
+    return remember_store(request, response, store_id)
 
 
 @require_GET
 def category(request, store_id: int, slug: str):
-    key = pagecache.key_for(request, "category", store_id, slug)
-    response = pagecache.cached(request, key)
-    if response is not None:
-        return remember_store(request, response, store_id)
-    store = _store_or_404(store_id)
-    try:
-        shelf = store_selectors.store_category_products(store=store, category_slug=slug)
-    except NotFound as exc:
-        not_found_as_404(exc)
-    response = pagecache.render_page(request, key, "web/category.html", {
-        "store": store, "category": shelf.category, "products": shelf.products, "active_tab": "categories",
-        "tab_store_id": store.pk,
-    })
-    return remember_store(request, response, store.pk)
+    def build():
+        store = _store_or_404(store_id)
+        try:
+            shelf = store_selectors.store_category_products(store=store, category_slug=slug)
+        except NotFound as exc:
+            not_found_as_404(exc)
+        return "web/category.html", {
+            "store": store, "category": shelf.category, "products": shelf.products, "active_tab": "categories",
+            "tab_store_id": store.pk,
+        }
+
+    response = pagecache.page(request, pagecache.key_for(request, "category", store_id, slug), build)
+    return remember_store(request, response, store_id)
 
 
 def _product_body_key(detail, language: str) -> str:
@@ -122,21 +118,19 @@ def _render_product_body(request, detail) -> str:
 
 @require_GET
 def product(request, store_id: int, product_id: int):
-    key = pagecache.key_for(request, "product", store_id, product_id)
-    response = pagecache.cached(request, key)
-    if response is not None:
-        return remember_store(request, response, store_id)
-    store = _store_or_404(store_id)
-    try:
-        detail = store_selectors.store_product_detail(store=store, product_id=product_id)
-    except NotFound as exc:
-        not_found_as_404(exc)
-    context = {
-        "store": store, "product": detail.product, "body": _render_product_body(request, detail),
-        "any_in_stock": detail.total_stock > 0, "active_tab": "home", "tab_store_id": store.pk,
-    }
-    response = pagecache.render_page(request, key, "web/product.html", context)
-    return remember_store(request, response, store.pk)
+    def build():
+        store = _store_or_404(store_id)
+        try:
+            detail = store_selectors.store_product_detail(store=store, product_id=product_id)
+        except NotFound as exc:
+            not_found_as_404(exc)
+        return "web/product.html", {
+            "store": store, "product": detail.product, "body": _render_product_body(request, detail),
+            "any_in_stock": detail.total_stock > 0, "active_tab": "home", "tab_store_id": store.pk,
+        }
+
+    response = pagecache.page(request, pagecache.key_for(request, "product", store_id, product_id), build)
+    return remember_store(request, response, store_id)
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """The product page's one-second cache: same HTML for everyone, each visitor's own CSRF token."""
 
+import threading
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -57,3 +59,58 @@ def test_each_language_has_its_own_cached_page(page_microcache, client, mall):
 def _token(response) -> str:
     [field] = inputs(response.text, "csrfmiddlewaretoken")[-1:]
     return field["value"]
+
+
+def test_requests_that_miss_the_same_page_together_render_it_once_and_answer_the_same(page_microcache, monkeypatch):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from linkmall.web.pages import pagecache
+
+    cache.clear()
+    real_lock = threading.Lock()
+    second_waits = threading.Event()
+    arrivals = []
+
+    class ObservedLock:
+        """The render lock, telling when the second request has come to wait on it."""
+
+        def __enter__(self):
+            arrivals.append(threading.current_thread().name)
+            if len(arrivals) == 2:
+                second_waits.set()
+            real_lock.acquire()
+
+        def __exit__(self, *exc):
+            real_lock.release()
+
+    monkeypatch.setattr(pagecache, "_render_lock", lambda key: ObservedLock())
+    builds = []
+
+    def build():
+        builds.append(threading.current_thread().name)
+        assert second_waits.wait(timeout=30)  # a guard against hanging, not a timing assertion
+        return "web/_line_thumb.html", {"url": "/media/a.png"}
+
+    answers = {}
+
+    def visit():
+        request = RequestFactory().get("/s/1/")
+        key = pagecache.key_for(request, "test-page", 1)
+        answers[threading.current_thread().name] = pagecache.page(request, key, build).content
+
+    threads = [threading.Thread(target=visit, name=f"visitor-{k}") for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(builds) == 1
+    assert answers["visitor-0"] == answers["visitor-1"]
+    assert answers["visitor-0"] == b'<div class="thumb"><img src="/media/a.png" alt="" loading="lazy"></div>\n'
+
+
+def test_a_page_that_is_not_found_is_not_cached_and_answers_404_each_time(page_microcache, client, mall):
+    url = reverse("web:product", args=[mall.store.pk, mall.lipstick.pk + 1000])
+
+    assert [client.get(url).status_code for _ in range(2)] == [404, 404]
