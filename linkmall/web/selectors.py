@@ -122,11 +122,16 @@ def _by_supplier(merchant: Merchant, items: list[CartItem]) -> CheckoutPreview:
     return CheckoutPreview(merchant=merchant, parcels=[groups[k] for k in sorted(groups)])
 
 
-def checkout_preview_cart(*, user: User, merchant_id: int) -> CheckoutPreview:
-    """What checking out the cart's lines of one merchant would order, split into parcels by supplier."""
+def checkout_preview_cart(*, user: User, merchant_id: int | None = None) -> CheckoutPreview:
+    """What checking out the cart's lines of one merchant would order, split into parcels by supplier.
+
+    Without `merchant_id`, the cart must hold the lines of one merchant only. One query.
+    """
     groups = cart_view(user=user, merchant_id=merchant_id)
     if not groups:
         raise NotFound("Nothing of this merchant in the cart.")
+    if len(groups) != 1:
+        raise NotFound("Choose which shop to check out.")
     return _by_supplier(groups[0].merchant, groups[0].items)
 
 

@@ -48,11 +48,7 @@ def _preview(request, data):
     if listing_id is not None:
         quantity = _int_param(data.get("quantity")) or 1
         return selectors.checkout_preview_listing(user=request.user, listing_id=listing_id, quantity=quantity)
-    if merchant_id is None:
-        groups = selectors.cart_view(user=request.user)
-        if len(groups) != 1:
-            raise NotFound("Choose which shop to check out.")
-        merchant_id = groups[0].merchant.pk
+    # no merchant named: the cart must hold one shop's lines, read in the same query as the preview
     return selectors.checkout_preview_cart(user=request.user, merchant_id=merchant_id)
 
 

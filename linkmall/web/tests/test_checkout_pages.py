@@ -6,7 +6,7 @@ from django.urls import reverse
 from linkmall.catalog.models import Sku
 from linkmall.customers.models import Address
 from linkmall.orders.models import CartLine, Order
-from linkmall.testing import make_address, make_consumer
+from linkmall.testing import make_address, make_consumer, make_listing, make_merchant
 from linkmall.web.tests.html import inputs, texts_by_class
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,31 @@ def test_checking_out_an_empty_cart_goes_back_to_the_cart(consumer_client, mall)
 
     assert response.redirect_chain == [(reverse("web:cart"), 302)]
     assert texts_by_class(response.text, "msg") == ["购物车里没有可以结算的商品。"]
+
+
+def test_a_one_shop_cart_checks_out_without_naming_the_shop_and_reads_the_cart_once(
+    consumer_client, mall, cart, address, django_assert_num_queries
+):
+    with django_assert_num_queries(4):  # session, user, cart lines, addresses
+        response = consumer_client.get(reverse("web:checkout"))
+
+    assert response.status_code == 200
+    assert response.context["preview"].merchant == mall.merchant
+    assert [i.line for i in response.context["preview"].items] == [cart[0], cart[1]]
+
+
+def test_a_cart_of_two_shops_must_name_the_shop_to_check_out(consumer_client, consumer, mall, cart, address):
+    other_merchant = make_merchant("西溪茶舍")
+    CartLine.objects.create(user=consumer, listing=make_listing(other_merchant, mall.tea.skus.get(), price_fen=17800),
+                            quantity=1)
+
+    unnamed = consumer_client.get(reverse("web:checkout"), follow=True)
+    named = consumer_client.get(checkout_url(mall))
+
+    assert unnamed.redirect_chain == [(reverse("web:cart"), 302)]
+    assert texts_by_class(unnamed.text, "msg") == ["购物车里没有可以结算的商品。"]
+    assert named.context["preview"].merchant == mall.merchant
+    assert [i.line for i in named.context["preview"].items] == [cart[0], cart[1]]
 
 
 def test_buy_now_orders_just_that_sku_and_leaves_the_cart_alone(consumer_client, mall, cart, address):
