@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linkmall.accounts.pages.decorators import consumer_required
 from linkmall.cards import selectors, services
-from linkmall.cards.pages.common import consumer_post, consumer_required, guide_page, or_404
+from linkmall.cards.pages.common import consumer_post, guide_page, or_404
 from linkmall.cards.slots import STORE_TZ, open_slots
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers.tracking import visitor_for_request

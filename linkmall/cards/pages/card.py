@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from linkmall.accounts.models import Role
 from linkmall.cards import selectors
 from linkmall.cards.drawing import avatar_png
-from linkmall.cards.pages.common import or_404, template_exists
+from linkmall.cards.pages.common import or_404
 from linkmall.cards.sharing import card_share_path
 from linkmall.cards.vcard import VCard
 from linkmall.customers.attribution import guide_remember
@@ -45,9 +45,6 @@ def card_page(request, guide_id: int):
         "my_token": visitor_share_token(visitor),
         "is_held": selectors.card_is_held(user=user, guide_id=guide_id),
         "is_consumer": is_consumer, "is_own_card": user is not None and view.guide.user_id == user.pk,
-        "has_assistant": template_exists("cards/_assistant.html"),
-        "has_recommend": template_exists("customers/_recommend.html"),
-        "has_consent": template_exists("customers/_consent.html"),
     }, request)
     response["Cache-Control"] = "private, no-cache"
     guide_remember(response, merchant_id=view.merchant.pk, guide_id=view.guide.pk)

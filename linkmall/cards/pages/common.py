@@ -1,11 +1,9 @@
-"""Helpers of the card pages: optional partials other engineers ship, and guide-only pages."""
+"""Helpers of the card pages: guide-only pages and customers' forms on a card."""
 
-from functools import lru_cache, wraps
+from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import forbidden, role_required
@@ -14,18 +12,6 @@ from linkmall.core.errors import NotFound
 from linkmall.stores.models import Guide
 
 guide_required = role_required(Role.GUIDE)
-consumer_required = role_required(Role.CONSUMER)
-
-
-@lru_cache(maxsize=16)
-def template_exists(name: str) -> bool:
-    """Partials built in parallel (the assistant, recommendations, the consent notice) are shown
-    once they exist; the card works without them."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def or_404(fn, **kwargs):

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from linkmall.accounts.pages.decorators import consumer_required
 from linkmall.cards import selectors, services
-from linkmall.cards.pages.common import consumer_post, consumer_required, or_404
+from linkmall.cards.pages.common import consumer_post, or_404
 
 
 def _card_url(request, guide_id: int) -> str:
