@@ -2,6 +2,12 @@
 
 Both are bounded: wrk by time, the Python client by requests and time. Both report req/s,
 p50/p99 latency in milliseconds and how many answers were not 200.
+
+Before the timed run, one request checks what the page answers and a short untimed warm-up at the
+same concurrency opens every connection (each server thread's database connection too). wrk does
+not count a redirect as an error, so a page that answers anything but 200 (a login redirect, an
+empty cart sent back to the cart) is reported with every request "not 200" rather than as a fast
+page.
 """
 
 import http.client
@@ -16,6 +22,7 @@ from dataclasses import asdict, dataclass
 @dataclass
 class LoadResult:
     tool: str
+    status: int  # what the page answered before the run; anything but 200 makes every request an error
     concurrency: int
     requests: int
     errors: int
@@ -79,7 +86,7 @@ def python_load(*, host: str, port: int, path: str, concurrency: int, max_reques
         thread.join()
     elapsed = time.perf_counter() - started
     merged = sorted(x for per_thread in latencies for x in per_thread)
-    return LoadResult("python", concurrency, len(merged), sum(errors), round(elapsed, 3),
+    return LoadResult("python", 0, concurrency, len(merged), sum(errors), round(elapsed, 3),
                       round(len(merged) / elapsed, 1) if elapsed else 0.0,
                       round(_percentile(merged, 0.50) * 1000, 2), round(_percentile(merged, 0.99) * 1000, 2))
 
@@ -111,17 +118,40 @@ def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: floa
     if socket_errors:
         errors += sum(int(x) for x in socket_errors.groups())
     return LoadResult(
-        "wrk", concurrency, requests, errors, round(_ms(duration_match) / 1000, 3),
+        "wrk", 0, concurrency, requests, errors, round(_ms(duration_match) / 1000, 3),
         float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
         _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
     )
 
 
+def first_status(*, host: str, port: int, path: str, headers: dict[str, str] | None = None) -> int:
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+#: the untimed warm-up before each measured run
+WARM_UP_SECONDS = 1.0
+
+
 def load(*, host: str, port: int, path: str, concurrency: int, max_requests: int, max_seconds: float,
          headers: dict[str, str] | None = None, tool: str = "auto") -> LoadResult:
+    status = first_status(host=host, port=port, path=path, headers=headers)
+    python_load(host=host, port=port, path=path, concurrency=concurrency, max_requests=max(50, concurrency * 20),
+                max_seconds=WARM_UP_SECONDS, headers=headers)
     if tool == "wrk" or (tool == "auto" and shutil.which("wrk")):
-        return wrk_load(host=host, port=port, path=path, concurrency=concurrency, seconds=max_seconds,
-                        headers=headers)
-    return python_load(host=host, port=port, path=path, concurrency=concurrency, max_requests=max_requests,
-                       max_seconds=max_seconds, headers=headers)
+        result = wrk_load(host=host, port=port, path=path, concurrency=concurrency, seconds=max_seconds,
+                          headers=headers)
+    else:
+        result = python_load(host=host, port=port, path=path, concurrency=concurrency, max_requests=max_requests,
+                             max_seconds=max_seconds, headers=headers)
+    result.status = status
+    if status != 200:
+        result.errors = result.requests
+    return result
