@@ -203,7 +203,8 @@ def compliance_check(plan: Plan) -> list[Risk]:
             "unbounded_depth", "high", "Art. 7(3)",
             "团队奖没有层级限制，可无限向下计酬。 Team rewards have no depth limit.",
         ))
-    if plan.peer_percent is not None:
+    # peer pay is a share of a team reward (§3): without team pay there is none to report
+    if plan.team is not None and plan.peer_percent is not None:
         risks.append(Risk(
             "peer_after_breakaway", "high", "Art. 7(3)",
             "老板脱离后原老板仍获得平级奖，形成多层级计酬。"
