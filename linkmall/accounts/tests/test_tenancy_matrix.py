@@ -1,0 +1,498 @@
+"""Every object belongs to a tenant: on every route that names an object, a user of another tenant
+of the same kind gets "not found" (or "forbidden"), and nothing of the owner's changes.
+
+The routes come from Django's URL resolver and from the API's OpenAPI schema. A route that takes an
+object id must have a case in PAGE_CASES / API_CASES, or a reason in PUBLIC_PAGES / PUBLIC_API, or
+`test_every_route_that_names_an_object_has_a_case_or_a_reason` fails: a new route cannot slip in
+unguarded.
+
+Two of everything are built (suppliers with staff and products, merchants with owners, stores,
+guides, listings and customers, consumers with orders, addresses, cart lines, after-sales requests,
+bookings and promoter withdrawals). Side A owns the objects, side B attacks with its own users.
+"""
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from linkmall import testing
+from linkmall.accounts.models import User
+from linkmall.accounts.services.tokens import api_token_issue
+from linkmall.aftersales.models import AfterSaleRequest
+from linkmall.aftersales.services.consumer import aftersale_request
+from linkmall.cards.models import Appointment, Card, CardHolding, Promotion, Question
+from linkmall.catalog.models import ImportJob, Product, ProductImage, Sku
+from linkmall.catalog.services.imports import import_job_store
+from linkmall.core import clock
+from linkmall.customers.models import Address, LayerRun, Note, Profile, ProfileTag, Reminder, Tag
+from linkmall.ledger.models import Withdrawal
+from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.services import fulfilment_ship, order_place
+from linkmall.orders.services.cart import cart_add
+from linkmall.payments.models import Payment, Refund
+from linkmall.payments.tests.helpers import pay
+from linkmall.referral.models import Promoter, ReferralPlan
+from linkmall.stores.models import Guide, Listing, Store
+
+pytestmark = pytest.mark.django_db
+
+# What "nothing changed" looks at: every row of every model a route here can write.
+WATCHED = [
+    Product, ProductImage, Sku, ImportJob, Store, Guide, Listing, Promotion, Card, CardHolding, Appointment,
+    Question, Address, Profile, Tag, ProfileTag, Note, Reminder, LayerRun, CartLine, Order, OrderLine, Fulfilment,
+    Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User,
+]
+
+
+@dataclass
+class Side:
+    """One tenant of each kind and the objects they own."""
+
+    staff: User
+    product: Product
+    sku: Sku
+    image: ProductImage
+    import_job: ImportJob
+    owner: User
+    store: Store
+    guide: Guide
+    listing: Listing
+    promotion: Promotion
+    profile: Profile
+    tag: Tag
+    reminder: Reminder
+    layer_run: LayerRun
+    question: Question
+    consumer: User
+    address: Address
+    order: Order  # paid and shipped
+    unpaid: Order
+    line: OrderLine
+    fulfilment: Fulfilment
+    cart_line: CartLine
+    aftersale: AfterSaleRequest
+    appointment: Appointment
+    withdrawal: Withdrawal
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (228, 57, 60)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def make_side(label: str) -> Side:
+    supplier = testing.make_supplier()
+    staff = testing.make_supplier_staff(supplier)
+    product = testing.make_product(supplier, stock=50)
+    sku = product.skus.get()
+    image = ProductImage.objects.create(product=product, image=png(f"{label}.png"))
+    csv = SimpleUploadedFile("goods.csv", "商品名称,SKU编码\n".encode(), content_type="text/csv")
+    import_job = import_job_store(supplier=supplier, upload=csv, created_by=staff, enqueue=False)
+
+    merchant = testing.make_merchant()
+    owner = testing.make_merchant_owner(merchant)
+    store = testing.make_store(merchant)
+    guide = testing.make_guide(store)
+    card = Card.objects.create(guide=guide, headline="资深美妆顾问")
+    listing = testing.make_listing(merchant, sku)
+    promotion = Promotion.objects.create(merchant=merchant, title="双十一", ends_at=clock.now() + timedelta(days=7))
+
+    consumer = testing.make_consumer()
+    address = testing.make_address(consumer)
+    order = order_place(buyer=consumer, merchant=merchant, lines=[(listing.pk, 2)], address=address,
+                        client_token=f"{label}-paid", store=store, guide=guide)
+    pay(order)
+    line = order.lines.get()
+    fulfilment_ship(actor=staff, fulfilment=line.fulfilment, carrier="SF", tracking_number="SF1234567890")
+    order.refresh_from_db()
+    unpaid = order_place(buyer=consumer, merchant=merchant, lines=[(listing.pk, 1)], address=address,
+                         client_token=f"{label}-unpaid")
+    cart_line = cart_add(user=consumer, listing=listing, quantity=1)
+    aftersale = aftersale_request(actor=consumer, line=line, kind="refund_only", quantity=1, reason="不想要了")
+
+    # paying made the buyer a customer of the merchant
+    profile = Profile.objects.get(merchant=merchant, user=consumer)
+    tag = Tag.objects.create(merchant=merchant, name="敏感肌")
+    ProfileTag.objects.create(profile=profile, tag=tag)
+    reminder = Reminder.objects.create(profile=profile, guide=guide, body="回访", due_at=clock.now() + timedelta(days=1))
+    layer_run = LayerRun.objects.create(merchant=merchant, status=LayerRun.Status.DONE, progress=100)
+    question = Question.objects.create(card=card, user=consumer, text="敏感肌能用吗？", handed_off=True)
+    appointment = Appointment.objects.create(store=store, guide=guide, user=consumer,
+                                             starts_at=clock.now() + timedelta(days=2), seat=1)
+    Promoter.objects.create(user=consumer)
+    withdrawal = Withdrawal.objects.create(owner_kind="promoter", owner_id=consumer.pk, key=f"{label}-w1",
+                                           amount_fen=10000, requested_by=consumer)
+    return Side(
+        staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
+        guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
+        layer_run=layer_run, question=question, consumer=consumer, address=address, order=order, unpaid=unpaid,
+        line=line, fulfilment=line.fulfilment, cart_line=cart_line, aftersale=aftersale, appointment=appointment,
+        withdrawal=withdrawal,
+    )
+
+
+@dataclass
+class Case:
+    """Who attacks (an attribute of side B naming a user; "guide" means the guide's login), where
+    (built from side A), and with what body. Bodies are valid, so only the tenant check stands
+    between the attacker and the change."""
+
+    attacker: str
+    url: object  # Callable[[Side], str]
+    body: object = None  # dict, or Callable[[Side], dict] for a body that names objects
+    refused: tuple[int, ...] = (403, 404)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+PAGE_CASES: dict[str, Case] = {
+    # supplier console
+    "console/supplier/products/<int:product_id>/": Case(
+        "staff", lambda a: f"/console/supplier/products/{a.product.pk}/", {"name": "改名", "description": "x"}),
+    "console/supplier/products/<int:product_id>/status/": Case(
+        "staff", lambda a: f"/console/supplier/products/{a.product.pk}/status/", {"status": "archived"}),
+    "console/supplier/products/<int:product_id>/images/": Case(
+        "staff", lambda a: f"/console/supplier/products/{a.product.pk}/images/", lambda a: {"image": png()}),
+    "console/supplier/products/<int:product_id>/skus/": Case(
+        "staff", lambda a: f"/console/supplier/products/{a.product.pk}/skus/",
+        {"new-code": "EVIL-1", "new-spec": "款9", "new-cost": "1", "new-suggested_price": "2", "new-stock": "5"}),
+    "console/supplier/skus/<int:sku_id>/": Case(
+        "staff", lambda a: f"/console/supplier/skus/{a.sku.pk}/",
+        lambda a: {f"sku{a.sku.pk}-cost": "1", f"sku{a.sku.pk}-suggested_price": "2"}),
+    "console/supplier/skus/<int:sku_id>/stock/": Case(
+        "staff", lambda a: f"/console/supplier/skus/{a.sku.pk}/stock/", {"delta": "-10"}),
+    "console/supplier/imports/<int:job_id>/": Case("staff", lambda a: f"/console/supplier/imports/{a.import_job.pk}/"),
+    "console/supplier/fulfilments/<int:fulfilment_id>/ship/": Case(
+        "staff", lambda a: f"/console/supplier/fulfilments/{a.fulfilment.pk}/ship/",
+        {"carrier": "YTO", "tracking_number": "YT0000000001"}),
+    "console/supplier/aftersales/<int:pk>/": Case("staff", lambda a: f"/console/supplier/aftersales/{a.aftersale.pk}/"),
+    "console/supplier/aftersales/<int:pk>/<slug:action>/": Case(
+        "staff", lambda a: f"/console/supplier/aftersales/{a.aftersale.pk}/approve/", {"note": "同意"}),
+    # merchant console
+    "console/merchant/listings/<int:listing_id>/": Case(
+        "owner", lambda a: f"/console/merchant/listings/{a.listing.pk}/", {"price": "199", "pool": "0"}),
+    "console/merchant/stores/<int:store_id>/": Case(
+        "owner", lambda a: f"/console/merchant/stores/{a.store.pk}/",
+        {"name": "改", "city": "杭州", "address": "某路", "latitude": "30.27", "longitude": "120.15"}),
+    "console/merchant/guides/<int:guide_id>/toggle/": Case(
+        "owner", lambda a: f"/console/merchant/guides/{a.guide.pk}/toggle/"),
+    "console/merchant/promotions/<int:promotion_id>/": Case(
+        "owner", lambda a: f"/console/merchant/promotions/{a.promotion.pk}/", {"title": "改", "ends_at": "2030-01-01"}),
+    "console/merchant/promotions/<int:promotion_id>/delete/": Case(
+        "owner", lambda a: f"/console/merchant/promotions/{a.promotion.pk}/delete/"),
+    "console/merchant/aftersales/<int:pk>/": Case("owner", lambda a: f"/console/merchant/aftersales/{a.aftersale.pk}/"),
+    "console/merchant/aftersales/<int:pk>/<slug:action>/": Case(
+        "owner", lambda a: f"/console/merchant/aftersales/{a.aftersale.pk}/approve/", {"note": "同意"}),
+    "console/customers/<int:profile_id>/": Case("owner", lambda a: f"/console/customers/{a.profile.pk}/"),
+    "console/customers/<int:profile_id>/tags/": Case(
+        "owner", lambda a: f"/console/customers/{a.profile.pk}/tags/", {"name": "高价值"}),
+    "console/customers/<int:profile_id>/tags/<int:tag_id>/remove/": Case(
+        "owner", lambda a: f"/console/customers/{a.profile.pk}/tags/{a.tag.pk}/remove/"),
+    "console/customers/<int:profile_id>/notes/": Case(
+        "owner", lambda a: f"/console/customers/{a.profile.pk}/notes/", {"body": "偷看"}),
+    "console/customers/<int:profile_id>/reminders/": Case(
+        "owner", lambda a: f"/console/customers/{a.profile.pk}/reminders/", {"body": "回访", "due_at": "2030-01-01T10:00"}),
+    "console/customers/reminders/<int:reminder_id>/done/": Case(
+        "guide", lambda a: f"/console/customers/reminders/{a.reminder.pk}/done/"),
+    "console/layers/runs/<int:run_id>/changes/": Case("owner", lambda a: f"/console/layers/runs/{a.layer_run.pk}/changes/"),
+    "console/layers/runs/<int:run_id>/changes.csv": Case(
+        "owner", lambda a: f"/console/layers/runs/{a.layer_run.pk}/changes.csv"),
+    "guide/questions/<int:question_id>/answer/": Case(
+        "guide", lambda a: f"/guide/questions/{a.question.pk}/answer/", {"answer": "可以用"}),
+    # consumer pages
+    # the cart answers as for a line that is gone: back to the cart, with a message
+    "cart/<int:line_id>/quantity/": Case(
+        "consumer", lambda a: f"/cart/{a.cart_line.pk}/quantity/", {"quantity": "3"}, refused=(302,)),
+    "cart/<int:line_id>/remove/": Case("consumer", lambda a: f"/cart/{a.cart_line.pk}/remove/", refused=(302,)),
+    "orders/<str:number>/": Case("consumer", lambda a: f"/orders/{a.order.number}/"),
+    "orders/<str:number>/pay/": Case("consumer", lambda a: f"/orders/{a.unpaid.number}/pay/"),
+    "orders/<str:number>/cancel/": Case("consumer", lambda a: f"/orders/{a.unpaid.number}/cancel/"),
+    "orders/<str:number>/receive/": Case("consumer", lambda a: f"/orders/{a.order.number}/receive/"),
+    "aftersales/new/<int:line_id>/": Case(
+        "consumer", lambda a: f"/aftersales/new/{a.line.pk}/", {"kind": "refund_only", "quantity": "1", "reason": "x"}),
+    "aftersales/<int:pk>/": Case("consumer", lambda a: f"/aftersales/{a.aftersale.pk}/"),
+    "aftersales/<int:pk>/withdraw/": Case("consumer", lambda a: f"/aftersales/{a.aftersale.pk}/withdraw/"),
+    "aftersales/<int:pk>/return/": Case(
+        "consumer", lambda a: f"/aftersales/{a.aftersale.pk}/return/", {"carrier": "SF", "tracking_number": "SF99999999"}),
+    "me/bookings/<int:appointment_id>/cancel/": Case("consumer", lambda a: f"/me/bookings/{a.appointment.pk}/cancel/"),
+    # platform operations: no tenant's staff gets in
+    "ops/referral/plans/<int:plan_id>/": Case("owner", lambda a: f"/ops/referral/plans/{plan().pk}/"),
+    "ops/referral/plans/<int:plan_id>/acknowledge/": Case(
+        "owner", lambda a: f"/ops/referral/plans/{plan().pk}/acknowledge/", {"codes": "all"}),
+    "ops/referral/plans/<int:plan_id>/go-live/": Case("owner", lambda a: f"/ops/referral/plans/{plan().pk}/go-live/"),
+    "ops/referral/tree/<int:user_id>/<slug:relation>/": Case(
+        "staff", lambda a: f"/ops/referral/tree/{a.consumer.pk}/referrals/"),
+    "ops/withdrawals/<int:pk>/approve/": Case("consumer", lambda a: f"/ops/withdrawals/{a.withdrawal.pk}/approve/"),
+    "ops/withdrawals/<int:pk>/reject/": Case(
+        "consumer", lambda a: f"/ops/withdrawals/{a.withdrawal.pk}/reject/", {"reason": "x"}),
+}
+
+PUBLIC_PAGES: dict[str, str] = {
+    "s/<int:store_id>/": "a store's shop home is public",
+    "s/<int:store_id>/c/": "a store's categories are public",
+    "s/<int:store_id>/c/<slug:slug>/": "a store's category page is public",
+    "s/<int:store_id>/p/<int:product_id>/": "a store's product page is public",
+    "s/<int:store_id>/p/<int:product_id>/recommend": "recommendations on a public product page",
+    "card/<int:guide_id>/": "a guide's card is meant to be shared with anyone",
+    "card/<int:guide_id>/qr.png": "the QR code of a public card",
+    "card/<int:guide_id>/poster.png": "the share poster of a public card",
+    "card/<int:guide_id>/vcard.vcf": "the contact file of a public card",
+    "card/<int:guide_id>/avatar.png": "the avatar on a public card",
+    "card/<int:guide_id>/save/": "any consumer may keep any card in their own card holder",
+    "card/<int:guide_id>/remove/": "removes the card from the caller's own card holder",
+    "card/<int:guide_id>/book/": "any consumer may book a store visit through a card",
+    "card/<int:guide_id>/ask/": "anyone may ask a card's assistant",
+    "console/merchant/catalog/<int:sku_id>/pick/": "merchants pick (选品) any supplier's SKU by design",
+    "r/<str:code>/": "a promoter's share link is meant to be opened by anyone",
+    "sandbox/pay/<str:out_trade_no>/": "the sandbox gateway's own cashier page (the payer's side), off outside the sandbox",
+    "^media/(?P<path>.*)$": "uploaded files served by their unguessable names",
+}
+# Django's admin checks is_staff and model permissions on every page; tenant users are not staff.
+PUBLIC_PAGE_PREFIXES = ("admin/",)
+
+
+# --- API --------------------------------------------------------------------------------------
+
+API_CASES: dict[str, Case] = {
+    "GET /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}"),
+    "PATCH /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}", {"name": "改"}),
+    "POST /catalog/products/{product_id}/archive": Case("staff", lambda a: f"/catalog/products/{a.product.pk}/archive"),
+    "POST /catalog/products/{product_id}/restore": Case("staff", lambda a: f"/catalog/products/{a.product.pk}/restore"),
+    "POST /catalog/products/{product_id}/images": Case(
+        "staff", lambda a: f"/catalog/products/{a.product.pk}/images", lambda a: {"image": png()}),
+    "DELETE /catalog/images/{image_id}": Case("staff", lambda a: f"/catalog/images/{a.image.pk}"),
+    "POST /catalog/products/{product_id}/skus": Case(
+        "staff", lambda a: f"/catalog/products/{a.product.pk}/skus",
+        {"code": "EVIL-2", "spec": {"规格": "款9"}, "cost_fen": 100, "suggested_price_fen": 200, "stock": 5}),
+    "GET /catalog/skus/{sku_id}": Case("staff", lambda a: f"/catalog/skus/{a.sku.pk}"),
+    "PATCH /catalog/skus/{sku_id}": Case("staff", lambda a: f"/catalog/skus/{a.sku.pk}", {"cost_fen": 1}),
+    "POST /catalog/skus/{sku_id}/stock": Case("staff", lambda a: f"/catalog/skus/{a.sku.pk}/stock", {"delta": -10}),
+    "GET /catalog/imports/{job_id}": Case("staff", lambda a: f"/catalog/imports/{a.import_job.pk}"),
+    "PATCH /stores/merchant/stores/{store_id}": Case("owner", lambda a: f"/stores/merchant/stores/{a.store.pk}", {"name": "改"}),
+    "PATCH /stores/merchant/guides/{guide_id}": Case(
+        "owner", lambda a: f"/stores/merchant/guides/{a.guide.pk}", {"is_active": False}),
+    "GET /stores/merchant/listings/{listing_id}": Case("owner", lambda a: f"/stores/merchant/listings/{a.listing.pk}"),
+    "PATCH /stores/merchant/listings/{listing_id}": Case(
+        "owner", lambda a: f"/stores/merchant/listings/{a.listing.pk}", {"price_fen": 19900}),
+    "DELETE /stores/merchant/listings/{listing_id}": Case("owner", lambda a: f"/stores/merchant/listings/{a.listing.pk}"),
+    "GET /customers/addresses/{address_id}": Case("consumer", lambda a: f"/customers/addresses/{a.address.pk}"),
+    "PATCH /customers/addresses/{address_id}": Case(
+        "consumer", lambda a: f"/customers/addresses/{a.address.pk}", {"recipient": "李先生"}),
+    "DELETE /customers/addresses/{address_id}": Case("consumer", lambda a: f"/customers/addresses/{a.address.pk}"),
+    "POST /customers/addresses/{address_id}/default": Case(
+        "consumer", lambda a: f"/customers/addresses/{a.address.pk}/default"),
+    "POST /customers/profiles/reminders/{reminder_id}/done": Case(
+        "guide", lambda a: f"/customers/profiles/reminders/{a.reminder.pk}/done"),
+    "GET /customers/profiles/{profile_id}": Case("owner", lambda a: f"/customers/profiles/{a.profile.pk}"),
+    "POST /customers/profiles/{profile_id}/notes": Case(
+        "owner", lambda a: f"/customers/profiles/{a.profile.pk}/notes", {"body": "偷看"}),
+    "POST /customers/profiles/{profile_id}/tags": Case(
+        "owner", lambda a: f"/customers/profiles/{a.profile.pk}/tags", {"name": "高价值"}),
+    "DELETE /customers/profiles/{profile_id}/tags/{tag_id}": Case(
+        "owner", lambda a: f"/customers/profiles/{a.profile.pk}/tags/{a.tag.pk}"),
+    "POST /customers/profiles/{profile_id}/reminders": Case(
+        "owner", lambda a: f"/customers/profiles/{a.profile.pk}/reminders",
+        {"body": "回访", "due_at": "2030-01-01T10:00:00+08:00"}),
+    "POST /cards/bookings/{appointment_id}/cancel": Case(
+        "consumer", lambda a: f"/cards/bookings/{a.appointment.pk}/cancel"),
+    "POST /cards/questions/{question_id}/answer": Case(
+        "guide", lambda a: f"/cards/questions/{a.question.pk}/answer", {"answer": "可以用"}),
+    "PUT /orders/cart/{line_id}": Case("consumer", lambda a: f"/orders/cart/{a.cart_line.pk}", {"quantity": 3}),
+    "DELETE /orders/cart/{line_id}": Case("consumer", lambda a: f"/orders/cart/{a.cart_line.pk}"),
+    "GET /orders/{order_id}": Case("consumer", lambda a: f"/orders/{a.order.pk}"),
+    "POST /orders/{order_id}/cancel": Case("consumer", lambda a: f"/orders/{a.unpaid.pk}/cancel"),
+    "POST /orders/{order_id}/confirm-receipt": Case("consumer", lambda a: f"/orders/{a.order.pk}/confirm-receipt"),
+    "POST /orders/supplier/fulfilments/{fulfilment_id}/ship": Case(
+        "staff", lambda a: f"/orders/supplier/fulfilments/{a.fulfilment.pk}/ship",
+        {"carrier": "YTO", "tracking_number": "YT0000000001"}),
+    "GET /orders/merchant/orders/{order_id}": Case("owner", lambda a: f"/orders/merchant/orders/{a.order.pk}"),
+    "POST /payments/orders/{order_id}/start": Case("consumer", lambda a: f"/payments/orders/{a.unpaid.pk}/start"),
+    "POST /payments/orders/{order_id}/refunds": Case(
+        "staff", lambda a: f"/payments/orders/{a.order.pk}/refunds",
+        lambda a: {"lines": [{"line_id": a.line.pk, "quantity": 1}], "reason": "x", "idempotency_key": "evil-1"}),
+    "GET /aftersales/requests/{request_id}": Case("consumer", lambda a: f"/aftersales/requests/{a.aftersale.pk}"),
+    "POST /aftersales/requests/{request_id}/withdraw": Case(
+        "consumer", lambda a: f"/aftersales/requests/{a.aftersale.pk}/withdraw"),
+    "POST /aftersales/requests/{request_id}/return-shipment": Case(
+        "consumer", lambda a: f"/aftersales/requests/{a.aftersale.pk}/return-shipment",
+        {"carrier": "SF", "tracking_number": "SF99999999"}),
+    "POST /aftersales/requests/{request_id}/approve": Case(
+        "staff", lambda a: f"/aftersales/requests/{a.aftersale.pk}/approve", {"note": "同意"}),
+    "POST /aftersales/requests/{request_id}/reject": Case(
+        "owner", lambda a: f"/aftersales/requests/{a.aftersale.pk}/reject", {"note": "不同意"}),
+    "POST /aftersales/requests/{request_id}/return-received": Case(
+        "staff", lambda a: f"/aftersales/requests/{a.aftersale.pk}/return-received"),
+    "GET /referral/me/withdrawals/{withdrawal_id}": Case(
+        "consumer", lambda a: f"/referral/me/withdrawals/{a.withdrawal.pk}"),
+    # platform operations: no tenant's staff gets in
+    "POST /referral/ops/plans/{plan_id}/acknowledge": Case(
+        "owner", lambda a: f"/referral/ops/plans/{plan().pk}/acknowledge", {"codes": []}),
+    "POST /referral/ops/plans/{plan_id}/go-live": Case("owner", lambda a: f"/referral/ops/plans/{plan().pk}/go-live"),
+    "GET /referral/ops/users/{user_id}/graph": Case("staff", lambda a: f"/referral/ops/users/{a.consumer.pk}/graph"),
+    "POST /referral/ops/withdrawals/{withdrawal_id}/approve": Case(
+        "consumer", lambda a: f"/referral/ops/withdrawals/{a.withdrawal.pk}/approve"),
+    "POST /referral/ops/withdrawals/{withdrawal_id}/reject": Case(
+        "consumer", lambda a: f"/referral/ops/withdrawals/{a.withdrawal.pk}/reject", {"reason": "x"}),
+}
+
+PUBLIC_API: dict[str, str] = {
+    "GET /stores/{store_id}": "a store is public",
+    "GET /stores/{store_id}/home": "a store's shop home is public",
+    "GET /stores/{store_id}/categories/{slug}": "a store's category page is public",
+    "GET /stores/{store_id}/products/{product_id}": "a store's product page is public",
+    "GET /cards/{guide_id}": "a guide's card is meant to be shared with anyone",
+    "PUT /cards/{guide_id}/hold": "any consumer may keep any card in their own card holder",
+    "DELETE /cards/{guide_id}/hold": "removes the card from the caller's own card holder",
+    "POST /cards/{guide_id}/ask": "anyone may ask a card's assistant",
+    "GET /cards/{guide_id}/questions": "the caller's own questions on a public card (scoped to their visitor)",
+}
+
+
+# --- the routes as the site has them ----------------------------------------------------------
+
+
+def _patterns(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def page_routes_naming_an_object() -> set[str]:
+    return {route for route in _patterns(get_resolver().url_patterns)
+            if not route.startswith("api/") and ("<" in route or "(?P" in route)}
+
+
+def api_operations_naming_an_object() -> set[str]:
+    from config.api import api
+
+    operations = set()
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        if "{" in path:
+            operations |= {f"{method.upper()} {path.removeprefix('/api/v1')}" for method in methods}
+    return operations
+
+
+def plan() -> ReferralPlan:
+    return ReferralPlan.objects.get_or_create(status=ReferralPlan.Status.DRAFT, defaults={"config": {}})[0]
+
+
+def snapshot() -> dict:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WATCHED}
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+@pytest.fixture
+def sides(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return make_side("a"), make_side("b")
+
+
+def attacker_of(side: Side, name: str) -> User:
+    return side.guide.user if name == "guide" else getattr(side, name)
+
+
+def body_for(case: Case, side: Side):
+    return case.body(side) if callable(case.body) else case.body
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_every_route_that_names_an_object_has_a_case_or_a_reason():
+    pages = page_routes_naming_an_object()
+    unguarded_pages = sorted(route for route in pages - PAGE_CASES.keys() - PUBLIC_PAGES.keys()
+                             if not route.startswith(PUBLIC_PAGE_PREFIXES))
+    operations = api_operations_naming_an_object()
+    unguarded_operations = sorted(operations - API_CASES.keys() - PUBLIC_API.keys())
+
+    assert unguarded_pages == []
+    assert unguarded_operations == []
+    # and no case or reason outlives its route
+    assert sorted((PAGE_CASES.keys() | PUBLIC_PAGES.keys()) - pages) == []
+    assert sorted((API_CASES.keys() | PUBLIC_API.keys()) - operations) == []
+
+
+def test_another_tenants_user_gets_not_found_on_every_page_and_nothing_changes(client, sides):
+    a, b = sides
+    failures = []
+    for route, case in PAGE_CASES.items():
+        url = case.url(a)
+        client.force_login(attacker_of(b, case.attacker))
+        before = snapshot()
+        got = {"GET": client.get(url).status_code, "POST": client.post(url, body_for(case, a) or {}).status_code}
+        # 405: the route does not take this method and so reads or writes nothing with it
+        if any(status not in (*case.refused, 405) for status in got.values()) or set(got.values()) == {405}:
+            failures.append(f"{route} as B's {case.attacker}: {got}")
+        if changed := changes(before, snapshot()):
+            failures.append(f"{route} as B's {case.attacker} changed {changed}")
+
+    assert failures == [], "\n".join(failures)
+
+
+def test_another_tenants_user_gets_not_found_on_every_api_operation_and_nothing_changes(client, sides):
+    a, b = sides
+    tokens = {name: api_token_issue(user=attacker_of(b, name)) for name in ("staff", "owner", "guide", "consumer")}
+    failures = []
+    for operation, case in API_CASES.items():
+        method, _ = operation.split(" ", 1)
+        url = "/api/v1" + case.url(a)
+        body = body_for(case, a)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[case.attacker]}"}
+        before = snapshot()
+        if method == "GET":
+            response = client.get(url, **headers)
+        elif body is not None and any(isinstance(value, SimpleUploadedFile) for value in body.values()):
+            response = client.post(url, body, **headers)  # multipart
+        else:
+            response = client.generic(method, url, json.dumps(body or {}), content_type="application/json", **headers)
+        if response.status_code not in case.refused:
+            failures.append(f"{operation} as B's {case.attacker}: {response.status_code} {response.content[:120]!r}")
+        elif set(response.json()) != {"code", "message", "detail"}:
+            failures.append(f"{operation} as B's {case.attacker}: error body {response.json()}")
+        if changed := changes(before, snapshot()):
+            failures.append(f"{operation} as B's {case.attacker} changed {changed}")
+
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_owner_side_can_use_the_named_routes_so_the_refusals_above_mean_something(client, sides):
+    """The same requests from A's own users succeed, so B's 404s come from the tenant check and
+    not from a body or a state that would be refused anyway."""
+    a, _ = sides
+    client.force_login(a.staff)
+    response = client.post(f"/console/supplier/products/{a.product.pk}/images/", {"image": png()})
+    assert response.status_code == 302
+    assert a.product.images.count() == 2
+    response = client.post(f"/console/supplier/products/{a.product.pk}/skus/", PAGE_CASES[
+        "console/supplier/products/<int:product_id>/skus/"].body)
+    assert response.status_code == 302
+    assert a.product.skus.filter(code="EVIL-1").exists()
+
+    client.force_login(a.owner)
+    assert client.post(f"/console/merchant/guides/{a.guide.pk}/toggle/").status_code == 302
+    a.guide.refresh_from_db()
+    assert a.guide.is_active is False
+
+    client.force_login(a.consumer)
+    assert client.post(f"/orders/{a.order.number}/receive/").status_code in (200, 302)
+    a.order.refresh_from_db()
+    assert a.order.status == Order.Status.COMPLETED
+
+    token = api_token_issue(user=a.staff)
+    response = client.post(f"/api/v1/catalog/products/{a.product.pk}/images", {"image": png()},
+                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 201
+    assert a.product.images.count() == 3
