@@ -43,6 +43,12 @@ PLAN_KEYS = frozenset(PROFILES["classic"]) | {"profile"}
 OFF = (None, "off", False, "0", "0%", 0)
 
 
+def _none(value) -> bool:
+    """Is `value` the spec's "none" (§7 table) or "off"? A YAML plan file writes `payout_cap: none`
+    as the string "none", and `off` as false."""
+    return value is None or value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off"))
+
+
 def _percent(text, key: str) -> Decimal:
     raw = str(text).strip()
     if not raw.endswith("%"):
@@ -65,7 +71,7 @@ class Rate:
 
     @classmethod
     def parse(cls, value, key: str) -> "Rate | None":
-        if value in OFF:
+        if value in OFF or _none(value):
             return None
         if not isinstance(value, str):
             # a float cannot hold most fen amounts exactly: amounts are written as strings
@@ -129,7 +135,7 @@ class Plan:
             raise InvalidInput('entry must be "qualifying" or {spend: "X"}', detail={"key": "entry"})
         if merged["rewards_on"] not in ("qualifying", "all"):
             raise InvalidInput('rewards_on must be "qualifying" or "all"', detail={"key": "rewards_on"})
-        depth = merged["team_depth_limit"]
+        depth = None if _none(merged["team_depth_limit"]) else merged["team_depth_limit"]
         if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool) or depth < 1):
             raise InvalidInput("team_depth_limit must be a whole number ≥ 1 or none", detail={"key": "team_depth_limit"})
         if merged["basis"] not in ("paid", "settled"):
@@ -146,9 +152,9 @@ class Plan:
             rewards_on=merged["rewards_on"],
             direct=Rate.parse(merged["direct"], "direct"),
             team=Rate.parse(merged["team"], "team"),
-            peer_percent=None if peer in OFF else _percent(peer, "peer"),
+            peer_percent=None if peer in OFF or _none(peer) else _percent(peer, "peer"),
             team_depth_limit=depth,
-            payout_cap_percent=None if cap in (None, "off", False) else _percent(cap, "payout_cap"),
+            payout_cap_percent=None if _none(cap) else _percent(cap, "payout_cap"),
             basis=merged["basis"],
             settle_days=settle_days,
             platform_fee_percent=_percent(merged["platform_fee"], "platform_fee"),
