@@ -61,12 +61,8 @@ def _render(request, form, preview, *, status=200, selected_address=None):
     addresses = customer_selectors.address_list(user=request.user)
     if selected_address is None and addresses:
         selected_address = addresses[0].pk
-    buy_now_item = None
-    if form["listing"].value():
-        buy_now_item = preview.items[0]
     return render(request, "web/checkout.html", {
         "form": form, "preview": preview, "addresses": addresses, "selected_address": selected_address,
-        "address_form": AddressForm(), "buy_now_item": buy_now_item,
         "new_address_next": request.get_full_path(), "active_tab": "cart",
     }, status=status)
 
