@@ -31,7 +31,9 @@ from linkmall.catalog.models import ImportJob, Product, ProductImage, Sku
 from linkmall.catalog.services.imports import import_job_store
 from linkmall.core import clock
 from linkmall.customers.models import Address, LayerRun, Note, Profile, ProfileTag, Reminder, Tag
-from linkmall.ledger.models import Withdrawal
+from linkmall.ledger.models import Bucket, OwnerKind, Withdrawal
+from linkmall.ledger.services import Line, account_get_or_create, posting_write
+from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
 from linkmall.orders.services import fulfilment_ship, order_place
 from linkmall.orders.services.cart import cart_add
@@ -127,8 +129,13 @@ def make_side(label: str) -> Side:
     appointment = Appointment.objects.create(store=store, guide=guide, user=consumer,
                                              starts_at=clock.now() + timedelta(days=2), seat=1)
     Promoter.objects.create(user=consumer)
-    withdrawal = Withdrawal.objects.create(owner_kind="promoter", owner_id=consumer.pk, key=f"{label}-w1",
-                                           amount_fen=10000, requested_by=consumer)
+    posting_write(key=f"{label}-earned", kind="test", lines=[  # a promoter's earnings, from the gateway
+        Line(account_get_or_create(owner_kind=OwnerKind.PROMOTER, owner_id=consumer.pk, bucket=Bucket.AVAILABLE),
+             20000, True),
+        Line(account_get_or_create(owner_kind=OwnerKind.GATEWAY, owner_id=0, bucket=Bucket.CASH), -20000, True),
+    ])
+    withdrawal = withdrawal_request(actor=consumer, owner_kind=OwnerKind.PROMOTER, owner_id=consumer.pk,
+                                    amount_fen=10000, key=f"{label}-w1")
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
@@ -382,7 +389,9 @@ def api_operations_naming_an_object() -> set[str]:
 
 
 def plan() -> ReferralPlan:
-    return ReferralPlan.objects.get_or_create(status=ReferralPlan.Status.DRAFT, defaults={"config": {}})[0]
+    """A draft of the mall's reward plan (platform-wide: no tenant owns it)."""
+    return (ReferralPlan.objects.filter(status=ReferralPlan.Status.DRAFT).order_by("pk").first()
+            or ReferralPlan.objects.create(config={}))
 
 
 def snapshot() -> dict:
