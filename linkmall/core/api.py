@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -58,6 +59,16 @@ def build_api(**kwargs) -> NinjaAPI:
         return api.create_response(
             request, error_body("invalid_input", "A value in the request is out of range."), status=400
         )
+
+    @api.exception_handler(SuspiciousOperation)
+    def request_refused(request, exc: SuspiciousOperation):
+        # raised while the body is read (DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files);
+        # without this Django answers its HTML 400 page
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(
+                request, error_body("request_too_large", "The request body is too large."), status=413
+            )
+        return api.create_response(request, error_body("bad_request", "The request is not valid."), status=400)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

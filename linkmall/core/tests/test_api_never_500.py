@@ -1,0 +1,271 @@
+"""No input gives a 500: every operation of the API, as each role (and nobody), with junk bodies,
+junk query strings and junk ids, answers below 500, and every 4xx is the error body
+{"code", "message", "detail"}.
+
+The junk is made from each operation's own OpenAPI schema (every field of the wrong type, too
+big, negative, odd Unicode, nested where a scalar belongs), plus bodies that are not JSON or not
+an object at all. One object of every resource is seeded and the callers are that object's own
+users, so a request gets past the tenant checks and into validation and the services.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from linkmall import testing
+from linkmall.accounts.services.tokens import api_token_issue
+from linkmall.accounts.tests.test_tenancy_matrix import Side, make_side, plan, png
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 10**30
+ODD_TEXT = "\x00\udbff\u202e😀" + "長" * 3
+LONG_TEXT = "x" * 5000
+ROLES = ("anonymous", "consumer", "supplier staff", "merchant owner", "platform")
+
+# what a path parameter names, in the seeded world
+SEEDED_IDS = {
+    "product_id": lambda a: a.product.pk,
+    "image_id": lambda a: a.image.pk,
+    "sku_id": lambda a: a.sku.pk,
+    "job_id": lambda a: a.import_job.pk,
+    "store_id": lambda a: a.store.pk,
+    "slug": lambda a: a.product.category.slug,
+    "guide_id": lambda a: a.guide.pk,
+    "listing_id": lambda a: a.listing.pk,
+    "address_id": lambda a: a.address.pk,
+    "reminder_id": lambda a: a.reminder.pk,
+    "profile_id": lambda a: a.profile.pk,
+    "tag_id": lambda a: a.tag.pk,
+    "appointment_id": lambda a: a.appointment.pk,
+    "question_id": lambda a: a.question.pk,
+    "line_id": lambda a: a.cart_line.pk,
+    "order_id": lambda a: a.order.pk,
+    "fulfilment_id": lambda a: a.fulfilment.pk,
+    "request_id": lambda a: a.aftersale.pk,
+    "withdrawal_id": lambda a: a.withdrawal.pk,
+    "plan_id": lambda a: plan().pk,
+    "user_id": lambda a: a.consumer.pk,
+}
+# what no row is: zero, beyond 64 bits, not a number
+JUNK_IDS = ("0", "39247694779243970560", "x")
+
+JUNK_QUERY_VALUES = ("-1", str(HUGE), "x", "\x00", "", "2026-13-45", "1e999")
+
+NOT_AN_OBJECT = {"no body": b"", "not JSON": b'{"a": ', "array": b"[]", "null": b"null", "string": b'"x"',
+                 "deep nesting": b"[" * 100_000 + b"]" * 100_000}
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # as in the schema, /api/v1/…/{param}
+    body_schema: dict | None
+    multipart: bool
+    query: list[str]
+
+
+def operations() -> list[Operation]:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    found = []
+    for path, methods in schema["paths"].items():
+        for method, spec in methods.items():
+            content = (spec.get("requestBody") or {}).get("content", {})
+            body_schema = next(iter(content.values()))["schema"] if content else None
+            found.append(Operation(
+                method=method.upper(), path=path, multipart="multipart/form-data" in content,
+                body_schema=resolve(body_schema, schema) if body_schema else None,
+                query=[p["name"] for p in spec.get("parameters", []) if p["in"] == "query"],
+            ))
+    return found
+
+
+def resolve(node, schema: dict):
+    """The schema with every $ref replaced by what it names."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return resolve(schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]], schema)
+        return {key: resolve(value, schema) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(value, schema) for value in node]
+    return node
+
+
+def kind_of(field: dict) -> str:
+    for option in [field, *field.get("anyOf", [])]:
+        if option.get("type") not in (None, "null"):
+            return option["type"]
+    return "string"
+
+
+def item_schema(field: dict) -> dict:
+    for option in [field, *field.get("anyOf", [])]:
+        if option.get("type") == "array":
+            return option.get("items", {})
+    return {}
+
+
+def junk(field: dict, how: str, depth: int = 0):
+    """A value for `field` that is wrong in the way `how` names."""
+    kind = kind_of(field)
+    if how == "wrong type":
+        return {"integer": "x", "number": "x", "string": 12, "boolean": "maybe", "array": {"a": 1}, "object": [1]}[kind]
+    if how == "nested":
+        return {"a": [{"b": [{"c": [1, "x", None]}]}]}
+    if kind == "array":
+        items = item_schema(field)
+        value = junk(items, how, depth + 1) if depth < 3 else None
+        return [value] * (300 if how == "huge" else 1)
+    if kind == "object":
+        properties = field.get("properties", {})
+        if depth >= 3 or not properties:
+            return {"k": ODD_TEXT} if how == "odd unicode" else {}
+        return {name: junk(sub, how, depth + 1) for name, sub in properties.items()}
+    return {
+        "huge": {"integer": HUGE, "number": 1e308, "string": LONG_TEXT, "boolean": HUGE},
+        "negative": {"integer": -(2**63) - 1, "number": -1e308, "string": "-1", "boolean": -1},
+        "odd unicode": {"integer": "١٢", "number": "NaN", "string": ODD_TEXT, "boolean": ODD_TEXT},
+    }[how][kind]
+
+
+def json_bodies(schema: dict | None) -> dict[str, bytes]:
+    bodies = dict(NOT_AN_OBJECT)
+    properties = (schema or {}).get("properties", {})
+    bodies["missing fields"] = b"{}"
+    for how in ("wrong type", "huge", "negative", "odd unicode", "nested"):
+        body = {name: junk(field, how) for name, field in properties.items()} or {"unknown": junk({}, how)}
+        bodies[how] = json.dumps(body).encode()
+    return bodies
+
+
+def multipart_bodies(schema: dict) -> dict[str, dict]:
+    def fields(value):
+        return {name: value for name, field in schema.get("properties", {}).items() if field.get("format") != "binary"
+                and kind_of(field) != "array"}
+
+    def files(upload):
+        return {name: upload() for name, field in schema.get("properties", {}).items()
+                if field.get("format") == "binary" or item_schema(field).get("format") == "binary"}
+
+    not_an_image = lambda: SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")  # noqa: E731
+    empty_file = lambda: SimpleUploadedFile("x.csv", b"", content_type="text/csv")  # noqa: E731
+    return {
+        "no fields": {},
+        "file that is not what it says": {**fields("1"), **files(not_an_image)},
+        "empty file": {**fields("1"), **files(empty_file)},
+        "wrong types": {**fields("x"), **files(png)},
+        "huge": {**fields(str(HUGE)), **files(png)},
+        "negative": {**fields("-1"), **files(png)},
+        "odd unicode": {**fields("\x00\u202e"), **files(png)},
+    }
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> Side:
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # nothing leaves the machine: WeChat answers from the fake client
+    settings.LINKMALL = {**settings.LINKMALL, "WECHAT_CLIENT": "linkmall.accounts.wechat.FakeWeChatClient"}
+    return make_side("seed")
+
+
+def users_of(side: Side) -> dict:
+    return {"anonymous": None, "consumer": side.consumer, "supplier staff": side.staff,
+            "merchant owner": side.owner, "platform": testing.make_platform_user()}
+
+
+def fill_path(path: str, side: Side) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(SEEDED_IDS[m.group(1)](side)), path)
+
+
+class Caller:
+    """Sends requests and collects every answer that breaks the rule."""
+
+    def __init__(self, client):
+        self.client = client
+        self.failures: list[str] = []
+        self.requests = 0
+
+    def send(self, operation: Operation, url: str, token: str | None, what: str, *, body=None, query=None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        if operation.multipart and isinstance(body, dict):
+            response = self.client.generic(operation.method, url, **self._multipart(body), **headers)
+        elif operation.method == "GET":
+            response = self.client.get(url, query or {}, **headers)
+        else:
+            response = self.client.generic(operation.method, url, body or b"", content_type="application/json",
+                                           **headers)
+        self.requests += 1
+        self.check(f"{operation.method} {url} ({what})", response)
+
+    def _multipart(self, fields: dict) -> dict:
+        from django.test.client import MULTIPART_CONTENT, encode_multipart
+
+        boundary = "BoUnDaRy"
+        return {"data": encode_multipart(boundary, fields),
+                "content_type": MULTIPART_CONTENT.replace("BoUnDaRy", boundary)}
+
+    def check(self, label: str, response) -> None:
+        if response.status_code >= 500:
+            self.failures.append(f"{label}: {response.status_code} {response.content[:200]!r}")
+        elif response.status_code >= 400:
+            try:
+                keys = set(response.json())
+            except ValueError:
+                keys = None
+            if keys != {"code", "message", "detail"}:
+                self.failures.append(f"{label}: {response.status_code} without the error body: {response.content[:200]!r}")
+
+
+def test_no_operation_answers_500_to_any_body_query_or_id_as_anyone(client, world):
+    users = users_of(world)
+    caller = Caller(client)
+    every = operations()
+    # every id the schema names is one the seeded world can fill in
+    assert {name for op in every for name in re.findall(r"\{(\w+)\}", op.path)} <= SEEDED_IDS.keys()
+
+    for operation in every:
+        url = fill_path(operation.path, world)
+        for role, user in users.items():
+            # a fresh token each time: a junk body may well have logged the last one out
+            token = api_token_issue(user=user) if user else None
+            if operation.method == "GET":
+                for value in JUNK_QUERY_VALUES:
+                    params = dict.fromkeys(operation.query or ["unknown"], value)
+                    caller.send(operation, url, token, f"{role}, query {value!r}", query=params)
+            elif operation.multipart:
+                for what, fields in multipart_bodies(operation.body_schema).items():
+                    caller.send(operation, url, token, f"{role}, {what}", body=fields)
+                caller.send(operation, url, token, f"{role}, JSON instead of a form", body=b'{"a": 1}')
+            else:
+                for what, body in json_bodies(operation.body_schema).items():
+                    caller.send(operation, url, token, f"{role}, {what}", body=body)
+
+    platform_token = api_token_issue(user=users["platform"])
+    for operation in every:
+        if "{" not in operation.path:
+            continue
+        for junk_id in JUNK_IDS:
+            url = re.sub(r"\{\w+\}", junk_id, operation.path)
+            body = {} if operation.multipart else b"{}"
+            caller.send(operation, url, None, f"anonymous, id {junk_id}", body=body)
+            caller.send(operation, url, platform_token, f"platform, id {junk_id}", body=body)
+
+    assert caller.failures == [], f"{len(caller.failures)} of {caller.requests}:\n" + "\n".join(caller.failures)
+    assert caller.requests > 5000  # the walk above really ran
+
+
+def test_a_body_over_the_upload_limit_answers_413_with_the_error_body(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    token = api_token_issue(user=testing.make_supplier_staff(testing.make_supplier()))
+
+    response = client.post("/api/v1/catalog/products", json.dumps({"name": "x" * 2000}),
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 413
+    assert response.json() == {"code": "request_too_large", "message": "The request body is too large.", "detail": {}}
