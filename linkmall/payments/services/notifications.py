@@ -39,11 +39,25 @@ def _digest(notification: Notification) -> str:
 
 
 def _raw_payload(body: bytes) -> dict:
+    """What an unverified delivery said, in a form every database can store. PostgreSQL's jsonb
+    refuses NUL (\\u0000) and lone surrogates, and anyone can post those to the notify URL; such a
+    body is kept as text, with what cannot be stored shown as U+FFFD."""
     try:
         data = json.loads(body)
-        return data if isinstance(data, dict) else {"raw": str(data)[:2000]}
-    except (ValueError, UnicodeDecodeError):
-        return {"raw": body[:2000].decode("utf-8", "replace")}
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…]]]] nested deeply
+        data = None
+    if isinstance(data, dict) and _storable(data):
+        return data
+    return {"raw": body[:2000].decode("utf-8", "replace").replace("\x00", "\ufffd")}
+
+
+def _storable(data: dict) -> bool:
+    text = json.dumps(data, ensure_ascii=False)  # NUL stays escaped; a lone surrogate stays raw
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\\u0000" not in text
 
 
 def _finish(gateway, outcome: str, *, payment_id=None, message: str = "") -> NotificationResult:
