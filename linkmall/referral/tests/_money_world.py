@@ -13,7 +13,7 @@ from django.db.models import Count, F, Sum
 from linkmall import testing as t
 from linkmall.accounts.models import User
 from linkmall.core.tasks import run_due
-from linkmall.ledger.models import Entry, LedgerAccount, OwnerKind
+from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind, Withdrawal
 from linkmall.ledger.selectors import ledger_verify
 from linkmall.orders.models import Order, OrderLine
 from linkmall.orders.services import order_place
@@ -136,6 +136,43 @@ def assert_money_in_equals_shares() -> None:
         assert m["cash"] == -m["shares"], (order_id, m)
         assert m["shares"] == kept[order_id], (order_id, m, kept[order_id])
         assert m["promoters"] == (rewards.get(order_id) or 0), (order_id, m, rewards.get(order_id))
+
+
+def assert_each_promoter_reconciles() -> None:
+    """Per promoter, the ledger tells the same story as the rewards and the withdrawals:
+    pending + available = Σ live rewards − Σ withdrawals requested or paid (a rejected or failed
+    one came back in full; a clawback may leave available below zero, a debt, which this sum
+    carries as it is), withdrawn = Σ net of the paid ones, and the payout clearing account holds
+    the net of those still waiting for review."""
+    held: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for owner_id, bucket, balance in LedgerAccount.objects.filter(owner_kind=OwnerKind.PROMOTER).values_list(
+            "owner_id", "bucket", "balance_fen"):
+        held[owner_id][bucket] += balance
+    rewards = dict(Reward.objects.exclude(status=Reward.Status.CANCELLED).values("recipient_id")
+                   .annotate(s=Sum("amount_fen")).values_list("recipient_id", "s"))
+    out: dict[int, int] = defaultdict(int)
+    withdrawn: dict[int, int] = defaultdict(int)
+    waiting = 0
+    for owner_kind, owner_id, amount, fee, status in Withdrawal.objects.values_list(
+            "owner_kind", "owner_id", "amount_fen", "fee_fen", "status"):
+        if status == Withdrawal.Status.REQUESTED:
+            waiting += amount - fee
+        if owner_kind != OwnerKind.PROMOTER:
+            continue
+        if status in (Withdrawal.Status.REQUESTED, Withdrawal.Status.PAID):
+            out[owner_id] += amount
+        if status == Withdrawal.Status.PAID:
+            withdrawn[owner_id] += amount - fee
+    for owner_id in set(held) | set(rewards):
+        buckets = held.get(owner_id, {})
+        assert set(buckets) <= {Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}, (owner_id, buckets)
+        story = (owner_id, dict(buckets), rewards.get(owner_id), out[owner_id], withdrawn[owner_id])
+        assert buckets.get(Bucket.PENDING, 0) + buckets.get(Bucket.AVAILABLE, 0) == (
+            (rewards.get(owner_id) or 0) - out[owner_id]), story
+        assert buckets.get(Bucket.WITHDRAWN, 0) == withdrawn[owner_id], story
+    clearing = LedgerAccount.objects.filter(owner_kind=OwnerKind.PAYOUT, bucket=Bucket.CLEARING).aggregate(
+        s=Sum("balance_fen"))["s"] or 0
+    assert clearing == waiting, (clearing, waiting)
 
 
 def assert_all_invariants() -> None:

@@ -2,15 +2,18 @@
 
 A hypothesis state machine joins consumers to random existing users, seeds bosses, places and
 pays orders through the sandbox gateway, refunds parts of them, moves the clock (which settles
-orders) and withdraws earnings. After every step the money and the graphs must still be sound:
-the ledger balances, each balance is the sum of its entries, no reward is paid twice or above
-what accrued, the invite graph has no cycle, every team owner is a boss, and for every order
-the cash that came in equals the sum of all shares.
+orders) and withdraws earnings; staff approve a withdrawal at once or later, reject it, or see its
+transfer fail. After every step the money and the graphs must still be sound: the ledger
+balances, each balance is the sum of its entries, no reward is paid twice or above what accrued,
+the invite graph has no cycle, every team owner is a boss, for every order the cash that came in
+equals the sum of all shares, and each promoter's ledger equals its live rewards less its
+withdrawals.
 
 Each example runs inside a savepoint that is rolled back, so examples never see each other.
 """
 
 from datetime import datetime, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,14 +35,20 @@ from linkmall.core import clock
 from linkmall.core.errors import Conflict
 from linkmall.core.tasks import run_due
 from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind, Withdrawal
+from linkmall.ledger.payouts import TransferResult
 from linkmall.ledger.selectors import balance_of
-from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_request
+from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject, withdrawal_request
 from linkmall.orders.models import Order
 from linkmall.payments.services import refund_create
 from linkmall.referral.graph import referral_bind
 from linkmall.referral.models import OrderSettlement, Promoter, Reward
 from linkmall.referral.services import promoter_seed
-from linkmall.referral.tests._money_world import assert_all_invariants, mall_open, order_buy
+from linkmall.referral.tests._money_world import (
+    assert_all_invariants,
+    assert_each_promoter_reconciles,
+    mall_open,
+    order_buy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +79,8 @@ class MallStory(RuleBasedStateMachine):
         self.orders: list[Order] = []
         self.keys = 0
         self.withdrawn = 0
+        #: withdrawals requested and left for staff to review
+        self.waiting: list[Withdrawal] = []
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -173,9 +184,10 @@ class MallStory(RuleBasedStateMachine):
         overdue = OrderSettlement.objects.filter(settled_at__isnull=True, settle_due_at__lte=clock.now())
         assert not overdue.exists()
 
-    @rule(who=st.integers(min_value=0), percent=st.integers(1, 150))
-    def a_promoter_withdraws(self, who, percent):
-        """Mostly someone with earnings, for a share of them; above 100 % it is an overdraft."""
+    @rule(who=st.integers(min_value=0), percent=st.integers(1, 150), reviewed_now=st.booleans())
+    def a_promoter_withdraws(self, who, percent, reviewed_now):
+        """Mostly someone with earnings, for a share of them; above 100 % it is an overdraft.
+        Staff approve it at once, or it waits in the review queue."""
         earners = list(LedgerAccount.objects.filter(owner_kind=OwnerKind.PROMOTER, bucket=Bucket.AVAILABLE,
                                                     balance_fen__gte=MINIMUM).values_list("owner_id", flat=True))
         user_id = sorted(earners)[who % len(earners)] if earners else self.users[who % len(self.users)].pk
@@ -190,17 +202,55 @@ class MallStory(RuleBasedStateMachine):
             assert refused.value.code == "insufficient_balance"
             assert (Entry.objects.count(), Withdrawal.objects.count()) == (entries_before, withdrawals_before)
             return
-        withdrawal = withdrawal_approve(actor=self.mall.operator, withdrawal=withdrawal_request(
-            actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk, amount_fen=amount, key=self._key()))
-        assert withdrawal.status == Withdrawal.Status.PAID
+        withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
+                                        amount_fen=amount, key=self._key())
         assert balance_of(owner_kind=OwnerKind.PROMOTER, owner_id=user.pk, bucket=Bucket.AVAILABLE) == available - amount
+        if not reviewed_now:
+            assert withdrawal.status == Withdrawal.Status.REQUESTED
+            self.waiting.append(withdrawal)
+            return
+        withdrawal = withdrawal_approve(actor=self.mall.operator, withdrawal=withdrawal)
+        assert withdrawal.status == Withdrawal.Status.PAID
         self.withdrawn += amount
+
+    @precondition(lambda self: self.waiting)
+    @rule(which=st.integers(min_value=0), decision=st.sampled_from(["approve", "reject", "transfer_fails"]))
+    def staff_decide_a_waiting_withdrawal(self, which, decision):
+        """Approved (paid), rejected, or approved with a transfer that fails: the last two give the
+        whole amount back, fee included, even to an account a clawback has since put in debt."""
+        withdrawal = self.waiting.pop(which % len(self.waiting))
+        owner = {"owner_kind": OwnerKind.PROMOTER, "owner_id": withdrawal.owner_id}
+        available = balance_of(**owner, bucket=Bucket.AVAILABLE)
+        withdrawn = balance_of(**owner, bucket=Bucket.WITHDRAWN)
+        if decision == "approve":
+            withdrawal = withdrawal_approve(actor=self.mall.operator, withdrawal=withdrawal)
+            assert withdrawal.status == Withdrawal.Status.PAID
+            assert balance_of(**owner, bucket=Bucket.WITHDRAWN) == withdrawn + withdrawal.net_fen
+            self.withdrawn += withdrawal.amount_fen
+        elif decision == "reject":
+            withdrawal = withdrawal_reject(actor=self.mall.operator, withdrawal=withdrawal, reason="story")
+            assert withdrawal.status == Withdrawal.Status.REJECTED
+        else:
+            with mock.patch("linkmall.ledger.payouts.SandboxTransfer.transfer",
+                            lambda _self, **kw: TransferResult(ok=False, message="ACCOUNT_FROZEN")):
+                withdrawal = withdrawal_approve(actor=self.mall.operator, withdrawal=withdrawal)
+            assert (withdrawal.status, withdrawal.note) == (Withdrawal.Status.FAILED, "ACCOUNT_FROZEN")
+        if decision != "approve":
+            assert balance_of(**owner, bucket=Bucket.AVAILABLE) == available + withdrawal.amount_fen
+            assert balance_of(**owner, bucket=Bucket.WITHDRAWN) == withdrawn
+        with pytest.raises(Conflict) as twice:
+            withdrawal_reject(actor=self.mall.operator, withdrawal=withdrawal, reason="again")
+        assert twice.value.code == "withdrawal_decided"
 
     # --- after every step ------------------------------------------------------------------
 
     @invariant()
     def the_money_and_the_graphs_are_sound(self):
         assert_all_invariants()
+
+    @invariant()
+    def each_promoter_holds_its_live_rewards_less_its_withdrawals(self):
+        assert_each_promoter_reconciles()
 
     @invariant()
     def rewards_follow_the_timing_of_the_plan(self):
