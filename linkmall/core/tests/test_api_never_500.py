@@ -285,3 +285,87 @@ def test_the_gateway_notification_endpoint_outside_the_schema_never_answers_500(
             answers.add(response.status_code)
             assert response.status_code < 500, (body[:60], signature, response.content[:200])
     assert answers <= {400, 404, 413}
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+# what a page route's parameter names, in the seeded world; (route, name) first, then name alone
+PAGE_IDS = {
+    ("aftersales/new/<int:line_id>/", "line_id"): lambda a: a.line.pk,
+    ("ops/withdrawals/<int:pk>/approve/", "pk"): lambda a: a.withdrawal.pk,
+    ("ops/withdrawals/<int:pk>/reject/", "pk"): lambda a: a.withdrawal.pk,
+    "line_id": lambda a: a.cart_line.pk,
+    "pk": lambda a: a.aftersale.pk,
+    "number": lambda a: a.order.number,
+    "out_trade_no": lambda a: a.order.payments.first().out_trade_no,
+    "run_id": lambda a: a.layer_run.pk,
+    "promotion_id": lambda a: a.promotion.pk,
+    "action": lambda a: "approve",
+    "relation": lambda a: "referrals",
+    "code": lambda a: "nosuchcode",
+    **SEEDED_IDS,
+}
+# a stream that stays open for as long as the guide watches; its input is tested in cards
+NOT_FUZZED = {"guide/radar/stream"}
+
+
+def page_routes() -> list[str]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return [route for route in walk(get_resolver().url_patterns)
+            if not route.startswith(("admin/", "api/", "^")) and route not in NOT_FUZZED]
+
+
+def fill_page_route(route: str, side: Side) -> str:
+    def value(match):
+        name = match.group(1)
+        return str(PAGE_IDS.get((route, name), PAGE_IDS[name])(side))
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+def form_field_names() -> set[str]:
+    """Every field name of every form the site's pages use."""
+    from django import forms
+
+    names, todo = set(), [forms.Form, forms.ModelForm]
+    while todo:
+        form = todo.pop()
+        todo.extend(form.__subclasses__())
+        if form.__module__.startswith("linkmall."):
+            names |= set(form.base_fields)
+    return names
+
+
+def test_no_page_answers_500_to_a_junk_form_or_query_as_anyone(client, world):
+    users = {**users_of(world), "guide": world.guide.user}
+    fields = form_field_names()
+    junk_forms = {
+        "empty form": {},
+        "huge and wrong": dict.fromkeys(fields, str(HUGE)) | {"quantity": "1e999", "price": "-0.001"},
+        "odd unicode": dict.fromkeys(fields, "\x00\u202e😀" + "長" * 300),
+    }
+    junk_query = {"page": "99999999999999999999", "q": "\x00", "layer": "x", "day": "2026-13-45", "store": "-1"}
+    routes = page_routes()
+    failures, requests = [], 0
+    for route in routes:
+        url = fill_page_route(route, world)
+        for role, user in users.items():
+            client.cookies.clear()  # the last route may have logged out or switched the language
+            if user is not None:
+                client.force_login(user)
+            for what, form in [("query", None), *junk_forms.items()]:
+                response = client.get(url, junk_query) if form is None else client.post(url, form)
+                requests += 1
+                if response.status_code >= 500:
+                    failures.append(f"{url} as {role}, {what}: {response.status_code}")
+
+    assert failures == [], f"{len(failures)} of {requests}:\n" + "\n".join(failures)
+    assert len(routes) > 100 and len(fields) > 50  # the walk above really ran
