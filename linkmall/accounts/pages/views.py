@@ -3,7 +3,6 @@
 from django.contrib.auth import login, logout
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -11,20 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkmall.accounts import selectors, services
 from linkmall.accounts.models import Role
+from linkmall.accounts.pages.decorators import safe_next
 from linkmall.accounts.pages.forms import SmsLoginForm, StaffLoginForm
 from linkmall.accounts.pages.messages import error_text
 from linkmall.core.errors import DomainError
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _next_url(request, default: str | None) -> str | None:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 @never_cache
@@ -33,7 +24,7 @@ def _next_url(request, default: str | None) -> str | None:
 @require_http_methods(["GET", "POST"])
 def sms_login_page(request):
     form = SmsLoginForm(request.POST or None)
-    context = {"form": form, "next": _next_url(request, ""), "code_sent": False, "error": None}
+    context = {"form": form, "next": safe_next(request, ""), "code_sent": False, "error": None}
     if request.method == "POST" and form.is_valid():
         phone, code = form.cleaned_data["phone"], form.cleaned_data["code"]
         try:
@@ -44,7 +35,7 @@ def sms_login_page(request):
             else:
                 user = services.sms_login(phone=phone, code=code)
                 login(request, user, backend=SESSION_BACKEND)
-                return HttpResponseRedirect(_next_url(request, None) or selectors.user_home_url(user=user))
+                return HttpResponseRedirect(safe_next(request, None) or selectors.user_home_url(user=user))
         except DomainError as exc:
             context["error"] = error_text(exc)
     status = 400 if request.method == "POST" and (context["error"] or not form.is_valid()) else 200
@@ -57,7 +48,7 @@ def sms_login_page(request):
 @require_http_methods(["GET", "POST"])
 def staff_login_page(request):
     form = StaffLoginForm(request.POST or None)
-    context = {"form": form, "next": _next_url(request, ""), "error": None}
+    context = {"form": form, "next": safe_next(request, ""), "error": None}
     if request.method == "POST" and form.is_valid():
         try:
             user = services.password_login(
@@ -67,7 +58,7 @@ def staff_login_page(request):
             context["error"] = error_text(exc)
         else:
             login(request, user, backend=SESSION_BACKEND)
-            return HttpResponseRedirect(_next_url(request, None) or selectors.user_home_url(user=user))
+            return HttpResponseRedirect(safe_next(request, None) or selectors.user_home_url(user=user))
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/staff_login.html", context, status=status)
 
@@ -77,4 +68,4 @@ def logout_page(request):
     was_staff = request.user.is_authenticated and request.user.role != Role.CONSUMER
     logout(request)
     default = selectors.STAFF_LOGIN_URL if was_staff else "/"
-    return HttpResponseRedirect(_next_url(request, None) or default)
+    return HttpResponseRedirect(safe_next(request, None) or default)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linkmall.accounts.pages.decorators import consumer_required
+from linkmall.accounts.pages.decorators import consumer_page, consumer_required
 from linkmall.cards import selectors, services
-from linkmall.cards.pages.common import consumer_post, guide_page, or_404
+from linkmall.cards.pages.common import guide_page, or_404
 from linkmall.cards.slots import STORE_TZ, open_slots
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers.tracking import visitor_for_request
@@ -69,7 +69,7 @@ def card_book(request, guide_id: int):
     card = or_404(selectors.card_get_published, guide_id=guide_id)
     if request.method == "GET":
         return _render_book(request, card)
-    return consumer_post(_book, back=_book_url)(request, guide_id, card=card)
+    return consumer_page(_book, back=_book_url)(request, guide_id, card=card)
 
 
 def _book(request, guide_id: int, *, card):
@@ -99,7 +99,7 @@ def my_bookings(request):
 
 @require_POST
 def my_booking_cancel(request, appointment_id: int):
-    return consumer_post(_cancel, back=lambda request, appointment_id: reverse("cards:my_bookings"))(
+    return consumer_page(_cancel, back=lambda request, appointment_id: reverse("cards:my_bookings"))(
         request, appointment_id)
 
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from linkmall.accounts.pages.decorators import consumer_required
+from linkmall.accounts.pages.decorators import consumer_page, consumer_required
 from linkmall.cards import selectors, services
-from linkmall.cards.pages.common import consumer_post, or_404
+from linkmall.cards.pages.common import or_404
 
 
 def _card_url(request, guide_id: int) -> str:
@@ -22,7 +22,7 @@ def _back(request, guide_id: int) -> str:
 
 @require_POST
 def card_save(request, guide_id: int):
-    return consumer_post(_save, back=_card_url)(request, guide_id)
+    return consumer_page(_save, back=_card_url)(request, guide_id)
 
 
 def _save(request, guide_id: int):
@@ -33,7 +33,7 @@ def _save(request, guide_id: int):
 
 @require_POST
 def card_remove(request, guide_id: int):
-    return consumer_post(_remove, back=_card_url)(request, guide_id)
+    return consumer_page(_remove, back=_card_url)(request, guide_id)
 
 
 def _remove(request, guide_id: int):

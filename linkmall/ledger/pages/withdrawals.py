@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.accounts.models import Role
-from linkmall.accounts.pages.decorators import role_required
+from linkmall.accounts.pages.decorators import role_required, safe_next
 from linkmall.core import clock
 from linkmall.core.errors import DomainError
 from linkmall.core.money import fen_to_yuan
@@ -39,10 +39,7 @@ def _status(request) -> str:
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("ledger:ops_withdrawals")
+    return redirect(safe_next(request, reverse("ledger:ops_withdrawals")))
 
 
 def _withdrawal_or_404(pk: int) -> Withdrawal:

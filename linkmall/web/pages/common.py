@@ -1,17 +1,10 @@
 """Helpers shared by the consumer pages: who is buying, and turning domain errors into page answers."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from linkmall.accounts.models import Role
-from linkmall.accounts.pages.decorators import forbidden
-from linkmall.accounts.selectors import login_url_for_roles
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.web.templatetags.web import CURRENT_STORE_COOKIE, current_store_id
 
@@ -63,27 +56,3 @@ def flash_error(request, exc: DomainError) -> None:
     messages.error(request, error_text(exc))
 
 
-def safe_next(request, fallback: str) -> str:
-    """Where to go back to after a form: the posted `next` if it is on this site, else `fallback`."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                      require_https=request.is_secure()):
-        return candidate
-    return fallback
-
-
-def consumer_page(view):
-    """Consumers only. Anyone else logs in first and comes back: to this page after a GET, or to the
-    page the form was on (its `next` field) after a POST, since a POST cannot be replayed by a redirect."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and user.is_active and user.role == Role.CONSUMER:
-            return view(request, *args, **kwargs)
-        if user.is_authenticated:
-            return forbidden(request, roles=(Role.CONSUMER,))
-        back = request.get_full_path() if request.method == "GET" else safe_next(request, reverse("web:home"))
-        return redirect_to_login(back, login_url_for_roles(Role.CONSUMER))
-
-    return wrapped
