@@ -12,8 +12,8 @@ from linkmall.aftersales import selectors, services
 from linkmall.aftersales.schemas import (
     AfterSaleDetailOut,
     AfterSalePage,
+    AftersalesRejectIn,
     ApproveIn,
-    RejectIn,
     ReturnShipmentIn,
 )
 from linkmall.core.errors import NotFound
@@ -106,7 +106,7 @@ def approve(request, request_id: int, payload: ApproveIn):
 
 
 @router.post("/requests/{request_id}/reject", response=AfterSaleDetailOut, auth=api_auth)
-def reject(request, request_id: int, payload: RejectIn):
+def reject(request, request_id: int, payload: AftersalesRejectIn):
     services.aftersale_reject(actor=request.auth, request=_detail(request, request_id), note=payload.note)
     return _detail(request, request_id)
 

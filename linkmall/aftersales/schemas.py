@@ -18,7 +18,7 @@ class ApproveIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class RejectIn(Schema):
+class AftersalesRejectIn(Schema):
     note: str = Field(min_length=1, max_length=500)
 
 

@@ -32,7 +32,7 @@ class PromotionOut(Schema):
     ends_at: datetime
 
 
-class ShareOut(Schema):
+class CardShareOut(Schema):
     link: str
     qr_link: str
     poster_link: str
@@ -55,7 +55,7 @@ class CardOut(Schema):
     featured: list[ProductBrief]
     recommended: list[ProductBrief]
     promotions: list[PromotionOut]
-    share: ShareOut
+    share: CardShareOut
     vcard_url: str
     is_held: bool
 

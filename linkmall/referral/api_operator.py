@@ -4,7 +4,7 @@ the kill switch, the graph browser and the withdrawal review queue. Platform sta
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from linkmall.accounts.auth import api_auth
@@ -112,7 +112,7 @@ class GraphOut(Schema):
     team: ChildrenOut
 
 
-class WithdrawalOut(Schema):
+class OperatorWithdrawalOut(Schema):
     id: int
     owner: str
     owner_name: str
@@ -128,7 +128,7 @@ class WithdrawalOut(Schema):
     balances_fen: dict[str, int]
 
 
-class RejectIn(Schema):
+class WithdrawalRejectIn(Schema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -182,7 +182,7 @@ def plan_overview(request):
 @router.post("/plans", response={201: PlanOut})
 def plan_create(request, payload: PlanIn):
     plan = services.plan_draft(actor=_operator(request), config=payload.config)
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.post("/plans/{plan_id}/acknowledge", response=PlanOut)
@@ -232,7 +232,7 @@ def user_graph(request, user_id: int, after_referral: int = 0, after_member: int
 # --- withdrawals --------------------------------------------------------------------------------
 
 
-@router.get("/withdrawals", response=list[WithdrawalOut])
+@router.get("/withdrawals", response=list[OperatorWithdrawalOut])
 def withdrawals(request, status: str = Withdrawal.Status.REQUESTED, after: int = Query(0, ge=0),
                 limit: int = Query(50, ge=1, le=200)):
     """The review queue, oldest first (`status=all` for every one); continue with `after` = the last id seen."""
@@ -250,15 +250,15 @@ def _withdrawal(withdrawal_id: int) -> Withdrawal:
     return withdrawal
 
 
-@router.post("/withdrawals/{withdrawal_id}/approve", response=WithdrawalOut)
+@router.post("/withdrawals/{withdrawal_id}/approve", response=OperatorWithdrawalOut)
 def withdrawal_approve_endpoint(request, withdrawal_id: int):
     actor = _operator(request)
     done = withdrawal_approve(actor=actor, withdrawal=_withdrawal(withdrawal_id))
     return _withdrawal_out(queue_rows([done])[0])
 
 
-@router.post("/withdrawals/{withdrawal_id}/reject", response=WithdrawalOut)
-def withdrawal_reject_endpoint(request, withdrawal_id: int, payload: RejectIn):
+@router.post("/withdrawals/{withdrawal_id}/reject", response=OperatorWithdrawalOut)
+def withdrawal_reject_endpoint(request, withdrawal_id: int, payload: WithdrawalRejectIn):
     actor = _operator(request)
     done = withdrawal_reject(actor=actor, withdrawal=_withdrawal(withdrawal_id), reason=payload.reason)
     return _withdrawal_out(queue_rows([done])[0])

@@ -18,11 +18,11 @@ from linkmall.referral.schemas_promoter import (
     BindIn,
     BindOut,
     MemberPage,
+    PromoterShareOut,
+    PromoterWithdrawalIn,
+    PromoterWithdrawalOut,
     RewardPage,
-    ShareOut,
     SummaryOut,
-    WithdrawalIn,
-    WithdrawalOut,
     WithdrawalPage,
 )
 from linkmall.referral.sharing import referral_bind_from_visit, share_code_for, share_url_for
@@ -30,7 +30,7 @@ from linkmall.referral.sharing import referral_bind_from_visit, share_code_for, 
 router = Router(tags=["referral-promoter"])
 
 
-class PageQuery(Schema):
+class PromoterPageQuery(Schema):
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
 
@@ -63,37 +63,37 @@ def summary(request):
 
 
 @router.get("/team", response=MemberPage, auth=api_auth)
-def team(request, query: Query[PageQuery]):
+def team(request, query: Query[PromoterPageQuery]):
     """The members of my team (only a boss has one)."""
     return _page(selectors.promoter_team(user=_consumer(request), page=query.page, page_size=query.page_size))
 
 
 @router.get("/referrals", response=MemberPage, auth=api_auth)
-def referrals(request, query: Query[PageQuery]):
+def referrals(request, query: Query[PromoterPageQuery]):
     """The people I invited."""
     return _page(selectors.promoter_referrals(user=_consumer(request), page=query.page, page_size=query.page_size))
 
 
 @router.get("/rewards", response=RewardPage, auth=api_auth)
-def rewards(request, query: Query[PageQuery]):
+def rewards(request, query: Query[PromoterPageQuery]):
     return _page(selectors.promoter_rewards(user=_consumer(request), page=query.page, page_size=query.page_size))
 
 
 @router.get("/withdrawals", response=WithdrawalPage, auth=api_auth)
-def withdrawals(request, query: Query[PageQuery]):
+def withdrawals(request, query: Query[PromoterPageQuery]):
     return _page(selectors.promoter_withdrawals(user=_consumer(request), page=query.page,
                                                 page_size=query.page_size))
 
 
-@router.post("/withdrawals", response={201: WithdrawalOut}, auth=api_auth)
-def withdraw(request, payload: WithdrawalIn):
+@router.post("/withdrawals", response={201: PromoterWithdrawalOut}, auth=api_auth)
+def withdraw(request, payload: PromoterWithdrawalIn):
     user = _consumer(request)
     withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
                                     amount_fen=payload.amount_fen, key=f"promoter:{user.pk}:{payload.key}")
     return Status(201, withdrawal)
 
 
-@router.get("/withdrawals/{int:withdrawal_id}", response=WithdrawalOut, auth=api_auth)
+@router.get("/withdrawals/{int:withdrawal_id}", response=PromoterWithdrawalOut, auth=api_auth)
 def withdrawal(request, withdrawal_id: int):
     found = selectors.promoter_withdrawal_get(user=_consumer(request), withdrawal_id=withdrawal_id)
     if found is None:  # someone else's withdrawal answers the same as none at all
@@ -101,7 +101,7 @@ def withdrawal(request, withdrawal_id: int):
     return found
 
 
-@router.get("/share", response=ShareOut, auth=api_auth)
+@router.get("/share", response=PromoterShareOut, auth=api_auth)
 def share(request):
     user = _consumer(request)
     absolute = request.build_absolute_uri

@@ -90,7 +90,7 @@ class RewardPage(Schema):
     has_next: bool
 
 
-class WithdrawalOut(Schema):
+class PromoterWithdrawalOut(Schema):
     id: int
     amount_fen: int
     fee_fen: int
@@ -107,20 +107,20 @@ class WithdrawalOut(Schema):
 
 
 class WithdrawalPage(Schema):
-    items: list[WithdrawalOut]
+    items: list[PromoterWithdrawalOut]
     page: int
     page_size: int
     total: int
     has_next: bool
 
 
-class WithdrawalIn(Schema):
+class PromoterWithdrawalIn(Schema):
     amount_fen: int = Field(gt=0, le=10_000_000_00)
     #: the client's idempotency key: sending the same request twice makes one withdrawal
     key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-class ShareOut(Schema):
+class PromoterShareOut(Schema):
     code: str
     url: str
     qr_url: str
