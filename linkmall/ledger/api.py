@@ -4,7 +4,7 @@ merchants. Tenancy is the services' job: another tenant's statement answers 404.
 from datetime import date, timedelta
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
 from linkmall.core import clock
@@ -89,7 +89,7 @@ def withdrawal_create(request, payload: WithdrawalIn):
     owner_kind, owner_id = _owner(payload.owner, WITHDRAWAL_OWNERS)
     withdrawal = withdrawal_request(actor=request.auth, owner_kind=owner_kind, owner_id=owner_id,
                                     amount_fen=yuan_to_fen(payload.amount), key=f"api:{owner_kind}:{owner_id}:{payload.key}")
-    return 201, _withdrawal_out(withdrawal)
+    return Status(201, _withdrawal_out(withdrawal))
 
 
 def _withdrawal_out(w: Withdrawal) -> dict:
