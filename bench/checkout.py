@@ -6,6 +6,7 @@ place-and-pay = `order_place` + `payment_start` + a signed sandbox notification 
     python -m bench.checkout queries 1,3,10
     python -m bench.checkout throughput LINES ORDERS WORKER WORKERS START_AT
     python -m bench.checkout stock
+    python -m bench.checkout breakdown LINES ORDERS   (where one place-and-pay's time goes)
 Prints one JSON line.
 """
 
@@ -89,6 +90,39 @@ def throughput(lines: int, orders: int, worker: int, workers: int, start_at: flo
     return {"orders": orders, "started": started, "finished": finished, "seconds": round(finished - started, 3)}
 
 
+def breakdown(lines: int, orders: int) -> dict:
+    """Wall time per place-and-pay, and how much of it is spent waiting on the database."""
+    from django.db import connection
+
+    merchant, listings, buyers, addresses = _world()
+    rng = random.Random(7)
+    plan = [(buyers[i % len(buyers)], _lines_from_distinct_suppliers_first(rng, listings, lines))
+            for i in range(orders + 5)]
+    for buyer, lines_ in plan[:5]:  # warm-up
+        place_and_pay(buyer=buyer, merchant=merchant, lines=lines_, address=addresses[buyer.pk])
+    in_database = 0.0
+    statements = 0
+
+    def timed(execute, sql, params, many, context):
+        nonlocal in_database, statements
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_database += time.perf_counter() - began
+            statements += 1
+
+    began = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        for buyer, lines_ in plan[5:]:
+            place_and_pay(buyer=buyer, merchant=merchant, lines=lines_, address=addresses[buyer.pk])
+    wall = time.perf_counter() - began
+    return {"vendor": connection.vendor, "orders": orders, "lines": lines,
+            "ms_per_order": round(wall / orders * 1000, 1),
+            "ms_in_database_per_order": round(in_database / orders * 1000, 1),
+            "statements_per_order": round(statements / orders, 1)}
+
+
 def stock_up() -> dict:
     """Give the first merchant's SKUs plenty of stock so the throughput runs never sell out."""
     from linkmall.accounts.models import Role, User
@@ -111,6 +145,8 @@ def main() -> None:
         out = throughput(lines, orders, worker, workers, float(sys.argv[6]))
     elif mode == "stock":
         out = stock_up()
+    elif mode == "breakdown":
+        out = breakdown(int(sys.argv[2]), int(sys.argv[3]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     print(json.dumps(out))

@@ -44,6 +44,8 @@ def markdown(results: dict) -> str:
 
 
 def customers_markdown(results: dict) -> list[str]:
+    if not any(data.get("customers") for data in results["backends"].values()):
+        return []  # --no-customers
     out = ["", "## Cards and customers", "",
            "| database | measure | value |", "|---|---|---|"]
     for backend, data in results["backends"].items():
