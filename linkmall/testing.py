@@ -1,11 +1,17 @@
 """Test data builders shared by every app's tests. They write rows directly (fast, explicit);
 behaviour under test always goes through the services."""
 
+import functools
 import itertools
+import threading
+from collections.abc import Callable
 from decimal import Decimal
+
+from django.db import close_old_connections, connections
 
 from linkmall.accounts.models import Role, Tenant, User
 from linkmall.catalog.models import Category, Product, Sku, Supplier
+from linkmall.core.errors import DomainError
 from linkmall.customers.models import Address
 from linkmall.stores.models import Guide, Listing, Merchant, Store
 
@@ -103,32 +109,53 @@ def make_address(user: User) -> Address:
     )
 
 
-def race(work, count: int) -> list:
-    """Run `work(i)` in `count` real threads started together at a barrier.
+def race(*jobs: Callable[[], object], timeout: float = 60) -> list[object]:
+    """Run every job in a thread of its own, all released together at a barrier, and wait for them.
 
-    Returns each thread's result or the exception it raised, for the test to assert. Every
-    thread closes its database connection, as a finished request would.
+    Returns, in job order, what each job returned or the exception it raised, so the test asserts
+    every outcome exactly (`outcomes()` names a refusal by its code). Each thread closes its database
+    connections as a finished request would. A job still running after `timeout` seconds fails
+    the test instead of hanging the suite: that is a deadlock.
     """
-    import threading
+    results: list[object] = [None] * len(jobs)
+    start = threading.Barrier(len(jobs))
 
-    from django.db import close_old_connections, connection
-
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(i):
+    def run(index: int) -> None:
         try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = exc
+            start.wait(timeout=timeout)
+            results[index] = jobs[index]()
+        except Exception as exc:  # handed back to the test, which asserts it
+            results[index] = exc
         finally:
             close_old_connections()
-            connection.close()
+            connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(jobs))]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=timeout)
+    stuck = [i for i, thread in enumerate(threads) if thread.is_alive()]
+    assert not stuck, f"jobs {stuck} still running after {timeout} s: a deadlock"
     return results
+
+
+def copies(work: Callable[[int], object], count: int) -> list[Callable[[], object]]:
+    """`count` jobs for `race`, the i-th calling `work(i)`."""
+    return [functools.partial(work, i) for i in range(count)]
+
+
+def outcomes(results: list[object]) -> list[object]:
+    """Raced jobs' outcomes: what a job returned, or the code of the domain error it raised.
+
+    Any other exception is raised here, so a crash inside a thread fails the test by name.
+    """
+    settled: list[object] = []
+    for result in results:
+        if isinstance(result, DomainError):
+            settled.append(result.code)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            settled.append(result)
+    return settled

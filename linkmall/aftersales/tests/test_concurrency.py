@@ -1,18 +1,16 @@
 """Races on one request: whoever comes second sees the first one's outcome. Real threads, real
 transactions (PostgreSQL row locks; SQLite's IMMEDIATE transactions)."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import close_old_connections, connection
 
 from linkmall.aftersales.models import AfterSaleEvent, AfterSaleRequest
 from linkmall.aftersales.services import aftersale_approve, aftersale_guarantee, aftersale_request
 from linkmall.aftersales.tests.builders import make_mall
 from linkmall.core import clock
-from linkmall.core.errors import Conflict
 from linkmall.payments.models import Refund
+from linkmall.testing import outcomes, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,29 +20,6 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _frozen_clock():
     clock.freeze(T0)
-
-
-def race(*jobs) -> list:
-    """Start every job at the same moment in its own thread; their results, in job order."""
-    results: list = [None] * len(jobs)
-    start = threading.Barrier(len(jobs))
-
-    def run(index, job):
-        try:
-            start.wait()
-            results[index] = job()
-        except Conflict as exc:
-            results[index] = exc.code
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def ask(mall, *, quantity=1):
@@ -60,10 +35,10 @@ def test_the_guarantee_racing_a_late_approval_refunds_exactly_once():
     request = ask(mall)
     clock.advance(timedelta(hours=49))
 
-    guarantee, approval = race(
+    guarantee, approval = outcomes(race(
         lambda: aftersale_guarantee(request_id=request.pk),
         lambda: aftersale_approve(actor=mall.supplier_staff, request=request).status,
-    )
+    ))
 
     # one of them won; the other saw it had nothing left to do
     assert (guarantee, approval) in [(True, "aftersale_state"), (False, "refunded")]
@@ -78,9 +53,9 @@ def test_the_guarantee_task_running_twice_at_once_refunds_exactly_once():
     request = ask(mall)
     clock.advance(timedelta(hours=48))
 
-    outcomes = race(*[lambda: aftersale_guarantee(request_id=request.pk)] * 4)
+    results = outcomes(race(*[lambda: aftersale_guarantee(request_id=request.pk)] * 4))
 
-    assert sorted(outcomes) == [False, False, False, True]
+    assert sorted(results) == [False, False, False, True]
     assert Refund.objects.count() == 1
     assert refunded_events(request) == 1
 
@@ -89,12 +64,12 @@ def test_supplier_and_merchant_approving_at_once_refund_exactly_once():
     mall = make_mall()
     request = ask(mall)
 
-    outcomes = race(
+    results = outcomes(race(
         lambda: aftersale_approve(actor=mall.supplier_staff, request=request).status,
         lambda: aftersale_approve(actor=mall.merchant_owner, request=request).status,
-    )
+    ))
 
-    assert sorted(outcomes) == ["aftersale_state", "refunded"]
+    assert sorted(results) == ["aftersale_state", "refunded"]
     assert Refund.objects.count() == 1
     assert refunded_events(request) == 1
 
@@ -102,7 +77,7 @@ def test_supplier_and_merchant_approving_at_once_refund_exactly_once():
 def test_requests_racing_for_the_last_units_never_ask_for_more_than_was_bought():
     mall = make_mall(quantity=3)
 
-    outcomes = race(*[lambda: ask(mall, quantity=2).quantity] * 3)
+    results = outcomes(race(*[lambda: ask(mall, quantity=2).quantity] * 3))
 
-    assert sorted(outcomes, key=str) == [2, "quantity_exceeds", "quantity_exceeds"]
+    assert sorted(results, key=str) == [2, "quantity_exceeds", "quantity_exceeds"]
     assert AfterSaleRequest.objects.get().quantity == 2

@@ -23,6 +23,7 @@ from linkmall.core import clock
 from linkmall.core.errors import InvalidInput, NotFound, RateLimited
 from linkmall.customers.models import Event, Visitor
 from linkmall.testing import (
+    copies,
     make_consumer,
     make_guide,
     make_listing,
@@ -223,7 +224,7 @@ def test_two_first_questions_of_a_new_merchant_seed_the_policies_once():
     guide = make_guide(make_store(merchant))
     visitors = [a_visitor(key=f"{i}" * 32) for i in range(4)]
 
-    results = race(lambda i: question_ask(guide_id=guide.pk, text="可以退货吗", visitor=visitors[i]).handed_off, 4)
+    results = race(*copies(lambda i: question_ask(guide_id=guide.pk, text="可以退货吗", visitor=visitors[i]).handed_off, 4))
 
     assert results == [False] * 4
     assert Knowledge.objects.filter(merchant=merchant).count() == 5

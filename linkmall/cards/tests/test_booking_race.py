@@ -9,7 +9,7 @@ from linkmall.cards.services import appointment_book
 from linkmall.cards.slots import STORE_TZ
 from linkmall.core import clock
 from linkmall.core.errors import Conflict
-from linkmall.testing import make_consumer, race
+from linkmall.testing import copies, make_consumer, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def test_two_customers_racing_for_a_one_seat_slot_get_one_booking_and_one_clear_
     BookingSettings.objects.create(store=shop.store, capacity=1)
     customers = [make_consumer(), make_consumer()]
 
-    results = race(lambda i: appointment_book(user=customers[i], store_id=shop.store.pk, starts_at=SLOT), 2)
+    results = race(*copies(lambda i: appointment_book(user=customers[i], store_id=shop.store.pk, starts_at=SLOT), 2))
 
     booked = [r for r in results if isinstance(r, Appointment)]
     refused = [r for r in results if isinstance(r, Exception)]
@@ -40,7 +40,7 @@ def test_five_customers_racing_for_three_seats_fill_seats_one_to_three(shop):
     BookingSettings.objects.create(store=shop.store, capacity=3)
     customers = [make_consumer() for _ in range(5)]
 
-    results = race(lambda i: appointment_book(user=customers[i], store_id=shop.store.pk, starts_at=SLOT), 5)
+    results = race(*copies(lambda i: appointment_book(user=customers[i], store_id=shop.store.pk, starts_at=SLOT), 5))
 
     assert sorted(type(r).__name__ for r in results) == ["Appointment"] * 3 + ["Conflict"] * 2
     assert sorted(Appointment.objects.values_list("seat", flat=True)) == [1, 2, 3]
@@ -50,7 +50,7 @@ def test_one_customer_double_tapping_books_once(shop):
     BookingSettings.objects.create(store=shop.store, capacity=4)
     customer = make_consumer()
 
-    results = race(lambda i: appointment_book(user=customer, store_id=shop.store.pk, starts_at=SLOT), 2)
+    results = race(*copies(lambda i: appointment_book(user=customer, store_id=shop.store.pk, starts_at=SLOT), 2))
 
     assert sorted(type(r).__name__ for r in results) == ["Appointment", "Conflict"]
     assert [r.code for r in results if isinstance(r, Conflict)] == ["already_booked"]

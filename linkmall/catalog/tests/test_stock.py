@@ -1,12 +1,18 @@
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from linkmall.catalog.models import Sku
 from linkmall.catalog.services import sku_stock_adjust, sku_stock_release, sku_stock_reserve
 from linkmall.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from linkmall.testing import make_merchant, make_merchant_owner, make_product, make_supplier, make_supplier_staff
+from linkmall.testing import (
+    make_merchant,
+    make_merchant_owner,
+    make_product,
+    make_supplier,
+    make_supplier_staff,
+    outcomes,
+    race,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,27 +108,11 @@ def test_a_merchant_cannot_adjust_supplier_stock():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_buyers_never_oversell_the_last_units():
     sku = a_sku(stock=5)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(8)
-
     def buyer():
-        try:
-            start.wait()
-            sku_stock_reserve(sku_id=sku.pk, quantity=1)
-            result = "ok"
-        except Conflict:
-            result = "out_of_stock"
-        finally:
-            close_old_connections()
-            connection.close()
-        with lock:
-            outcomes.append(result)
+        sku_stock_reserve(sku_id=sku.pk, quantity=1)
+        return "ok"
 
-    threads = [threading.Thread(target=buyer) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["ok"] * 5 + ["out_of_stock"] * 3
+    results = outcomes(race(*[buyer] * 8))
+
+    assert sorted(results) == ["ok"] * 5 + ["out_of_stock"] * 3
     assert stock_of(sku) == 0

@@ -154,7 +154,7 @@ def merchant_with_history():
 def test_two_refreshes_at_once_both_finish_with_the_same_values():
     merchant, world = merchant_with_history()
     clock.freeze(dt.datetime(2026, 7, 20, 12, tzinfo=dt.UTC))
-    outcomes = testing.race(lambda i: clv_refresh(merchant_id=merchant.pk), 2)
+    outcomes = testing.race(*testing.copies(lambda i: clv_refresh(merchant_id=merchant.pk), 2))
     assert [o.updated for o in outcomes] == [len(np.unique(world.pu_customer))] * 2
     assert outcomes[0].params == outcomes[1].params
     assert Profile.objects.filter(merchant=merchant, clv_fen__isnull=False).count() == outcomes[0].updated

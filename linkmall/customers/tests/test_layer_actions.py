@@ -121,7 +121,7 @@ def test_racing_recomputes_leave_one_reminder_and_one_offer_per_customer():
     for _ in range(4):
         add_purchase(t.make_consumer(), merchant.pk, 3000, days_ago=2)
 
-    results = t.race(lambda i: layers_recompute(merchant_id=merchant.pk), 3)
+    results = t.race(*t.copies(lambda i: layers_recompute(merchant_id=merchant.pk), 3))
 
     assert all(isinstance(r, LayerRun | RecomputeRunning) for r in results), results
     assert Reminder.objects.count() == 4

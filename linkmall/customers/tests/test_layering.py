@@ -161,7 +161,7 @@ def test_two_racing_recomputes_never_record_a_move_twice():
     for _ in range(6):
         add_events(make_visitor(t.make_consumer()), merchant.pk, "card_view")
 
-    results = t.race(lambda i: layers_recompute(merchant_id=merchant.pk), 2)
+    results = t.race(*t.copies(lambda i: layers_recompute(merchant_id=merchant.pk), 2))
 
     assert all(isinstance(r, LayerRun | RecomputeRunning) for r in results), results
     assert LayerChange.objects.count() == 6

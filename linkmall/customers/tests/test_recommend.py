@@ -180,7 +180,7 @@ def test_two_refreshes_of_one_store_at_once_leave_one_complete_set():
     merchant, store, items = shop()
     browsing(store, items)
     expected = recommend_refresh(store_id=store.pk).neighbours
-    results = testing.race(lambda i: recommend_refresh(store_id=store.pk), 2)
+    results = testing.race(*testing.copies(lambda i: recommend_refresh(store_id=store.pk), 2))
     assert [r.neighbours for r in results] == [expected, expected]
     assert ItemNeighbour.objects.filter(store=store).count() == expected
     assert ItemPopularity.objects.filter(store=store).count() == 5

@@ -1,44 +1,17 @@
 """Real threads, real transactions: the locks and guarded updates hold under contention."""
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import close_old_connections, connection
 
-from linkmall.core.errors import Conflict
 from linkmall.ledger.models import Entry, Posting
 from linkmall.ledger.selectors import ledger_verify
 from linkmall.ledger.services import Line, posting_write
+from linkmall.testing import copies, outcomes, race
 
 from .helpers import account, balance, fund, gateway_cash
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(count: int, work: Callable[[int], str]) -> Counter:
-    """Start `count` threads together; each returns an outcome word."""
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-    start = threading.Barrier(count)
-
-    def worker(n: int) -> None:
-        try:
-            start.wait()
-            result = work(n)
-        finally:
-            close_old_connections()
-            connection.close()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_twenty_threads_writing_the_same_key_make_one_posting():
@@ -49,9 +22,9 @@ def test_twenty_threads_writing_the_same_key_make_one_posting():
                                 lines=[Line(cash, -1234, True), Line(target, 1234)])
         return str(posting.pk)
 
-    outcomes = run_at_once(20, write)
+    tally = Counter(outcomes(race(*copies(write, 20))))
 
-    assert list(outcomes.values()) == [20]  # every thread got the same posting back
+    assert list(tally.values()) == [20]  # every thread got the same posting back
     assert Posting.objects.count() == 1
     assert Entry.objects.count() == 2
     assert balance(target) == 1234
@@ -63,15 +36,12 @@ def test_twenty_threads_reusing_one_key_for_different_lines_write_exactly_one_of
     targets = [account(owner_id=n + 1) for n in range(20)]
 
     def write(n: int) -> str:
-        try:
-            posting_write(key="contested", kind="order_paid", lines=[Line(cash, -100, True), Line(targets[n], 100)])
-            return "written"
-        except Conflict as refused:
-            return refused.code
+        posting_write(key="contested", kind="order_paid", lines=[Line(cash, -100, True), Line(targets[n], 100)])
+        return "written"
 
-    outcomes = run_at_once(20, write)
+    tally = Counter(outcomes(race(*copies(write, 20))))
 
-    assert outcomes == Counter({"written": 1, "idempotency_key_reused": 19})
+    assert tally == Counter({"written": 1, "idempotency_key_reused": 19})
     assert sum(balance(t) for t in targets) == 100
     assert ledger_verify().ok
 
@@ -81,15 +51,12 @@ def test_concurrent_withdrawals_never_overdraw_a_guarded_account():
     fund(available, 500)
 
     def withdraw(n: int) -> str:
-        try:
-            posting_write(key=f"withdraw:{n}", kind="withdrawal", lines=[(available, -100), (withdrawn, 100)])
-            return "paid"
-        except Conflict as refused:
-            return refused.code
+        posting_write(key=f"withdraw:{n}", kind="withdrawal", lines=[(available, -100), (withdrawn, 100)])
+        return "paid"
 
-    outcomes = run_at_once(12, withdraw)
+    tally = Counter(outcomes(race(*copies(withdraw, 12))))
 
-    assert outcomes == Counter({"paid": 5, "insufficient_balance": 7})
+    assert tally == Counter({"paid": 5, "insufficient_balance": 7})
     assert (balance(available), balance(withdrawn)) == (0, 500)
     assert Posting.objects.filter(kind="withdrawal").count() == 5
     assert ledger_verify().ok
@@ -105,8 +72,8 @@ def test_crossing_transfers_between_two_accounts_do_not_deadlock_and_conserve_mo
         posting_write(key=f"t:{n}", kind="transfer", lines=[(source, -10), (target, 10)])
         return "done"
 
-    outcomes = run_at_once(16, transfer)
+    tally = Counter(outcomes(race(*copies(transfer, 16))))
 
-    assert outcomes == Counter({"done": 16})
+    assert tally == Counter({"done": 16})
     assert (balance(a), balance(b)) == (1000, 1000)
     assert ledger_verify().ok

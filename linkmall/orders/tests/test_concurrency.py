@@ -9,7 +9,7 @@ from linkmall.core.errors import Conflict
 from linkmall.orders.models import Order
 from linkmall.orders.services import order_place
 from linkmall.orders.tests.factories import make_shop, stock_of
-from linkmall.testing import race
+from linkmall.testing import copies, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def test_buyers_racing_for_the_last_units_never_oversell():
             client_token=f"race-{i}",
         )
 
-    results = race(buy, 8)
+    results = race(*copies(buy, 8))
 
     placed = [r for r in results if isinstance(r, Order)]
     refused = [r for r in results if isinstance(r, Conflict)]
@@ -52,7 +52,7 @@ def test_one_buyer_retrying_the_same_checkout_at_once_gets_one_order():
             client_token="same-tap",
         )
 
-    results = race(buy, 6)
+    results = race(*copies(buy, 6))
 
     assert all(isinstance(r, Order) for r in results), results
     assert len({r.pk for r in results}) == 1

@@ -11,7 +11,7 @@ from linkmall.payments.gateways.sandbox import sandbox_notification_build, sandb
 from linkmall.payments.models import Payment, PaymentNotification, Refund
 from linkmall.payments.services import payment_handle_notification, payment_start, refund_create
 from linkmall.payments.tests.helpers import pay
-from linkmall.testing import race
+from linkmall.testing import copies, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,9 +23,7 @@ def test_the_same_notification_delivered_at_once_marks_the_order_paid_once():
     trade = sandbox_trade_pay(out_trade_no=started.payment.out_trade_no)
     deliveries = [sandbox_notification_build(trade) for _ in range(6)]
 
-    results = race(
-        lambda i: payment_handle_notification(gateway="sandbox", body=deliveries[i][0], headers=deliveries[i][1]), 6
-    )
+    results = race(*copies(lambda i: payment_handle_notification(gateway="sandbox", body=deliveries[i][0], headers=deliveries[i][1]), 6))
 
     assert sorted(r.outcome for r in results) == ["accepted"] + ["duplicate"] * 5, results
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
@@ -40,10 +38,7 @@ def test_concurrent_refunds_of_one_line_never_exceed_it():
     line = order.lines.get()
     platform = testing.make_platform_user()
 
-    results = race(
-        lambda i: refund_create(actor=platform, order=order, lines=[(line.pk, 2)], reason="", idempotency_key=f"k{i}"),
-        4,
-    )
+    results = race(*copies(lambda i: refund_create(actor=platform, order=order, lines=[(line.pk, 2)], reason="", idempotency_key=f"k{i}"), 4))
 
     refunds = [r for r in results if isinstance(r, Refund)]
     assert len(refunds) == 1, results

@@ -6,11 +6,9 @@ its target with nothing lost or created; a withdrawal racing a clawback never pa
 than the promoter had — either the withdrawal is refused or the clawback leaves a debt.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
 
 from linkmall import testing as t
 from linkmall.core import clock
@@ -35,31 +33,9 @@ from linkmall.referral.tests._money_world import (
     order_buy,
     order_place_for,
 )
+from linkmall.testing import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*works) -> list:
-    """Run each callable in its own thread, all released at once; results or exceptions back."""
-    results: list = [None] * len(works)
-    start = threading.Barrier(len(works))
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = works[i]()
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def a_boss_and_an_invitee():

@@ -1,11 +1,9 @@
 """Races of the promoter centre with real threads: a double-clicked withdraw button, and two
 share links binding one visitor at the same moment."""
 
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
 from linkmall import testing as t
@@ -26,34 +24,15 @@ def _clean_clock_and_cache():
     cache.clear()
 
 
-def run_together(*targets) -> None:
-    barrier = threading.Barrier(len(targets))
-
-    def run(target):
-        barrier.wait()
-        try:
-            target()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
 def test_two_submits_of_one_withdraw_form_at_the_same_moment_make_one_withdrawal():
     boss, _ = boss_with_earnings(world_open(), invited=1)
-    statuses = []
 
     def submit():
         client = Client()
         client.force_login(boss)
-        response = client.post("/me/promoter/withdraw/", {"amount": "100.00", "key": "c" * 32})
-        statuses.append(response.status_code)
+        return client.post("/me/promoter/withdraw/", {"amount": "100.00", "key": "c" * 32}).status_code
 
-    run_together(submit, submit)
+    statuses = t.outcomes(t.race(submit, submit))
 
     assert statuses == [302, 302]
     assert Withdrawal.objects.count() == 1
@@ -64,13 +43,11 @@ def test_two_submits_of_one_withdraw_form_at_the_same_moment_make_one_withdrawal
 
 def test_two_share_links_binding_one_visitor_at_once_bind_exactly_one():
     a, b, visitor = t.make_consumer(), t.make_consumer(), t.make_consumer()
-    results = []
 
     def visit(sharer):
-        return lambda: results.append(
-            referral_bind_from_visit(user=visitor, code=share_code_for(user_id=sharer.pk), via="link"))
+        return lambda: referral_bind_from_visit(user=visitor, code=share_code_for(user_id=sharer.pk), via="link")
 
-    run_together(visit(a), visit(b))
+    results = t.outcomes(t.race(visit(a), visit(b)))
 
     assert sorted(results) == [False, True]
     referrer = Promoter.objects.get(user=visitor).referrer_id

@@ -17,6 +17,7 @@ from linkmall.stores.services import (
     store_update,
 )
 from linkmall.testing import (
+    copies,
     make_consumer,
     make_merchant,
     make_merchant_owner,
@@ -24,6 +25,7 @@ from linkmall.testing import (
     make_store,
     make_supplier,
     make_supplier_staff,
+    race,
 )
 
 pytestmark = pytest.mark.django_db
@@ -241,30 +243,11 @@ def test_reactivating_a_listing_whose_cost_rose_above_its_price_is_refused(owner
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_picks_of_the_same_sku_leave_one_listing():
-    import threading
-
-    from django.db import connection
-
     merchant = make_merchant()
     owner = make_merchant_owner(merchant)
     sku = make_product(make_supplier(), cost_fen=5000, price_fen=9900).skus.get()
-    start = threading.Barrier(4)
-    failures: list[BaseException] = []
+    results = race(*copies(lambda i: listing_pick(actor=owner, merchant=merchant, sku=sku, price_fen=9000 + i), 4))
 
-    def pick(price):
-        try:
-            start.wait()
-            listing_pick(actor=owner, merchant=merchant, sku=sku, price_fen=price)
-        except BaseException as exc:  # collected and asserted below
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=pick, args=(9000 + i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert failures == []
+    assert [r for r in results if isinstance(r, Exception)] == []
     assert Listing.objects.filter(merchant=merchant, sku=sku).count() == 1
     assert Listing.objects.get().price_fen in {9000, 9001, 9002, 9003}
