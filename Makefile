@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test test-browser bench migrate demo lint clean
+.PHONY: install install-dev run serve test test-browser bench migrate demo lint check clean
 
 install: $(BIN)/linkmall
 
@@ -34,9 +34,11 @@ serve: migrate
 	$(BIN)/linkmall collectstatic --noinput -v 0
 	PORT=$(PORT) scripts/serve.sh
 
+# the suite in parallel (one worker per core; TEST_WORKERS=0 runs it in one process), with the 20 slowest tests
+TEST_WORKERS ?= auto
 test: install-dev
 	scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=20 $(TEST_ARGS)
 
 bench: install-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
@@ -46,6 +48,12 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check linkmall config bench
+
+# ruff, mypy (strict for the money apps) and the one-way layer contract
+check: install-dev
+	$(BIN)/ruff check linkmall config bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var

@@ -6,6 +6,38 @@ from linkmall.core import clock
 pytest_plugins = ["linkmall.ledger.pytest_plugin"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-row-locks", action="store_true",
+        help="turn every SELECT … FOR UPDATE into a plain SELECT, to check that the row_locks races catch it "
+             "(on PostgreSQL each of `pytest -m row_locks --without-row-locks` must fail)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--without-row-locks"):
+        from django.db.models.query import QuerySet
+
+        QuerySet.select_for_update = lambda self, *args, **kwargs: self  # type: ignore[method-assign]
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """Say where the row-lock races had teeth, so a green SQLite run is not read as proof of the locks."""
+    from django.db import connection
+
+    ran = [report for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+           if report.when == "call" and "row_locks" in report.keywords]
+    if not ran:
+        return
+    if connection.vendor == "postgresql":
+        terminalreporter.write_line(f"{len(ran)} row-lock races ran on PostgreSQL, where a missing lock fails them.")
+    else:
+        terminalreporter.write_line(
+            f"{len(ran)} row-lock races ran on {connection.vendor}, which cannot catch a missing row lock; "
+            "they have teeth on PostgreSQL (DATABASE_URL=postgresql://… make test)."
+        )
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     clock.reset()

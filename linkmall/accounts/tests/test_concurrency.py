@@ -59,6 +59,7 @@ def test_simultaneous_first_wechat_logins_create_one_consumer(settings):
     assert User.objects.count() == 1
 
 
+@pytest.mark.row_locks
 def test_parallel_wrong_passwords_are_all_counted_and_lock_the_account():
     user = make_platform_user()
     results = outcomes(race(*[lambda: password_login(username=user.username, password="wrong password")] * 5))

@@ -30,6 +30,7 @@ def refunded_events(request) -> int:
     return AfterSaleEvent.objects.filter(request=request, action="refunded").count()
 
 
+@pytest.mark.row_locks
 def test_the_guarantee_racing_a_late_approval_refunds_exactly_once():
     mall = make_mall()
     request = ask(mall)
@@ -48,6 +49,7 @@ def test_the_guarantee_racing_a_late_approval_refunds_exactly_once():
     assert refunded_events(request) == 1
 
 
+@pytest.mark.row_locks
 def test_the_guarantee_task_running_twice_at_once_refunds_exactly_once():
     mall = make_mall()
     request = ask(mall)
@@ -74,6 +76,7 @@ def test_supplier_and_merchant_approving_at_once_refund_exactly_once():
     assert refunded_events(request) == 1
 
 
+@pytest.mark.row_locks
 def test_requests_racing_for_the_last_units_never_ask_for_more_than_was_bought():
     mall = make_mall(quantity=3)
 

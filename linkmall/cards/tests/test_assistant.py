@@ -218,6 +218,7 @@ def test_retrieval_ranks_the_product_before_the_policies(shop):
         "玻尿酸精华：深层补水 舒缓修护。含 2% 玻尿酸和积雪草提取物，适合干皮和敏感肌。早晚洁面后取 2-3 滴按压至吸收。 [1]"
 
 
+@pytest.mark.row_locks
 @pytest.mark.django_db(transaction=True)
 def test_two_first_questions_of_a_new_merchant_seed_the_policies_once():
     merchant = make_merchant()

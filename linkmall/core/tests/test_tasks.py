@@ -53,6 +53,7 @@ def test_only_due_tasks_run_oldest_first_and_a_failure_does_not_stop_the_rest():
     assert run_due() == 0
 
 
+@pytest.mark.row_locks
 def test_workers_running_due_tasks_at_once_run_each_task_exactly_once():
     names = [f"t{i}" for i in range(30)]
     for name in names:

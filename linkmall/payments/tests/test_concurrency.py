@@ -16,6 +16,7 @@ from linkmall.testing import copies, race
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.row_locks
 def test_the_same_notification_delivered_at_once_marks_the_order_paid_once():
     shop = make_shop()
     order = place(shop)

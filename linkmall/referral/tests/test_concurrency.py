@@ -49,6 +49,7 @@ def rewards_of(order) -> list[tuple[str, int, int, str]]:
     return sorted(Reward.objects.filter(order=order).values_list("kind", "recipient_id", "amount_fen", "status"))
 
 
+@pytest.mark.row_locks
 def test_fifty_copies_of_one_payment_notification_pay_the_order_once():
     clock.freeze(clock.now())
     mall = mall_open(profile="classic")
@@ -86,6 +87,7 @@ EXPECTED_AFTER_ONE_OF_TWO_REFUNDED = {
 }
 
 
+@pytest.mark.row_locks
 @pytest.mark.parametrize("profile", ["classic", "sales"])
 def test_a_refund_racing_the_settlement_leaves_every_share_at_its_target(profile):
     clock.freeze(clock.now())
