@@ -122,7 +122,7 @@ def race(threads: int, slots_count: int) -> dict:
     starts = _future_starts(store, slots_count)
     customers = [t.make_consumer() for _ in range(threads)]
 
-    def work(i):
+    def work(i: int) -> tuple[int, int]:
         made = refused = 0
         for at in starts:
             try:
@@ -134,10 +134,10 @@ def race(threads: int, slots_count: int) -> dict:
         return made, refused
 
     start = time.perf_counter()
-    results = t.race(work, threads)
+    results = t.race(*t.copies(work, threads))
     elapsed = time.perf_counter() - start
     errors = [r for r in results if isinstance(r, Exception)]
-    made = sum(r[0] for r in results if not isinstance(r, Exception))
+    made = sum(r[0] for r in results if isinstance(r, tuple))  # what work(i) returned: (made, refused)
     seats = Appointment.objects.filter(store=store, status="booked").count()
     return {"threads": threads, "slots": len(starts), "capacity": 3, "booked": made, "seats_taken": seats,
             "overbooked": seats > 3 * len(starts), "errors": len(errors),

@@ -171,9 +171,9 @@ def recompute(merchant_id: int) -> dict:
     from linkmall.customers.scoring import layers_recompute
 
     clock.freeze(NOW)
-    out = {}
+    out: dict[str, object] = {}
     for label in ("first", "second"):
-        marks = {}
+        marks: dict[int, float] = {}
         began = time.perf_counter()
         run = layers_recompute(merchant_id=merchant_id,
                                progress=lambda p, m=marks, b=began: m.setdefault(p, round(time.perf_counter() - b, 1)))

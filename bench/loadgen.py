@@ -95,8 +95,19 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    value, unit = match.groups()
     return round(float(value) * _UNITS[unit], 2)
+
+
+def _found(pattern: str, output: str, flags: int = 0) -> re.Match[str]:
+    """The match of `pattern` in wrk's output, which always prints these lines."""
+    match = re.search(pattern, output, flags)
+    if match is None:
+        raise ValueError(f"wrk's output has no match for {pattern!r}:\n{output}")
+    return match
 
 
 def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: float,
@@ -108,8 +119,8 @@ def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: floa
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://{host}:{port}{path}")
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
-    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", output).group(1))
-    duration_match = re.search(r"requests in ([\d.]+\w+)", output).group(1)
+    requests = int(_found(r"(\d+) requests in ([\d.]+)(\w+)", output).group(1))
+    duration_match = _found(r"requests in ([\d.]+\w+)", output).group(1)
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
@@ -119,9 +130,9 @@ def wrk_load(*, host: str, port: int, path: str, concurrency: int, seconds: floa
         errors += sum(int(x) for x in socket_errors.groups())
     return LoadResult(
         "wrk", 0, concurrency, requests, errors, round(_ms(duration_match) / 1000, 3),
-        float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
-        _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        float(_found(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        _ms(_found(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        _ms(_found(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
     )
 
 

@@ -23,6 +23,8 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     world = demo_load(consumers=int(sys.argv[1]) if len(sys.argv) > 1 else 120, seed=7, days=14)
     store = Store.objects.order_by("pk").first()
+    if store is None:
+        raise RuntimeError("the demo mall has no store to benchmark")
     listings = list(Listing.objects.filter(merchant_id=store.merchant_id, is_active=True).order_by("pk")[:3])
     buyer, _address = world.consumers[0]
     for listing in listings:

@@ -179,7 +179,7 @@ def accrual(count: int) -> dict:
     from linkmall.referral.settlement import order_paid, order_settle
 
     clock.freeze(clock.now())
-    out = {"orders": count}
+    out: dict[str, float] = {"orders": count}
     mall = _mall("classic")
     ids = _paid_orders(mall, count)
     began = time.perf_counter()

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linkmall.accounts import services
 from linkmall.accounts.models import ApiToken, Role, SmsCode, Tenant, User
-from linkmall.accounts.pages.messages import error_text
+from linkmall.accounts.pages.views import LOGIN_FAILED
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 
 
@@ -25,7 +26,7 @@ class StaffAdminAuthenticationForm(AdminAuthenticationForm):
             try:
                 self.user_cache = services.password_login(username=username, password=password)
             except DomainError as exc:
-                raise ValidationError(error_text(exc), code=exc.code) from None
+                raise ValidationError(error_text(exc, default=LOGIN_FAILED), code=exc.code) from None
             self.user_cache.backend = "django.contrib.auth.backends.ModelBackend"
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

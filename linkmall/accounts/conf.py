@@ -1,5 +1,7 @@
 """Business settings of accounts, read at call time so tests can change them."""
 
+from typing import SupportsInt
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -14,4 +16,7 @@ DEFAULTS = {
 
 
 def conf(name: str) -> int:
-    return int(settings.LINKMALL.get(name, DEFAULTS[name]))
+    value = settings.LINKMALL.get(name, DEFAULTS[name])
+    if not isinstance(value, str | SupportsInt):  # settings.LINKMALL also holds other things
+        raise TypeError(f"settings.LINKMALL[{name!r}] must be a whole number, not {value!r}.")
+    return int(value)

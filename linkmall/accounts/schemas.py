@@ -3,6 +3,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from linkmall.accounts.models import User
+
 
 class ErrorOut(Schema):
     code: str
@@ -49,7 +51,7 @@ class UserOut(Schema):
     date_joined: datetime
 
     @staticmethod
-    def resolve_has_wechat(obj) -> bool:
+    def resolve_has_wechat(obj: User) -> bool:
         return bool(obj.wechat_openid)
 
 

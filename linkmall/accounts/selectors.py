@@ -5,8 +5,8 @@ from django.conf import settings
 from linkmall.accounts.conf import conf
 from linkmall.accounts.models import Role, User
 
-#: where each role lands after logging in
-ROLE_HOME = {
+#: where each role lands after logging in (keyed by `User.role`, a plain string)
+ROLE_HOME: dict[str, str] = {
     Role.PLATFORM: "/admin/",
     Role.SUPPLIER_STAFF: "/console/supplier/",
     Role.MERCHANT_OWNER: "/console/merchant/",

@@ -17,6 +17,7 @@ from linkmall.aftersales.schemas import (
     ReturnShipmentIn,
 )
 from linkmall.core.errors import NotFound
+from linkmall.core.paging import Page, window
 from linkmall.orders.models import OrderLine
 
 router = Router(tags=["aftersales"])
@@ -29,14 +30,8 @@ class ListParams(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-def _page(queryset, params: ListParams) -> dict:
-    rows = list(queryset[params.offset : params.offset + params.limit + 1])
-    return {
-        "items": rows[: params.limit],
-        "limit": params.limit,
-        "offset": params.offset,
-        "has_more": len(rows) > params.limit,
-    }
+def _page(queryset, params: ListParams) -> Page:
+    return window(queryset, offset=params.offset, limit=params.limit)
 
 
 def _detail(request, request_id: int):
@@ -50,7 +45,9 @@ def create_request(
     kind: Form[str],
     quantity: Form[int],
     reason: Form[str],
-    photos: File[list[UploadedFile]] = None,
+    # `File[list[UploadedFile] | None]` would add "null" to the OpenAPI schema (and `File[...] | None` turns
+    # the files into a query parameter); ninja reads a None default as "optional" without either
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     """Ask for after-sales on one order line (multipart form; up to 6 photos in `photos`)."""
     line = OrderLine.objects.filter(pk=line_id).first()

@@ -4,6 +4,7 @@ Each reads settings.LINKMALL at call time, so tests (and operators) can change t
 """
 
 from datetime import timedelta
+from typing import SupportsInt
 
 from django.conf import settings
 
@@ -12,7 +13,10 @@ PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 def _setting(name: str, default: int) -> int:
-    return int(settings.LINKMALL.get(name, default))
+    value = settings.LINKMALL.get(name, default)
+    if not isinstance(value, str | SupportsInt):  # settings.LINKMALL also holds other things
+        raise TypeError(f"settings.LINKMALL[{name!r}] must be a whole number, not {value!r}.")
+    return int(value)
 
 
 def response_time() -> timedelta:

@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from linkmall.aftersales.access import ACTION_LABELS, ROLE_LABELS
+from linkmall.aftersales.models import AfterSaleEvent, AfterSaleRequest
 from linkmall.core.money import fen_to_yuan
 
 
@@ -31,21 +32,21 @@ class EventOut(Schema):
     at: datetime
 
     @staticmethod
-    def resolve_actor_role_label(obj) -> str:
+    def resolve_actor_role_label(obj: AfterSaleEvent) -> str:
         return str(ROLE_LABELS.get(obj.actor_role, obj.actor_role))
 
     @staticmethod
-    def resolve_action_label(obj) -> str:
+    def resolve_action_label(obj: AfterSaleEvent) -> str:
         return str(ACTION_LABELS.get(obj.action, obj.action))
 
 
 class AfterSaleOut(Schema):
     id: int
     order_id: int
-    order_number: str
+    order_number: str = Field(alias="order.number")
     line_id: int
-    product_name: str
-    spec_text: str
+    product_name: str = Field(alias="line.product_name")
+    spec_text: str = Field(alias="line.spec_text")
     kind: str
     kind_label: str
     quantity: int
@@ -65,53 +66,41 @@ class AfterSaleOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_order_number(obj) -> str:
-        return obj.order.number
-
-    @staticmethod
-    def resolve_product_name(obj) -> str:
-        return obj.line.product_name
-
-    @staticmethod
-    def resolve_spec_text(obj) -> str:
-        return obj.line.spec_text
-
-    @staticmethod
-    def resolve_kind_label(obj) -> str:
+    def resolve_kind_label(obj: AfterSaleRequest) -> str:
         return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_status_label(obj) -> str:
+    def resolve_status_label(obj: AfterSaleRequest) -> str:
         return str(obj.get_status_display())
 
     @staticmethod
-    def resolve_amount_yuan(obj) -> str:
+    def resolve_amount_yuan(obj: AfterSaleRequest) -> str:
         return fen_to_yuan(obj.amount_fen)
 
     @staticmethod
-    def resolve_refund_status(obj) -> str | None:
-        return obj.refund.status if obj.refund_id else None
+    def resolve_refund_status(obj: AfterSaleRequest) -> str | None:
+        refund = obj.refund  # no query when there is none
+        return refund.status if refund is not None else None
 
     @staticmethod
-    def resolve_refund_amount_fen(obj) -> int | None:
-        return obj.refund.amount_fen if obj.refund_id else None
+    def resolve_refund_amount_fen(obj: AfterSaleRequest) -> int | None:
+        refund = obj.refund
+        return refund.amount_fen if refund is not None else None
 
 
 class AfterSaleDetailOut(AfterSaleOut):
     photos: list[str]
+    #: a reverse relation: ninja's getter lists a related manager itself
     events: list[EventOut]
 
     @staticmethod
-    def resolve_photos(obj) -> list[str]:
+    def resolve_photos(obj: AfterSaleRequest) -> list[str]:
         return [photo.image.url for photo in obj.photos.all()]
-
-    @staticmethod
-    def resolve_events(obj) -> list:
-        return list(obj.events.all())
 
 
 class AfterSalePage(Schema):
+    #: read from a core.paging.Page cut by `window` (not counted)
     items: list[AfterSaleOut]
     limit: int
     offset: int
-    has_more: bool
+    has_more: bool = Field(alias="has_next")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min
@@ -29,7 +30,7 @@ from linkmall.stores.models import Guide
 DIGEST_HOUR = 8
 TOP = 5
 #: what one event of a kind says about a customer's interest today (dwell counts per minute)
-ENGAGEMENT = {
+ENGAGEMENT: dict[str, float] = {
     Event.Kind.CARD_VIEW: 1, Event.Kind.SECTION_VIEW: 0.5, Event.Kind.PRODUCT_VIEW: 2, Event.Kind.SHARE: 4,
     Event.Kind.FORWARD: 3, Event.Kind.BOOK: 8, Event.Kind.ASK: 3,
 }
@@ -140,7 +141,8 @@ def _top_products(events: list[Event]) -> list[dict]:
 
 def _hottest(events: list[Event], names: _Names) -> list[dict]:
     """Customers of the day by intent grade first (the model's view), then by today's engagement."""
-    score: Counter = Counter()
+    # adds up like a Counter (ints while only whole points come in), but holds the fractional minutes too
+    score: defaultdict[tuple, float] = defaultdict(int)
     dwell: Counter = Counter()
     for e in events:
         person = names.person_key(e)
@@ -148,7 +150,7 @@ def _hottest(events: list[Event], names: _Names) -> list[dict]:
         if e.kind == Event.Kind.DWELL:
             dwell[person] += e.dwell_ms
             score[person] += e.dwell_ms / 60_000
-    rows = []
+    rows: list[dict[str, Any]] = []
     for person, value in score.items():
         profile = names.profile_of(person)
         rows.append({

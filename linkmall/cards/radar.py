@@ -235,7 +235,7 @@ class _Context:
             text += (" " + duration_text(dwell_ms)) if dwell_ms >= 500 else ""
             return text + self._visit(event)
         if kind == Event.Kind.CARD_VIEW:
-            if event.shared_by_id:
+            if event.shared_by is not None:  # no query when there is no sharer
                 sharer = self.name(event.shared_by, event.shared_by.user_id)
                 text = _("%(who)s 通过 %(sharer)s 的分享打开了%(card)s") % {"who": who, "sharer": sharer, "card": card}
             else:
@@ -252,9 +252,9 @@ class _Context:
                 return _("%(who)s 分享了 %(product)s") % {"who": who, "product": product}
             return _("%(who)s 分享了%(card)s") % {"who": who, "card": card}
         if kind == Event.Kind.FORWARD:
-            if event.shared_by_id:
+            if event.shared_by is not None:
                 sharer = self.name(event.shared_by, event.shared_by.user_id)
-                friends = self.shares().get(event.shared_by_id, 1)
+                friends = self.shares().get(event.shared_by.pk, 1)
                 return _("%(who)s 把%(card)s分享给了 %(n)s 位朋友") % {"who": sharer, "card": card, "n": friends}
             return _("%(who)s 通过转发打开了%(card)s") % {"who": who, "card": card}
         if kind == Event.Kind.BOOK:
@@ -306,9 +306,9 @@ class _Context:
                     match = [r for r in rows if user_id and r[1] == user_id
                              and (event.store_id is None or r[2] == event.store_id)]
                     before = [r for r in match if r[4] <= event.received_at]
-                    chosen = (exact or before or match or [None])[-1]
-                    if chosen is not None:
-                        self._bookings[event.id] = chosen[3]
+                    chosen = exact or before or match
+                    if chosen:
+                        self._bookings[event.id] = chosen[-1][3]
         return self._bookings
 
     def questions(self) -> dict[int, Question]:

@@ -21,7 +21,8 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from typing import SupportsInt
 
 from django.conf import settings
 from django.utils import translation
@@ -44,6 +45,8 @@ def option(name: str):
 def max_streams() -> int:
     configured = settings.LINKMALL.get("RADAR_MAX_STREAMS")
     if configured:
+        if not isinstance(configured, str | SupportsInt):  # settings.LINKMALL also holds other things
+            raise TypeError(f"settings.LINKMALL['RADAR_MAX_STREAMS'] must be a whole number, not {configured!r}.")
         return int(configured)
     return max(1, int(os.environ.get("WEB_THREADS", "4")) - 2)
 
@@ -101,7 +104,7 @@ def radar_stream(*, scope: RadarScope, after: int | None, language: str | None =
 
 
 def _chunks(*, scope: RadarScope, after: int | None, sleep: Callable[[float], None],
-            monotonic: Callable[[], float]) -> Iterator[str]:
+            monotonic: Callable[[], float]) -> Generator[str, None, None]:
     """The database is read only when the consumer asks for the next chunk, so a closed
     connection stops the polling at once."""
     if after is None:

@@ -17,7 +17,8 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Split a content line into ≤75-octet pieces, continuation lines starting with one space."""
-    pieces, current, size = [], "", 0
+    pieces: list[str] = []
+    current, size = "", 0
     for char in line:
         octets = len(char.encode())
         limit = FOLD_OCTETS if not pieces else FOLD_OCTETS - 1  # the leading space counts

@@ -1,6 +1,5 @@
 """/api/v1/catalog: categories (public); products, SKUs, stock and imports (supplier staff, own catalog only)."""
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -23,7 +22,9 @@ from linkmall.catalog.schemas import (
     StockAdjustIn,
     StockOut,
 )
+from linkmall.catalog.services.validation import SkuInput
 from linkmall.core.errors import NotFound
+from linkmall.core.paging import paginate_clamped
 
 router = Router(tags=["catalog"])
 
@@ -44,10 +45,7 @@ def list_categories(request):
 @router.get("/products", response=ProductPage, auth=api_auth)
 def list_products(request, search: str = "", status: str = "", page: int = 1, supplier_id: int | None = None):
     rows = selectors.product_list(actor=request.auth, supplier_id=supplier_id, search=search, status=status)
-    paginator = Paginator(rows, selectors.PAGE_SIZE)
-    current = paginator.get_page(page)
-    return {"count": paginator.count, "page": current.number, "page_size": selectors.PAGE_SIZE,
-            "items": list(current.object_list)}
+    return paginate_clamped(rows, page=page, page_size=selectors.PAGE_SIZE)
 
 
 @router.post("/products", response={201: ProductOut}, auth=api_auth)
@@ -56,7 +54,9 @@ def create_product(request, payload: ProductIn):
     product = services.product_create(
         actor=request.auth, supplier=supplier, category=selectors.category_get(category_id=payload.category_id),
         name=payload.name, subtitle=payload.subtitle, description=payload.description,
-        spec_names=payload.spec_names, skus=[s.dict() for s in payload.skus],
+        spec_names=payload.spec_names,
+        skus=[SkuInput(code=s.code, spec=s.spec, cost_fen=s.cost_fen, suggested_price_fen=s.suggested_price_fen,
+                       stock=s.stock) for s in payload.skus],
     )
     return Status(201, selectors.product_get(actor=request.auth, product_id=product.pk))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from linkmall.core.csvfiles import UTF8_OR_GBK, cell_text, decode
 from linkmall.core.money import yuan_to_fen
 
 MAX_ROWS = 10_000
@@ -113,12 +114,10 @@ def _rows_from_table(table: list[list[Any]]) -> list[ImportRow]:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("无法识别文件编码，请保存为 UTF-8 CSV")
+    try:
+        return decode(data, encodings=UTF8_OR_GBK)
+    except UnicodeDecodeError:
+        raise ImportFileError("无法识别文件编码，请保存为 UTF-8 CSV") from None
 
 
 def read_rows(file: IO[bytes], filename: str) -> list[ImportRow]:
@@ -151,22 +150,14 @@ def read_rows(file: IO[bytes], filename: str) -> list[ImportRow]:
     raise ImportFileError("只支持 .csv 和 .xlsx 文件")
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _fen(value: Any) -> int:
     if isinstance(value, float):
         value = repr(value)  # Excel numbers arrive as floats; their shortest repr is the typed amount
-    return yuan_to_fen(_text(value).replace("¥", "").replace("￥", ""))
+    return yuan_to_fen(cell_text(value).replace("¥", "").replace("￥", ""))
 
 
 def _whole(value: Any) -> int:
-    text = _text(value)
+    text = cell_text(value)
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -180,20 +171,20 @@ def parse_row(row: ImportRow) -> ParsedRow:
     raw = row.raw
     parsed = ParsedRow(line=row.line, product_key="")
     errors = parsed.errors
-    parsed.name = _text(raw.get("name"))
+    parsed.name = cell_text(raw.get("name"))
     if not parsed.name:
         errors["name"] = "必填"
     elif len(parsed.name) > 120:
         errors["name"] = "不能超过 120 个字符"
-    parsed.product_key = _text(raw.get("product_code")) or parsed.name
-    parsed.category = _text(raw.get("category"))
+    parsed.product_key = cell_text(raw.get("product_code")) or parsed.name
+    parsed.category = cell_text(raw.get("category"))
     if not parsed.category:
         errors["category"] = "必填"
-    parsed.subtitle = _text(raw.get("subtitle"))
+    parsed.subtitle = cell_text(raw.get("subtitle"))
     if len(parsed.subtitle) > 200:
         errors["subtitle"] = "不能超过 200 个字符"
-    parsed.description = _text(raw.get("description"))
-    names_text, values_text = _text(raw.get("spec_names")), _text(raw.get("spec_values"))
+    parsed.description = cell_text(raw.get("description"))
+    names_text, values_text = cell_text(raw.get("spec_names")), cell_text(raw.get("spec_values"))
     names = [n for n in SPEC_SEPARATORS.split(names_text) if n] if names_text else []
     values = [v for v in SPEC_SEPARATORS.split(values_text) if v] if values_text else []
     if values and all(":" in v or "：" in v for v in values) and not names:
@@ -205,7 +196,7 @@ def parse_row(row: ImportRow) -> ParsedRow:
         errors["spec_names"] = "规格名重复"
     else:
         parsed.spec_names, parsed.spec = names, dict(zip(names, values, strict=True))
-    parsed.sku_code = _text(raw.get("sku_code"))
+    parsed.sku_code = cell_text(raw.get("sku_code"))
     if not parsed.sku_code:
         errors["sku_code"] = "必填"
     elif len(parsed.sku_code) > 64:

@@ -1,9 +1,15 @@
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from ninja import Schema
 from pydantic import Field
 
+from linkmall.catalog.models import ImportJob, Product, Sku
 from linkmall.core.money import fen_to_yuan
+
+if TYPE_CHECKING:
+    # an Annotated alias, which Python 3.11 cannot subscript with two arguments at run time
+    from django_stubs_ext import WithAnnotations
 
 
 class CategoryOut(Schema):
@@ -67,22 +73,18 @@ class SkuOut(Schema):
     is_active: bool
 
     @staticmethod
-    def resolve_cost(obj) -> str:
+    def resolve_cost(obj: Sku) -> str:
         return fen_to_yuan(obj.cost_fen)
 
     @staticmethod
-    def resolve_suggested_price(obj) -> str:
+    def resolve_suggested_price(obj: Sku) -> str:
         return fen_to_yuan(obj.suggested_price_fen)
 
 
 class ImageOut(Schema):
     id: int
-    url: str
+    url: str = Field(alias="image.url")
     position: int
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return obj.image.url
 
 
 class ProductOut(Schema):
@@ -94,38 +96,36 @@ class ProductOut(Schema):
     description: str
     spec_names: list[str]
     status: str
+    #: reverse relations: ninja's getter lists a related manager itself
     images: list[ImageOut]
     skus: list[SkuOut]
 
-    @staticmethod
-    def resolve_images(obj):
-        return list(obj.images.all())
 
-    @staticmethod
-    def resolve_skus(obj):
-        return list(obj.skus.all())
+class _ProductListAnnotations(TypedDict):
+    """What `selectors.product_list` annotates each product with."""
+
+    sku_count: int
+    total_stock: int | None
+    min_suggested_price_fen: int | None
 
 
 class ProductListItem(Schema):
     id: int
     name: str
-    category_name: str
+    category_name: str = Field(alias="category.name")
     status: str
     sku_count: int
     total_stock: int
     min_suggested_price_fen: int | None
 
     @staticmethod
-    def resolve_category_name(obj) -> str:
-        return obj.category.name
-
-    @staticmethod
-    def resolve_total_stock(obj) -> int:
+    def resolve_total_stock(obj: "WithAnnotations[Product, _ProductListAnnotations]") -> int:
         return obj.total_stock or 0
 
 
 class ProductPage(Schema):
-    count: int
+    #: read from a core.paging.Page; its total is named `count` in this endpoint's JSON
+    count: int = Field(alias="total")
     page: int
     page_size: int
     items: list[ProductListItem]
@@ -144,7 +144,7 @@ class ImportJobOut(Schema):
     finished_at: datetime | None
 
     @staticmethod
-    def resolve_percent(obj) -> int:
+    def resolve_percent(obj: ImportJob) -> int:
         if obj.status in ("done", "failed"):
             return 100
         return obj.processed_rows * 100 // obj.total_rows if obj.total_rows else 0

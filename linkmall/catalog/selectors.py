@@ -5,7 +5,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role, require_tenant
 from linkmall.catalog.models import Category, ImportJob, Product, ProductImage, Sku
-from linkmall.core.errors import InvalidInput, NotFound
+from linkmall.core.errors import InvalidInput, NotFound, PermissionDenied
 
 PAGE_SIZE = 20
 
@@ -17,6 +17,8 @@ def supplier_id_of(*, actor: User, supplier_id: int | None = None) -> int:
         if supplier_id is None:
             raise InvalidInput("Name the supplier.", detail={"fields": {"supplier_id": "必填"}})
         return supplier_id
+    if actor.tenant_id is None:  # supplier staff always have one (constraint staff_roles_have_a_tenant)
+        raise PermissionDenied("Your account belongs to no supplier.")
     return actor.tenant_id
 
 

@@ -4,6 +4,7 @@ The offset is process-wide on purpose: a scenario run moves time for every servi
 """
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -47,7 +48,7 @@ def reset() -> None:
 
 
 @contextmanager
-def frozen(at: datetime):
+def frozen(at: datetime) -> Iterator[None]:
     freeze(at)
     try:
         yield

@@ -38,7 +38,7 @@ def cjk_font_source(candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATE
 
 
 @lru_cache(maxsize=32)
-def cjk_font(size: int, candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES):
+def cjk_font(size: int, candidates: tuple[tuple[str, int], ...] = CJK_FONT_CANDIDATES) -> ImageFont.FreeTypeFont | None:
     """A CJK font of `size` pixels, or None (callers then draw no text)."""
     source = cjk_font_source(candidates)
     return None if source is None else ImageFont.truetype(source[0], size, index=source[1])
@@ -48,7 +48,8 @@ def qr_image(url: str, *, box_size: int = 10) -> Image.Image:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=2)
     code.add_data(url)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image: Image.Image = code.make_image(fill_color="black", back_color="white").get_image()  # qrcode is untyped
+    return image.convert("RGB")
 
 
 def png_bytes(image: Image.Image) -> bytes:
@@ -66,7 +67,14 @@ def fit_text(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def draw_centered(draw: ImageDraw.ImageDraw, y: float, text: str, font, fill, width: int) -> None:
+def draw_centered(
+    draw: ImageDraw.ImageDraw,
+    y: float,
+    text: str,
+    font: ImageFont.FreeTypeFont | None,
+    fill: tuple[int, ...] | str,
+    width: int,
+) -> None:
     if font is None or not text:
         return
     text_width = draw.textlength(text, font=font)

@@ -7,14 +7,14 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, detail: Any = None):
+    def __init__(self, message: str, *, code: str | None = None, detail: Any = None) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.detail = detail if detail is not None else {}
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
 

@@ -5,11 +5,15 @@ On PostgreSQL this is SELECT … FOR UPDATE. SQLite has no row locks: its IMMEDI
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 
+_M = TypeVar("_M", bound=models.Model)
 
-def lock_rows(queryset: models.QuerySet, pks: Iterable[int] | None = None) -> list:
+
+def lock_rows(queryset: models.QuerySet[_M], pks: Iterable[int] | None = None) -> list[_M]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_rows must run inside transaction.atomic()")
     if pks is not None:
@@ -17,8 +21,10 @@ def lock_rows(queryset: models.QuerySet, pks: Iterable[int] | None = None) -> li
     return list(queryset.select_for_update().order_by("pk"))
 
 
-def lock_one(queryset: models.QuerySet, pk: int):
+def lock_one(queryset: models.QuerySet[_M], pk: int) -> _M:
     rows = lock_rows(queryset, [pk])
     if not rows:
-        raise queryset.model.DoesNotExist(f"{queryset.model.__name__} {pk} does not exist")
+        # the stubs give DoesNotExist to concrete models only; a queryset's model always is one
+        does_not_exist: type[ObjectDoesNotExist] = queryset.model.DoesNotExist  # type: ignore[attr-defined]
+        raise does_not_exist(f"{queryset.model.__name__} {pk} does not exist")
     return rows[0]

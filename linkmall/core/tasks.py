@@ -7,9 +7,11 @@ the clock, and `db_worker` does the same in production against the real clock.
 
 import logging
 from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResult, TaskResultStatus
+from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from linkmall.core import clock
@@ -17,13 +19,17 @@ from linkmall.core import clock
 logger = logging.getLogger("linkmall.tasks")
 
 
-def enqueue_after(task, run_after: datetime | None, *args, **kwargs):
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def enqueue_after(task: Task[_P, _T], run_after: datetime | None, *args: _P.args, **kwargs: _P.kwargs) -> TaskResult[_T]:
     if run_after is not None:
         task = task.using(run_after=run_after)
     return task.enqueue(*args, **kwargs)
 
 
-def _next_due() -> DBTaskResult | None:
+def _next_due() -> DBTaskResult[..., Any] | None:
     """The oldest due task, locked (a task another worker holds is skipped): first those whose
     time has come, then those enqueued to run at once. Two index lookups (core migration 0001)
     instead of sorting every waiting task."""

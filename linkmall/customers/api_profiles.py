@@ -4,13 +4,14 @@ Same rules as the pages: an owner sees every customer of the merchant, a guide t
 phone numbers masked; anything else answers 404.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
+from linkmall.core.paging import paginate_clamped
 from linkmall.customers.crm import selectors, services
 from linkmall.customers.crm.access import crm_scope, mask_phone, profile_in_scope
 
@@ -39,10 +40,11 @@ class ProfileRow(Schema):
 
 
 class ProfilePage(Schema):
-    count: int
+    #: read from a core.paging.Page; its total and items are named `count` and `results` here
+    count: int = Field(alias="total")
     page: int
     pages: int
-    results: list[ProfileRow]
+    results: list[ProfileRow] = Field(alias="items")
 
 
 class TimelineOut(Schema):
@@ -112,9 +114,8 @@ def _row(profile, scope, tags) -> dict:
 def list_profiles(request, layer: str = "", grade: str = "", tag: str = "", q: str = "", page: int = 1):
     scope = crm_scope(request.auth)
     rows = selectors.profile_list(scope, layer=layer, grade=grade, tag=tag, q=q)
-    current = Paginator(rows, PAGE_SIZE).get_page(page)
-    return {"count": current.paginator.count, "page": current.number, "pages": current.paginator.num_pages,
-            "results": [_row(p, scope, p.profile_tags.all()) for p in current]}
+    current = paginate_clamped(rows, page=page, page_size=PAGE_SIZE)
+    return replace(current, items=[_row(p, scope, p.profile_tags.all()) for p in current.items])
 
 
 @router.get("/profiles/reminders", response=list[ReminderOut], auth=api_auth)

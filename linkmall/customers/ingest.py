@@ -181,13 +181,13 @@ def _store(visitor: Visitor, events: list[dict], now: datetime) -> tuple[int, in
     Event.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     _share_edges(visitor, rows)
     Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-    if visitor.user_id:
+    if visitor.user is not None:  # no query when there is no user
         for merchant_id, group in by_merchant.items():
             latest = max(group, key=lambda r: r.occurred_at)
             guide_id = next((r.guide_id for r in reversed(group) if r.guide_id), None)
             tracking.profile_touch(merchant_id=merchant_id, user=visitor.user, guide_id=guide_id,
                                    seen_at=latest.occurred_at)
-            tracking._rescore_later(merchant_id=merchant_id, user_id=visitor.user_id)
+            tracking._rescore_later(merchant_id=merchant_id, user_id=visitor.user.pk)
     return len(rows), len(events) - len(rows)
 
 

@@ -1,6 +1,8 @@
 from ninja import Schema
 from pydantic import Field
 
+from linkmall.customers.models import Address
+
 
 class AddressIn(Schema):
     recipient: str = Field(min_length=1, max_length=50)
@@ -33,5 +35,5 @@ class AddressOut(Schema):
     one_line: str
 
     @staticmethod
-    def resolve_one_line(obj) -> str:
+    def resolve_one_line(obj: Address) -> str:
         return obj.one_line()

@@ -110,8 +110,8 @@ def visitor_link_user(*, visitor: Visitor, user: User) -> Visitor:
         ):
             if guide_id or merchant_id not in latest_guides:
                 latest_guides[merchant_id] = guide_id
-        for merchant_id, guide_id in latest_guides.items():
-            profile_touch(merchant_id=merchant_id, user=user, guide_id=guide_id)
+        for merchant_id, latest_guide_id in latest_guides.items():
+            profile_touch(merchant_id=merchant_id, user=user, guide_id=latest_guide_id)
             _rescore_later(merchant_id=merchant_id, user_id=user.pk)
     return visitor
 
@@ -232,9 +232,9 @@ def event_record(*, visitor: Visitor, kind: str, merchant_id: int, store_id: int
                 share_edge_open(merchant_id=merchant_id, sharer_id=shared_by.pk, recipient_id=visitor.pk,
                                 opens=1 if kind in OPEN_KINDS else 0, at=at)
             Visitor.objects.filter(pk=visitor.pk, last_seen_at__lt=now).update(last_seen_at=now)
-            if visitor.user_id:
+            if visitor.user is not None:  # no query when there is no user
                 profile_touch(merchant_id=merchant_id, user=visitor.user, guide_id=guide_id, seen_at=at)
-                _rescore_later(merchant_id=merchant_id, user_id=visitor.user_id)
+                _rescore_later(merchant_id=merchant_id, user_id=visitor.user.pk)
     except IntegrityError:
         # the same dedupe_key won a race with us: the earlier event stands, nothing is doubled
         return Event.objects.get(dedupe_key=key)

@@ -6,6 +6,10 @@ a cost factor in percent ("50ml" costs 160 % of "30ml").
 
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linkmall.catalog.services.validation import SkuInput
 
 Option = str | tuple[str, int]  # a value, or (value, cost percent of the base)
 
@@ -32,8 +36,8 @@ class SupplierDef:
 
 
 P = ProductDef
-COLOURS_BASIC = ["白色", "黑色", "雾霾蓝"]
-SIZES_ADULT = ["S", "M", "L", "XL"]
+COLOURS_BASIC: list[Option] = ["白色", "黑色", "雾霾蓝"]
+SIZES_ADULT: list[Option] = ["S", "M", "L", "XL"]
 
 SUPPLIERS: tuple[SupplierDef, ...] = (
     SupplierDef(
@@ -147,7 +151,7 @@ def _nice_price(fen: int) -> int:
     return yuan * 100
 
 
-def sku_rows(supplier: SupplierDef, product: ProductDef, product_index: int, rng: random.Random) -> list[dict]:
+def sku_rows(supplier: SupplierDef, product: ProductDef, product_index: int, rng: random.Random) -> "list[SkuInput]":
     """The SKUs of a product: one per combination of its options, as `product_create` takes them."""
     combos: list[tuple[dict[str, str], int]] = [({}, 100)]
     for spec_name, options in product.specs.items():
@@ -158,7 +162,7 @@ def sku_rows(supplier: SupplierDef, product: ProductDef, product_index: int, rng
         ]
     markup_low, markup_high = supplier.markup_percent
     markup = rng.randint(markup_low, markup_high)
-    rows = []
+    rows: list[SkuInput] = []
     for n, (spec, percent) in enumerate(combos, start=1):
         # base yuan × percent = fen; suppliers quote whole yuan
         cost_fen = (product.base_cost_yuan * percent + 50) // 100 * 100

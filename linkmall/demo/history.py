@@ -8,11 +8,23 @@ few orders are never paid (their expiry task cancels them) and a few are refunde
 
 import heapq
 import itertools
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from linkmall.core import clock
+
+if TYPE_CHECKING:
+    from linkmall.accounts.models import User
+    from linkmall.customers.models import Address
+    from linkmall.demo.services import DemoWorld
+    from linkmall.orders.models import Order
+    from linkmall.stores.models import Guide, Merchant, Store
+
+_T = TypeVar("_T")
 
 #: carrier codes of orders.services.CARRIERS (顺丰, 中通, 圆通, 韵达, 京东)
 CARRIERS = ("SF", "ZTO", "YTO", "YD", "JD")
@@ -22,26 +34,32 @@ ORDERS_PER_CONSUMER = ((0, 12), (1, 30), (2, 26), (3, 16), (4, 10), (6, 6))
 
 @dataclass
 class PlannedOrder:
-    buyer: object
-    address: object
-    merchant: object
-    store: object | None
-    guide: object | None
+    buyer: "User"
+    address: "Address"
+    merchant: "Merchant"
+    store: "Store | None"
+    guide: "Guide | None"
     lines: list[tuple[int, int]]
     placed_at: datetime
     pays: bool
     refund: bool
     ship_after: timedelta
     receive_after: timedelta | None  # None: the buyer never confirms; auto-receive does it
-    order: object | None = None
+    order: "Order | None" = None
+
+    def placed(self) -> "Order":
+        """The order, once `place` has placed it; every later event of the order needs it."""
+        if self.order is None:
+            raise RuntimeError(f"the order planned at {self.placed_at} has not been placed")
+        return self.order
 
 
-def _weighted(rng, pairs):
+def _weighted(rng: random.Random, pairs: Sequence[tuple[_T, int]]) -> _T:
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
-def plan_orders(world, *, days: int, now: datetime) -> list[PlannedOrder]:
+def plan_orders(world: "DemoWorld", *, days: int, now: datetime) -> list[PlannedOrder]:
     rng = world.rng
     plans = []
     merchants = world.merchants
@@ -73,7 +91,7 @@ def plan_orders(world, *, days: int, now: datetime) -> list[PlannedOrder]:
     return plans
 
 
-def step_history(world, *, days: int) -> None:
+def step_history(world: "DemoWorld", *, days: int) -> None:
     from linkmall.demo.traces import Traces
 
     now = clock.now()
@@ -105,7 +123,7 @@ def step_history(world, *, days: int) -> None:
     def pay(plan: PlannedOrder) -> None:
         from linkmall.demo.sandbox import pay_in_sandbox
 
-        pay_in_sandbox(buyer=plan.buyer, order=plan.order)
+        pay_in_sandbox(buyer=plan.buyer, order=plan.placed())
         stats["paid"] += 1
         paid_at = clock.now()
         if plan.refund:
@@ -116,14 +134,15 @@ def step_history(world, *, days: int) -> None:
     def refund(plan: PlannedOrder) -> None:
         from linkmall.payments.services import refund_create
 
-        refund_create(actor=world.admin, order=plan.order, lines=None, reason="买家协商一致退款（演示数据）",
-                      idempotency_key=f"demo-refund-{plan.order.pk}")
+        order = plan.placed()
+        refund_create(actor=world.operator(), order=order, lines=None, reason="买家协商一致退款（演示数据）",
+                      idempotency_key=f"demo-refund-{order.pk}")
         stats["refunded"] += 1
 
     def ship(plan: PlannedOrder) -> None:
         from linkmall.orders.services import fulfilment_ship
 
-        for fulfilment in plan.order.fulfilments.order_by("pk"):
+        for fulfilment in plan.placed().fulfilments.order_by("pk"):
             fulfilment_ship(actor=staff_by_supplier[fulfilment.supplier_id], fulfilment=fulfilment,
                             carrier=world.rng.choice(CARRIERS),
                             tracking_number=f"SF{world.rng.randrange(10**12):012d}")
@@ -134,8 +153,9 @@ def step_history(world, *, days: int) -> None:
     def receive(plan: PlannedOrder) -> None:
         from linkmall.orders.services import order_confirm_receipt
 
-        plan.order.refresh_from_db()
-        order_confirm_receipt(actor=plan.buyer, order=plan.order)
+        order = plan.placed()
+        order.refresh_from_db()
+        order_confirm_receipt(actor=plan.buyer, order=order)
         stats["received"] += 1
 
     def browse(plan: PlannedOrder) -> None:
@@ -146,21 +166,21 @@ def step_history(world, *, days: int) -> None:
         traces.browse(user=plan.buyer, merchant=plan.merchant, store=plan.store, guide=plan.guide,
                       product_ids=list(dict.fromkeys(others[: world.rng.randint(0, 2)] + bought)))
 
-    def window_shop(user, merchant, guides) -> None:
+    def window_shop(user: "User", merchant: "Merchant", guides: "list[Guide]") -> None:
         guide = world.rng.choice(guides)
         listings = world.rng.sample(world.listings[merchant.pk], world.rng.randint(1, 3))
         traces.browse(user=user, merchant=merchant, store=guide.store, guide=guide,
                       product_ids=list(dict.fromkeys(listing.product_id for listing in listings)))
 
     for plan in plans:
-        at(plan.placed_at - timedelta(minutes=world.rng.randint(3, 90)), lambda plan=plan: browse(plan))
-        at(plan.placed_at, lambda plan=plan: place(plan))
+        at(plan.placed_at - timedelta(minutes=world.rng.randint(3, 90)), partial(browse, plan))
+        at(plan.placed_at, partial(place, plan))
     # most people look more often than they buy, and some only look
     for user, _address in world.consumers:
         merchant, _owner, _definition, _stores, guides = world.rng.choice(world.merchants)
         for _ in range(world.rng.choice((0, 1, 1, 2, 3))):
             when = now - timedelta(days=days) + timedelta(seconds=world.rng.randrange(days * 86400 - 3600))
-            at(when, lambda user=user, merchant=merchant, guides=guides: window_shop(user, merchant, guides))
+            at(when, partial(window_shop, user, merchant, guides))
     try:
         while events:
             when, _seq, action = heapq.heappop(events)

@@ -8,6 +8,7 @@ So the demo data obeys every rule the services enforce, and loading it exercises
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,6 +18,11 @@ from linkmall.catalog.models import Supplier
 from linkmall.core import clock, tasks
 from linkmall.demo import catalogue, people
 from linkmall.demo.images import product_image
+
+if TYPE_CHECKING:
+    from linkmall.catalog.models import Product
+    from linkmall.customers.models import Address
+    from linkmall.stores.models import Guide, Listing, Merchant, Store
 
 DEMO_PASSWORD = "demo12345"
 ADMIN_USERNAME = "admin"
@@ -37,18 +43,33 @@ class DemoWorld:
 
     rng: random.Random
     admin: User | None = None
-    suppliers: list = field(default_factory=list)  # (Supplier, staff User, SupplierDef)
-    products: list = field(default_factory=list)  # (Product, category slug)
-    merchants: list = field(default_factory=list)  # (Merchant, owner User, MerchantDef, [Store], [Guide])
-    listings: dict = field(default_factory=dict)  # merchant pk -> [Listing]
-    consumers: list = field(default_factory=list)  # (User, Address)
+    suppliers: list[tuple[Supplier, User, catalogue.SupplierDef]] = field(default_factory=list)  # with its staff
+    products: "list[tuple[Product, str]]" = field(default_factory=list)  # with its category slug
+    #: (merchant, its owner, its definition, its stores, its guides)
+    merchants: "list[tuple[Merchant, User, people.MerchantDef, list[Store], list[Guide]]]" = field(
+        default_factory=list)
+    listings: "dict[int, list[Listing]]" = field(default_factory=dict)  # by merchant pk
+    consumers: "list[tuple[User, Address]]" = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+    def operator(self) -> User:
+        """The platform operator `step_platform` made, whom the later steps act as."""
+        if self.admin is None:
+            raise RuntimeError("step_platform has not run: the demo has no platform operator yet")
+        return self.admin
 
 
 def demo_is_loaded() -> bool:
     """True when the database already holds mall data (then `--if-empty` loads nothing)."""
     return Supplier.objects.exists() or User.objects.filter(username=ADMIN_USERNAME).exists()
+
+
+def _sms_login(user: User) -> str:
+    """The phone a demo user logs in with by SMS code (guides and consumers are made with one)."""
+    if user.phone is None:
+        raise RuntimeError(f"demo user {user.pk} has no phone to log in with")
+    return user.phone
 
 
 def _staff(*, username: str, password: str | None, role: str, tenant_id: int | None, display_name: str,
@@ -132,7 +153,7 @@ def step_merchants(world: DemoWorld) -> None:
         world.merchants.append((merchant, owner, definition, stores, guides))
     # guides have no password by design: they log in with an SMS code (printed in the server log)
     first_guide = world.merchants[0][4][0]
-    world.logins.append(DemoLogin("导购 guide", first_guide.user.phone, "(SMS code)",
+    world.logins.append(DemoLogin("导购 guide", _sms_login(first_guide.user), "(SMS code)",
                                   f"{first_guide.user} · {first_guide.store} · /login/"))
     world.counts["merchants"] = len(world.merchants)
     world.counts["stores"] = sum(len(m[3]) for m in world.merchants)
@@ -154,7 +175,8 @@ def step_listings(world: DemoWorld) -> None:
         picked = world.rng.sample(focus, from_focus) + world.rng.sample(others, wanted - from_focus)
         listings = []
         for sku in sorted(picked, key=lambda s: s.pk):
-            # the merchant's own price: around the suggestion, never below cost
+            # the merchant's own price: around the suggestion, and at least ¥1 above cost, since
+            # listing_pick refuses a price below it (stores.pricing)
             price = max(sku.cost_fen + 100, sku.suggested_price_fen * world.rng.choice((90, 95, 100, 100, 105)) // 100)
             price = price // 10 * 10
             pool = (price - sku.cost_fen) * world.rng.choice((20, 25, 30)) // 100
@@ -167,7 +189,8 @@ def step_consumers(world: DemoWorld, count: int) -> None:
     from linkmall.accounts.services import consumer_get_or_create
     from linkmall.customers.services import address_create
 
-    taken = set(User.objects.exclude(phone=None).values_list("phone", flat=True).iterator())
+    taken = {phone for phone in User.objects.exclude(phone=None).values_list("phone", flat=True).iterator()
+             if phone is not None}
     for phone in people.unique_phones(world.rng, count, taken=taken):
         name = people.person_name(world.rng)
         user = consumer_get_or_create(phone=phone, display_name=name)
@@ -191,15 +214,16 @@ def step_referral(world: DemoWorld, *, days: int) -> None:
         qualifying_product_add,
     )
 
+    operator = world.operator()
     clock.freeze(clock.now() - timedelta(days=days + 1))
     try:
-        plan = plan_draft(actor=world.admin, config={"profile": "sales"})
-        plan = plan_acknowledge(actor=world.admin, plan=plan, codes=[r["code"] for r in plan.compliance])
-        plan_go_live(actor=world.admin, plan=plan)
+        plan = plan_draft(actor=operator, config={"profile": "sales"})
+        plan = plan_acknowledge(actor=operator, plan=plan, codes=[r["code"] for r in plan.compliance])
+        plan_go_live(actor=operator, plan=plan)
     finally:
         clock.reset()
     for product, _slug in world.products[:: max(1, len(world.products) // 3)][:3]:
-        qualifying_product_add(actor=world.admin, product=product)
+        qualifying_product_add(actor=operator, product=product)
     users = [user for user, _address in world.consumers]
     if not users:
         return
@@ -211,7 +235,7 @@ def step_referral(world: DemoWorld, *, days: int) -> None:
         if world.rng.random() < 0.55:
             referrer = users[world.rng.randrange(0, index)]
             bound += referral_bind(user=user, referrer=referrer, via=world.rng.choice(("link", "qr", "poster")))
-    world.logins.append(DemoLogin("推广员 promoter (老板 boss)", bosses[0].phone, "(SMS code)",
+    world.logins.append(DemoLogin("推广员 promoter (老板 boss)", _sms_login(bosses[0]), "(SMS code)",
                                   f"{bosses[0]} · /me/promoter/"))
     world.counts["bosses"] = len(bosses)
     world.counts["bound_referrals"] = bound

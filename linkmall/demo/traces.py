@@ -8,8 +8,12 @@ the potential layer is not empty. Every trace goes through `customers.tracking.e
 """
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from linkmall.core import clock
+
+if TYPE_CHECKING:
+    from linkmall.demo.services import DemoWorld
 
 HEADLINES = ("资深美妆顾问 · 8 年", "搭配师 · 擅长通勤穿搭", "家居好物买手", "生鲜采购 · 每日到店",
              "母婴顾问 · 国家育婴师", "会员服务专员")
@@ -45,7 +49,7 @@ def step_cards(world) -> None:
 class Traces:
     """Records a consumer's browsing: one consented visitor per consumer, made on first use."""
 
-    def __init__(self, world):
+    def __init__(self, world: "DemoWorld") -> None:
         self.world = world
         self.visitors: dict[int, object] = {}
         self.referrers: dict[int, int] = {}  # consumer -> who shared the mall with them

@@ -1,38 +1,44 @@
 """Read-only admin: platform staff look at the ledger; only ledger.services writes it."""
 
+from typing import TypeVar
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import Entry, LedgerAccount, Posting
 
+_M = TypeVar("_M", bound=Model)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(admin.TabularInline[Entry, Posting]):
     model = Entry
     fields = readonly_fields = ("line_no", "account", "amount_fen")
     extra = 0
     can_delete = False
     ordering = ("line_no",)
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Posting | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Posting | None = None) -> bool:
         return False
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ReadOnlyAdmin):
+class LedgerAccountAdmin(ReadOnlyAdmin[LedgerAccount]):
     list_display = ("id", "owner_kind", "owner_id", "bucket", "balance_yuan", "created_at")
     list_filter = ("owner_kind", "bucket")
     search_fields = ("=owner_id",)
@@ -44,7 +50,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnlyAdmin):
+class PostingAdmin(ReadOnlyAdmin[Posting]):
     list_display = ("created_at", "kind", "key", "reference", "memo", "line_count")
     list_filter = ("kind",)
     search_fields = ("=key", "=reference")
@@ -54,7 +60,7 @@ class PostingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(ReadOnlyAdmin[Entry]):
     list_display = ("created_at", "account", "amount_fen", "posting")
     list_select_related = ("account", "posting")
     search_fields = ("=posting__key", "=posting__reference")

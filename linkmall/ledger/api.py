@@ -1,12 +1,15 @@
 """The ledger API (/api/v1/ledger): statements (JSON or Excel) and withdrawals of suppliers and
 merchants. Tenancy is the services' job: another tenant's statement answers 404."""
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
+from linkmall.accounts.models import User
 from linkmall.core import clock
 from linkmall.core.errors import InvalidInput
 from linkmall.core.money import fen_to_yuan, yuan_to_fen
@@ -22,7 +25,13 @@ STATEMENT_OWNERS = {"supplier": OwnerKind.SUPPLIER, "merchant": OwnerKind.MERCHA
 WITHDRAWAL_OWNERS = {"supplier": OwnerKind.SUPPLIER, "merchant": OwnerKind.MERCHANT}
 
 
-def _owner(text: str, allowed: dict[str, str]) -> tuple[str, int]:
+class _AuthedRequest(HttpRequest):
+    """A request `api_auth` let in: `auth` is the signed-in user."""
+
+    auth: User
+
+
+def _owner(text: str, allowed: Mapping[str, str]) -> tuple[str, int]:
     """"supplier:12" → ("supplier", 12); anything else is invalid input."""
     kind, _sep, raw_id = (text or "").partition(":")
     if kind not in allowed or not raw_id.isdigit() or len(raw_id) > 18:
@@ -30,7 +39,7 @@ def _owner(text: str, allowed: dict[str, str]) -> tuple[str, int]:
     return allowed[kind], int(raw_id)
 
 
-def _statement_out(statement: Statement) -> dict:
+def _statement_out(statement: Statement) -> dict[str, Any]:
     return {
         "owner": f"{statement.owner_kind}:{statement.owner_id}",
         "date_from": statement.date_from,
@@ -53,8 +62,8 @@ def _statement_out(statement: Statement) -> dict:
 
 
 @router.get("/statement", response=StatementOut)
-def statement(request, owner: str, date_from: date | None = None, date_to: date | None = None,
-              format: str = "json"):
+def statement(request: _AuthedRequest, owner: str, date_from: date | None = None, date_to: date | None = None,
+              format: str = "json") -> HttpResponse | dict[str, Any]:
     """An owner's statement over calendar days (both ends included; default: the last 30 days).
     Query names `from` and `to` are accepted too. `format=xlsx` answers the Excel workbook."""
     if format not in ("json", "xlsx"):
@@ -74,7 +83,7 @@ def statement(request, owner: str, date_from: date | None = None, date_to: date 
     return _statement_out(result)
 
 
-def _date_param(request, name: str) -> date | None:
+def _date_param(request: HttpRequest, name: str) -> date | None:
     raw = request.GET.get(name)
     if not raw:
         return None
@@ -85,14 +94,14 @@ def _date_param(request, name: str) -> date | None:
 
 
 @router.post("/withdrawals", response={201: WithdrawalOut})
-def withdrawal_create(request, payload: WithdrawalIn):
+def withdrawal_create(request: _AuthedRequest, payload: WithdrawalIn) -> Status[dict[str, Any]]:
     owner_kind, owner_id = _owner(payload.owner, WITHDRAWAL_OWNERS)
     withdrawal = withdrawal_request(actor=request.auth, owner_kind=owner_kind, owner_id=owner_id,
                                     amount_fen=yuan_to_fen(payload.amount), key=f"api:{owner_kind}:{owner_id}:{payload.key}")
     return Status(201, _withdrawal_out(withdrawal))
 
 
-def _withdrawal_out(w: Withdrawal) -> dict:
+def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
     return {"id": w.pk, "owner": f"{w.owner_kind}:{w.owner_id}", "amount_fen": w.amount_fen,
             "amount": fen_to_yuan(w.amount_fen), "fee_fen": w.fee_fen, "fee": fen_to_yuan(w.fee_fen),
             "status": w.status, "requested_at": w.requested_at}

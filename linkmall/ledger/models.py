@@ -12,6 +12,7 @@ zero. See linkmall/ledger/README.md.
 """
 
 import uuid
+from typing import Any, NoReturn, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,11 +56,14 @@ class AppendOnly(Exception):
     """Raised by the models when code tries to change or delete ledger history."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnly(f"{self.model.__name__} rows are append-only; write a reversing posting instead.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnly(f"{self.model.__name__} rows are append-only; write a reversing posting instead.")
 
     update.queryset_only = True  # type: ignore[attr-defined]
@@ -72,13 +76,13 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnly(f"{type(self).__name__} rows are append-only; write a reversing posting instead.")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly(f"{type(self).__name__} rows are append-only; write a reversing posting instead.")
 
 

@@ -8,8 +8,9 @@ key as the out-batch number, so a retried call never pays twice).
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from linkmall.core.conf import linkmall_str
 
 
 @dataclass(frozen=True)
@@ -33,4 +34,5 @@ class SandboxTransfer(TransferAdapter):
 
 
 def payout_adapter() -> TransferAdapter:
-    return import_string(settings.LINKMALL["PAYOUT_ADAPTER"])()
+    adapter_class: type[TransferAdapter] = import_string(linkmall_str("PAYOUT_ADAPTER"))
+    return adapter_class()

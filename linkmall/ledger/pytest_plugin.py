@@ -6,11 +6,13 @@ guards for that one transaction only (see `ledger.dbguards.purge_for_test_flush`
 before the flush because it is set up after pytest-django's database fixture.
 """
 
+from collections.abc import Iterator
+
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _ledger_rows_purged_after_transactional_tests(request: pytest.FixtureRequest):
+def _ledger_rows_purged_after_transactional_tests(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "_django_db_helper" not in request.fixturenames:
         return  # the test had no database

@@ -69,7 +69,7 @@ def accounts_get_or_create(*, keys: Iterable[tuple[str, int, str]]) -> dict[tupl
     for owner_kind, owner_id, bucket in wanted:
         _check_account_key(owner_kind, owner_id, bucket)
 
-    def read() -> dict:
+    def read() -> dict[tuple[str, int, str], LedgerAccount]:
         match = Q()
         for owner_kind, owner_id, bucket in wanted:
             match |= Q(owner_kind=owner_kind, owner_id=owner_id, bucket=bucket)
@@ -214,7 +214,10 @@ def _replayed(existing: Posting, fingerprint: str) -> Posting:
     return existing
 
 
-def _write(*, key, kind, memo, reference, lines: list[_Normalized], fingerprint, reverses) -> Posting:
+def _write(
+    *, key: str, kind: str, memo: str, reference: str, lines: list[_Normalized], fingerprint: str,
+    reverses: Posting | None,
+) -> Posting:
     deltas: dict[int, int] = {}
     guarded: dict[int, bool] = {}
     for line in lines:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role, require_tenant
 from linkmall.core import clock
+from linkmall.core.conf import linkmall_int
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.money import fen_to_yuan, percent_of
@@ -46,7 +47,7 @@ def withdrawal_request(*, actor: User, owner_kind: str, owner_id: int, amount_fe
     _check_owner(actor, owner_kind, owner_id)
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise InvalidInput("The amount must be a positive number of fen.", detail={"field": "amount"})
-    minimum = settings.LINKMALL["WITHDRAWAL_MIN_FEN"]
+    minimum = linkmall_int("WITHDRAWAL_MIN_FEN")
     if amount_fen < minimum:
         raise InvalidInput(f"At least {fen_to_yuan(minimum)} per withdrawal.", code="below_minimum",
                            detail={"minimum": fen_to_yuan(minimum)})

@@ -1,14 +1,21 @@
 """/api/v1/orders: cart, checkout, my orders; supplier fulfilments; merchant orders."""
 
+from typing import TypedDict, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotFound
+from linkmall.core.paging import Page
+from linkmall.customers.models import Address
 from linkmall.customers.selectors import address_get
 from linkmall.orders import selectors, services
+from linkmall.orders.models import CartLine, Fulfilment, Order
 from linkmall.orders.schemas import (
     CartAddIn,
     CartCheckoutIn,
@@ -25,6 +32,14 @@ from linkmall.stores.models import Guide, Listing, Merchant, Store
 
 router = Router(tags=["orders"])
 
+_M = TypeVar("_M", bound=Model)
+
+
+class _AuthedRequest(HttpRequest):
+    """A request `api_auth` let in: `auth` is the signed-in user."""
+
+    auth: User
+
 
 class PageQuery(Schema):
     status: str | None = Field(None, max_length=20)
@@ -32,23 +47,31 @@ class PageQuery(Schema):
     page_size: int = Field(20, ge=1, le=50)
 
 
-def _get(model_or_queryset, pk, what: str, **filters):
-    if pk is None:
-        return None
-    queryset = getattr(model_or_queryset, "objects", model_or_queryset)
+def _get(queryset: QuerySet[_M], pk: int, what: str, **filters: object) -> _M:
     obj = queryset.filter(pk=pk, **filters).first()
     if obj is None:
         raise NotFound(f"No such {what}.")
     return obj
 
 
-def _checkout_context(user, payload):
-    merchant = _get(Merchant, payload.merchant_id, "merchant")
+def _get_if_given(queryset: QuerySet[_M], pk: int | None, what: str, **filters: object) -> _M | None:
+    return None if pk is None else _get(queryset, pk, what, **filters)
+
+
+class _CheckoutContext(TypedDict):
+    merchant: Merchant
+    address: Address
+    store: Store | None
+    guide: Guide | None
+
+
+def _checkout_context(user: User, payload: OrderPlaceIn | CartCheckoutIn) -> _CheckoutContext:
+    merchant = _get(Merchant.objects.all(), payload.merchant_id, "merchant")
     return {
         "merchant": merchant,
         "address": address_get(user=user, address_id=payload.address_id),
-        "store": _get(Store, payload.store_id, "store", merchant=merchant),
-        "guide": _get(Guide, payload.guide_id, "guide", merchant=merchant),
+        "store": _get_if_given(Store.objects.all(), payload.store_id, "store", merchant=merchant),
+        "guide": _get_if_given(Guide.objects.all(), payload.guide_id, "guide", merchant=merchant),
     }
 
 
@@ -56,33 +79,33 @@ def _checkout_context(user, payload):
 
 
 @router.get("/cart", response=list[CartLineOut], auth=api_auth)
-def cart(request):
+def cart(request: _AuthedRequest) -> list[CartLine]:
     return selectors.cart_lines(user=request.auth)
 
 
 @router.post("/cart", response={201: CartLineOut}, auth=api_auth)
-def cart_add(request, payload: CartAddIn):
+def cart_add(request: _AuthedRequest, payload: CartAddIn) -> Status[CartLine]:
     listing = _get(Listing.objects.select_related("sku", "product"), payload.listing_id, "listing")
     line = services.cart_add(user=request.auth, listing=listing, quantity=payload.quantity)
     return Status(201, selectors.cart_line_get(user=request.auth, line_id=line.pk))
 
 
 @router.put("/cart/{int:line_id}", response=CartLineOut, auth=api_auth)
-def cart_set_quantity(request, line_id: int, payload: CartQuantityIn):
+def cart_set_quantity(request: _AuthedRequest, line_id: int, payload: CartQuantityIn) -> CartLine:
     line = selectors.cart_line_get(user=request.auth, line_id=line_id)
     services.cart_set_quantity(user=request.auth, line=line, quantity=payload.quantity)
     return selectors.cart_line_get(user=request.auth, line_id=line_id)
 
 
 @router.delete("/cart/{int:line_id}", response={204: None}, auth=api_auth)
-def cart_remove(request, line_id: int):
+def cart_remove(request: _AuthedRequest, line_id: int) -> Status[None]:
     line = selectors.cart_line_get(user=request.auth, line_id=line_id)
     services.cart_remove(user=request.auth, line=line)
     return Status(204, None)
 
 
 @router.post("/cart/checkout", response={201: OrderOut}, auth=api_auth)
-def cart_checkout(request, payload: CartCheckoutIn):
+def cart_checkout(request: _AuthedRequest, payload: CartCheckoutIn) -> Status[Order]:
     order = services.order_place_from_cart(
         buyer=request.auth,
         client_token=payload.client_token,
@@ -96,7 +119,7 @@ def cart_checkout(request, payload: CartCheckoutIn):
 
 
 @router.post("/", response={201: OrderOut}, auth=api_auth)
-def place_order(request, payload: OrderPlaceIn):
+def place_order(request: _AuthedRequest, payload: OrderPlaceIn) -> Status[Order]:
     order = services.order_place(
         buyer=request.auth,
         lines=[(line.listing_id, line.quantity) for line in payload.lines],
@@ -108,26 +131,26 @@ def place_order(request, payload: OrderPlaceIn):
 
 
 @router.get("/", response=OrderPage, auth=api_auth)
-def my_orders(request, query: Query[PageQuery]):
+def my_orders(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Order]:
     return selectors.order_list_for_buyer(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.get("/{int:order_id}", response=OrderOut, auth=api_auth)
-def my_order(request, order_id: int):
+def my_order(request: _AuthedRequest, order_id: int) -> Order:
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
 
 
 @router.post("/{int:order_id}/cancel", response=OrderOut, auth=api_auth)
-def cancel_order(request, order_id: int):
+def cancel_order(request: _AuthedRequest, order_id: int) -> Order:
     order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
     services.order_cancel(actor=request.auth, order=order)
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
 
 
 @router.post("/{int:order_id}/confirm-receipt", response=OrderOut, auth=api_auth)
-def confirm_receipt(request, order_id: int):
+def confirm_receipt(request: _AuthedRequest, order_id: int) -> Order:
     order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
     services.order_confirm_receipt(actor=request.auth, order=order)
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
@@ -137,14 +160,14 @@ def confirm_receipt(request, order_id: int):
 
 
 @router.get("/supplier/fulfilments", response=FulfilmentPage, auth=api_auth)
-def supplier_fulfilments(request, query: Query[PageQuery]):
+def supplier_fulfilments(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Fulfilment]:
     return selectors.fulfilment_list_for_supplier(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.post("/supplier/fulfilments/{int:fulfilment_id}/ship", response=SupplierFulfilmentOut, auth=api_auth)
-def ship(request, fulfilment_id: int, payload: ShipIn):
+def ship(request: _AuthedRequest, fulfilment_id: int, payload: ShipIn) -> Fulfilment:
     fulfilment = selectors.fulfilment_get_for_supplier(user=request.auth, fulfilment_id=fulfilment_id)
     services.fulfilment_ship(
         actor=request.auth, fulfilment=fulfilment, carrier=payload.carrier, tracking_number=payload.tracking_number
@@ -156,13 +179,13 @@ def ship(request, fulfilment_id: int, payload: ShipIn):
 
 
 @router.get("/merchant/orders", response=OrderPage, auth=api_auth)
-def merchant_orders(request, query: Query[PageQuery]):
+def merchant_orders(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Order]:
     return selectors.order_list_for_merchant(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.get("/merchant/orders/{int:order_id}", response=OrderOut, auth=api_auth)
-def merchant_order(request, order_id: int):
+def merchant_order(request: _AuthedRequest, order_id: int) -> Order:
     require_role(request.auth, Role.MERCHANT_OWNER)
     return selectors.order_get_for_staff(user=request.auth, order_id=order_id)

@@ -1,9 +1,12 @@
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
 from linkmall.core.money import fen_to_yuan
+from linkmall.core.paging import PageOut
+from linkmall.orders.models import CartLine, Order
 
 
 class CartAddIn(Schema):
@@ -18,41 +21,21 @@ class CartQuantityIn(Schema):
 class CartLineOut(Schema):
     id: int
     listing_id: int
-    merchant_id: int
-    merchant_name: str
-    product_name: str
-    spec: dict
-    unit_price_fen: int
+    merchant_id: int = Field(alias="listing.merchant_id")
+    merchant_name: str = Field(alias="listing.merchant.name")
+    product_name: str = Field(alias="listing.product.name")
+    spec: dict[str, Any] = Field(alias="listing.sku.spec")
+    unit_price_fen: int = Field(alias="listing.price_fen")
     unit_price: str
     quantity: int
     available: bool
 
     @staticmethod
-    def resolve_merchant_id(obj) -> int:
-        return obj.listing.merchant_id
-
-    @staticmethod
-    def resolve_merchant_name(obj) -> str:
-        return obj.listing.merchant.name
-
-    @staticmethod
-    def resolve_product_name(obj) -> str:
-        return obj.listing.product.name
-
-    @staticmethod
-    def resolve_spec(obj) -> dict:
-        return obj.listing.sku.spec
-
-    @staticmethod
-    def resolve_unit_price_fen(obj) -> int:
-        return obj.listing.price_fen
-
-    @staticmethod
-    def resolve_unit_price(obj) -> str:
+    def resolve_unit_price(obj: CartLine) -> str:
         return fen_to_yuan(obj.listing.price_fen)
 
     @staticmethod
-    def resolve_available(obj) -> bool:
+    def resolve_available(obj: CartLine) -> bool:
         listing = obj.listing
         return listing.is_active and listing.sku.is_active and listing.product.status == "active"
 
@@ -114,7 +97,7 @@ class OrderOut(Schema):
     merchant_id: int
     store_id: int | None
     guide_id: int | None
-    address: dict
+    address: dict[str, Any]
     note: str
     goods_fen: int
     shipping_fen: int
@@ -126,32 +109,21 @@ class OrderOut(Schema):
     paid_at: datetime | None
     completed_at: datetime | None
     cancelled_at: datetime | None
+    #: reverse relations: ninja's getter lists a related manager itself
     lines: list[OrderLineOut]
     fulfilments: list[FulfilmentOut]
 
     @staticmethod
-    def resolve_status_label(obj) -> str:
+    def resolve_status_label(obj: Order) -> str:
         return str(obj.get_status_display())
 
     @staticmethod
-    def resolve_total(obj) -> str:
+    def resolve_total(obj: Order) -> str:
         return fen_to_yuan(obj.total_fen)
 
-    @staticmethod
-    def resolve_lines(obj) -> list:
-        return list(obj.lines.all())
 
-    @staticmethod
-    def resolve_fulfilments(obj) -> list:
-        return list(obj.fulfilments.all())
-
-
-class OrderPage(Schema):
-    items: list[OrderOut]
-    page: int
-    page_size: int
-    total: int
-    has_next: bool
+class OrderPage(PageOut[OrderOut]):
+    pass
 
 
 class SupplierLineOut(Schema):
@@ -168,43 +140,20 @@ class SupplierFulfilmentOut(Schema):
     """What a supplier sees of an order: what to ship and where — never the retail prices."""
 
     id: int
-    order_number: str
+    order_number: str = Field(alias="order.number")
     status: str
-    address: dict
-    note: str
-    paid_at: datetime | None
+    address: dict[str, Any] = Field(alias="order.address")
+    note: str = Field(alias="order.note")
+    paid_at: datetime | None = Field(alias="order.paid_at")
     carrier: str
     tracking_number: str
     shipped_at: datetime | None
+    #: a reverse relation: ninja's getter lists a related manager itself
     lines: list[SupplierLineOut]
 
-    @staticmethod
-    def resolve_order_number(obj) -> str:
-        return obj.order.number
 
-    @staticmethod
-    def resolve_address(obj) -> dict:
-        return obj.order.address
-
-    @staticmethod
-    def resolve_note(obj) -> str:
-        return obj.order.note
-
-    @staticmethod
-    def resolve_paid_at(obj):
-        return obj.order.paid_at
-
-    @staticmethod
-    def resolve_lines(obj) -> list:
-        return list(obj.lines.all())
-
-
-class FulfilmentPage(Schema):
-    items: list[SupplierFulfilmentOut]
-    page: int
-    page_size: int
-    total: int
-    has_next: bool
+class FulfilmentPage(PageOut[SupplierFulfilmentOut]):
+    pass
 
 
 class ShipIn(Schema):

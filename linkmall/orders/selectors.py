@@ -1,38 +1,15 @@
 """Reads of carts, orders and fulfilments, each scoped to who is asking."""
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, QuerySet
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
-from linkmall.core.errors import InvalidInput, NotAuthenticated, NotFound
+from linkmall.core.errors import NotAuthenticated, NotFound
+from linkmall.core.paging import Page, paginate
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
 
-MAX_PAGE_SIZE = 50
 
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    page_size: int
-    total: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.page_size < self.total
-
-
-def _paginate(queryset: QuerySet, page: int, page_size: int) -> Page:
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.")
-    total = queryset.count()
-    start = (page - 1) * page_size
-    return Page(items=list(queryset[start : start + page_size]), page=page, page_size=page_size, total=total)
-
-
-def _with_lines(queryset: QuerySet) -> QuerySet:
+def _with_lines(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("supplier").order_by("pk")),
@@ -54,12 +31,14 @@ def cart_line_get(*, user: User, line_id: int) -> CartLine:
     return line
 
 
-def order_list_for_buyer(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+def order_list_for_buyer(
+    *, user: User, status: str | None = None, page: int = 1, page_size: int = 20
+) -> Page[Order]:
     """The buyer's own orders, newest first, with their lines and fulfilments (3 queries a page)."""
     queryset = Order.objects.filter(buyer=user)
     if status:
         queryset = queryset.filter(status=status)
-    return _paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page, page_size)
+    return paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page=page, page_size=page_size)
 
 
 def order_get_for_buyer(*, user: User, order_id: int) -> Order:
@@ -91,15 +70,19 @@ def order_get_for_staff(*, user: User, order_id: int) -> Order:
     return order
 
 
-def order_list_for_merchant(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+def order_list_for_merchant(
+    *, user: User, status: str | None = None, page: int = 1, page_size: int = 20
+) -> Page[Order]:
     require_role(user, Role.MERCHANT_OWNER)
     queryset = Order.objects.filter(merchant_id=user.tenant_id).select_related("buyer", "store", "guide__user")
     if status:
         queryset = queryset.filter(status=status)
-    return _paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page, page_size)
+    return paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page=page, page_size=page_size)
 
 
-def fulfilment_list_for_supplier(*, user: User, status: str | None = None, page: int = 1, page_size: int = 20) -> Page:
+def fulfilment_list_for_supplier(
+    *, user: User, status: str | None = None, page: int = 1, page_size: int = 20
+) -> Page[Fulfilment]:
     """The supplier's parts of paid orders (never unpaid ones: those may still expire)."""
     require_role(user, Role.SUPPLIER_STAFF)
     queryset = (
@@ -110,7 +93,7 @@ def fulfilment_list_for_supplier(*, user: User, status: str | None = None, page:
     )
     if status:
         queryset = queryset.filter(status=status)
-    return _paginate(queryset.order_by("order__paid_at", "pk"), page, page_size)
+    return paginate(queryset.order_by("order__paid_at", "pk"), page=page, page_size=page_size)
 
 
 def fulfilment_get_for_supplier(*, user: User, fulfilment_id: int) -> Fulfilment:
@@ -124,7 +107,7 @@ def fulfilment_get_for_supplier(*, user: User, fulfilment_id: int) -> Fulfilment
     return fulfilment
 
 
-def fulfilments_for_export(*, user: User, status: str | None = None) -> QuerySet:
+def fulfilments_for_export(*, user: User, status: str | None = None) -> QuerySet[Fulfilment]:
     """Every matching fulfilment of the supplier, for the CSV export (streamed by the caller)."""
     require_role(user, Role.SUPPLIER_STAFF)
     queryset = (

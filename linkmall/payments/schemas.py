@@ -1,5 +1,9 @@
+from typing import Any
+
 from ninja import Schema
 from pydantic import Field
+
+from linkmall.payments.models import Refund
 
 
 class PaymentStartOut(Schema):
@@ -9,7 +13,7 @@ class PaymentStartOut(Schema):
     amount_fen: int
     amount: str
     pay_url: str
-    params: dict
+    params: dict[str, Any]
 
 
 class RefundLineIn(Schema):
@@ -42,7 +46,7 @@ class RefundOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_amount(obj) -> str:
+    def resolve_amount(obj: Refund) -> str:
         from linkmall.core.money import fen_to_yuan
 
         return fen_to_yuan(obj.amount_fen)

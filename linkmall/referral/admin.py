@@ -6,8 +6,15 @@ never edits the graphs, the rewards or a plan. Qualifying products (the package 
 entry to agent) are named here, because that is a plain list with no rule behind it.
 """
 
-from django.contrib import admin
+from typing import TypeVar
 
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import HttpRequest
+
+from linkmall.accounts.models import User
 from linkmall.core import clock
 from linkmall.core.money import fen_to_yuan
 from linkmall.referral.models import (
@@ -20,20 +27,22 @@ from linkmall.referral.models import (
     TeamEvent,
 )
 
+_M = TypeVar("_M", bound=Model)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
 
 @admin.register(ReferralPlan)
-class ReferralPlanAdmin(ReadOnlyAdmin):
+class ReferralPlanAdmin(ReadOnlyAdmin[ReferralPlan]):
     """Plans are drafted, acknowledged and put live on /ops/referral/, where the compliance
     report is shown; a draft's config cannot change under an acknowledgement."""
 
@@ -45,16 +54,16 @@ class ReferralPlanAdmin(ReadOnlyAdmin):
 
     @admin.display(description="profile")
     def profile(self, plan: ReferralPlan) -> str:
-        return (plan.config or {}).get("profile", "sales")
+        return str((plan.config or {}).get("profile", "sales"))
 
 
 @admin.register(EngineSwitch)
-class EngineSwitchAdmin(ReadOnlyAdmin):
+class EngineSwitchAdmin(ReadOnlyAdmin[EngineSwitch]):
     list_display = ("id", "rewards_paused", "reason", "changed_by", "changed_at")
 
 
 @admin.register(Promoter)
-class PromoterAdmin(ReadOnlyAdmin):
+class PromoterAdmin(ReadOnlyAdmin[Promoter]):
     list_display = ("user", "level", "referrer", "team_owner", "origin_boss", "slots", "spend_yuan", "entered_at")
     list_filter = ("level", "bound_via")
     list_select_related = ("user", "referrer", "team_owner", "origin_boss")
@@ -68,7 +77,7 @@ class PromoterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TeamEvent)
-class TeamEventAdmin(ReadOnlyAdmin):
+class TeamEventAdmin(ReadOnlyAdmin[TeamEvent]):
     list_display = ("at", "user", "kind", "team_owner", "referrer", "order", "detail")
     list_filter = ("kind",)
     list_select_related = ("user", "team_owner", "referrer", "order")
@@ -79,7 +88,7 @@ class TeamEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(ReadOnlyAdmin):
+class RewardAdmin(ReadOnlyAdmin[Reward]):
     list_display = ("created_at", "order", "recipient", "kind", "status", "amount_yuan", "accrued_yuan")
     list_filter = ("status", "kind")
     list_select_related = ("order", "recipient")
@@ -98,7 +107,7 @@ class RewardAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderSettlement)
-class OrderSettlementAdmin(ReadOnlyAdmin):
+class OrderSettlementAdmin(ReadOnlyAdmin[OrderSettlement]):
     list_display = ("order", "plan", "basis", "paid_at", "settle_due_at", "rewards_accrued_at", "settled_at")
     list_filter = ("basis",)
     list_select_related = ("order",)
@@ -107,16 +116,19 @@ class OrderSettlementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(QualifyingProduct)
-class QualifyingProductAdmin(admin.ModelAdmin):
+class QualifyingProductAdmin(admin.ModelAdmin[QualifyingProduct]):
     list_display = ("product", "added_by", "added_at")
     list_select_related = ("product", "added_by")
     raw_id_fields = ("product",)
     fields = ("product",)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: QualifyingProduct | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: QualifyingProduct, form: forms.ModelForm[QualifyingProduct],
+                   change: bool) -> None:
         # who named the package, and when: the admin records the operator like the services do
+        if not isinstance(request.user, User):  # the admin lets only logged-in staff this far
+            raise PermissionDenied
         obj.added_by, obj.added_at = request.user, clock.now()
         super().save_model(request, obj, form, change)

@@ -4,7 +4,8 @@ the kill switch, the graph browser and the withdrawal review queue. Platform sta
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.params.functions import Query  # the call form: to mypy, ninja.Query is a generic alias
 from pydantic import field_validator
 
 from linkmall.accounts.auth import api_auth
@@ -13,16 +14,17 @@ from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import Withdrawal
-from linkmall.ledger.pages.queries import queue_rows, withdrawal_queue
+from linkmall.ledger.pages.queries import QueueRow, queue_rows, withdrawal_queue
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject
 from linkmall.referral import services
+from linkmall.referral.http import ApiRequest
 from linkmall.referral.models import ReferralPlan
 from linkmall.referral.pages import operator_selectors as selectors
 
 router = Router(tags=["referral-operator"], auth=api_auth)
 
 
-def _operator(request) -> User:
+def _operator(request: ApiRequest) -> User:
     return require_role(request.auth, Role.PLATFORM)
 
 
@@ -70,7 +72,7 @@ class PlanIn(Schema):
 
     @field_validator("config")
     @classmethod
-    def no_floats(cls, config: dict) -> dict:
+    def no_floats(cls, config: dict[str, Any]) -> dict[str, Any]:
         # amounts are yuan strings ("100.00") or percentages ("10%"); a JSON float cannot hold fen exactly
         values = [v for value in config.values() for v in (value.values() if isinstance(value, dict) else [value])]
         if any(isinstance(v, float) for v in values):
@@ -132,7 +134,7 @@ class WithdrawalRejectIn(Schema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
-def _plan_out(plan: ReferralPlan) -> dict:
+def _plan_out(plan: ReferralPlan) -> dict[str, Any]:
     return {
         "id": plan.pk, "status": plan.status, "config": plan.config,
         "effective": {key: value for key, value, _words in selectors.plan_effective(plan)},
@@ -142,16 +144,16 @@ def _plan_out(plan: ReferralPlan) -> dict:
     }
 
 
-def _node_out(node: selectors.Node) -> dict:
+def _node_out(node: selectors.Node) -> dict[str, Any]:
     return {"id": node.user.pk, "name": node.user.display_name or node.user.username, "phone": node.user.phone,
             "level": node.level, "slots": node.promoter.slots if node.promoter else 0}
 
 
-def _children_out(page: selectors.ChildrenPage) -> dict:
+def _children_out(page: selectors.ChildrenPage) -> dict[str, Any]:
     return {"items": [_node_out(n) for n in page.nodes], "next_after": page.next_after}
 
 
-def _withdrawal_out(row) -> dict:
+def _withdrawal_out(row: QueueRow) -> dict[str, Any]:
     w = row.withdrawal
     return {
         "id": w.pk, "owner": f"{w.owner_kind}:{w.owner_id}", "owner_name": row.owner_label,
@@ -165,7 +167,7 @@ def _withdrawal_out(row) -> dict:
 
 
 @router.get("/plan", response=PlansOut)
-def plan_overview(request):
+def plan_overview(request: ApiRequest) -> dict[str, Any]:
     _operator(request)
     switch = selectors.engine_switch()
     live = services.plan_live()
@@ -180,26 +182,26 @@ def plan_overview(request):
 
 
 @router.post("/plans", response={201: PlanOut})
-def plan_create(request, payload: PlanIn):
+def plan_create(request: ApiRequest, payload: PlanIn) -> Status[dict[str, Any]]:
     plan = services.plan_draft(actor=_operator(request), config=payload.config)
     return Status(201, _plan_out(plan))
 
 
 @router.post("/plans/{plan_id}/acknowledge", response=PlanOut)
-def plan_acknowledge(request, plan_id: int, payload: AcknowledgeIn):
+def plan_acknowledge(request: ApiRequest, plan_id: int, payload: AcknowledgeIn) -> dict[str, Any]:
     actor = _operator(request)
     plan = services.plan_acknowledge(actor=actor, plan=selectors.plan_get(plan_id=plan_id), codes=payload.codes)
     return _plan_out(plan)
 
 
 @router.post("/plans/{plan_id}/go-live", response=PlanOut)
-def plan_go_live(request, plan_id: int):
+def plan_go_live(request: ApiRequest, plan_id: int) -> dict[str, Any]:
     actor = _operator(request)
     return _plan_out(services.plan_go_live(actor=actor, plan=selectors.plan_get(plan_id=plan_id)))
 
 
 @router.post("/kill-switch", response=SwitchOut)
-def kill_switch(request, payload: KillSwitchIn):
+def kill_switch(request: ApiRequest, payload: KillSwitchIn) -> dict[str, Any]:
     switch = services.rewards_pause(actor=_operator(request), paused=payload.paused, reason=payload.reason.strip())
     return {"rewards_paused": switch.rewards_paused, "reason": switch.reason, "changed_at": switch.changed_at,
             "changed_by": switch.changed_by_id}
@@ -209,8 +211,8 @@ def kill_switch(request, payload: KillSwitchIn):
 
 
 @router.get("/users/{user_id}/graph", response=GraphOut)
-def user_graph(request, user_id: int, after_referral: int = 0, after_member: int = 0,
-               size: int = Query(selectors.CHILDREN_PAGE, ge=1, le=100)):
+def user_graph(request: ApiRequest, user_id: int, after_referral: int = 0, after_member: int = 0,
+               size: int = Query(selectors.CHILDREN_PAGE, ge=1, le=100)) -> dict[str, Any]:
     """Both graphs around one user; children come a page at a time (continue with `after_*`)."""
     _operator(request)
     graph = selectors.user_graph(user_id=user_id)
@@ -233,8 +235,8 @@ def user_graph(request, user_id: int, after_referral: int = 0, after_member: int
 
 
 @router.get("/withdrawals", response=list[OperatorWithdrawalOut])
-def withdrawals(request, status: str = Withdrawal.Status.REQUESTED, after: int = Query(0, ge=0),
-                limit: int = Query(50, ge=1, le=200)):
+def withdrawals(request: ApiRequest, status: str = Withdrawal.Status.REQUESTED, after: int = Query(0, ge=0),
+                limit: int = Query(50, ge=1, le=200)) -> list[dict[str, Any]]:
     """The review queue, oldest first (`status=all` for every one); continue with `after` = the last id seen."""
     _operator(request)
     if status != "all" and status not in Withdrawal.Status.values:
@@ -251,14 +253,14 @@ def _withdrawal(withdrawal_id: int) -> Withdrawal:
 
 
 @router.post("/withdrawals/{withdrawal_id}/approve", response=OperatorWithdrawalOut)
-def withdrawal_approve_endpoint(request, withdrawal_id: int):
+def withdrawal_approve_endpoint(request: ApiRequest, withdrawal_id: int) -> dict[str, Any]:
     actor = _operator(request)
     done = withdrawal_approve(actor=actor, withdrawal=_withdrawal(withdrawal_id))
     return _withdrawal_out(queue_rows([done])[0])
 
 
 @router.post("/withdrawals/{withdrawal_id}/reject", response=OperatorWithdrawalOut)
-def withdrawal_reject_endpoint(request, withdrawal_id: int, payload: WithdrawalRejectIn):
+def withdrawal_reject_endpoint(request: ApiRequest, withdrawal_id: int, payload: WithdrawalRejectIn) -> dict[str, Any]:
     actor = _operator(request)
     done = withdrawal_reject(actor=actor, withdrawal=_withdrawal(withdrawal_id), reason=payload.reason)
     return _withdrawal_out(queue_rows([done])[0])

@@ -3,17 +3,22 @@
 Everything answers about the authenticated user only; there is no id of another promoter to ask for.
 """
 
+from typing import Any
+
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotFound
-from linkmall.ledger.models import OwnerKind
+from linkmall.core.paging import MAX_PAGE_SIZE, Page
+from linkmall.ledger.models import OwnerKind, Withdrawal
 from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.referral import selectors
+from linkmall.referral.http import ApiRequest
+from linkmall.referral.models import Promoter, Reward
 from linkmall.referral.schemas_promoter import (
     BindIn,
     BindOut,
@@ -32,25 +37,19 @@ router = Router(tags=["referral-promoter"])
 
 class PromoterPageQuery(Schema):
     page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _consumer(request):
-    require_role(request.auth, Role.CONSUMER)
-    return request.auth
+def _consumer(request: ApiRequest) -> User:
+    return require_role(request.auth, Role.CONSUMER)
 
 
-def _person(user) -> dict | None:
+def _person(user: User | None) -> dict[str, str] | None:
     return {"name": selectors.public_name(user)} if user is not None else None
 
 
-def _page(page: selectors.Page) -> dict:
-    return {"items": page.items, "page": page.page, "page_size": page.page_size, "total": page.total,
-            "has_next": page.has_next}
-
-
 @router.get("/summary", response=SummaryOut, auth=api_auth)
-def summary(request):
+def summary(request: ApiRequest) -> dict[str, Any]:
     o = selectors.promoter_overview(user=_consumer(request))
     b = o.balances
     return {
@@ -63,30 +62,29 @@ def summary(request):
 
 
 @router.get("/team", response=MemberPage, auth=api_auth)
-def team(request, query: Query[PromoterPageQuery]):
+def team(request: ApiRequest, query: Query[PromoterPageQuery]) -> Page[Promoter]:
     """The members of my team (only a boss has one)."""
-    return _page(selectors.promoter_team(user=_consumer(request), page=query.page, page_size=query.page_size))
+    return selectors.promoter_team(user=_consumer(request), page=query.page, page_size=query.page_size)
 
 
 @router.get("/referrals", response=MemberPage, auth=api_auth)
-def referrals(request, query: Query[PromoterPageQuery]):
+def referrals(request: ApiRequest, query: Query[PromoterPageQuery]) -> Page[Promoter]:
     """The people I invited."""
-    return _page(selectors.promoter_referrals(user=_consumer(request), page=query.page, page_size=query.page_size))
+    return selectors.promoter_referrals(user=_consumer(request), page=query.page, page_size=query.page_size)
 
 
 @router.get("/rewards", response=RewardPage, auth=api_auth)
-def rewards(request, query: Query[PromoterPageQuery]):
-    return _page(selectors.promoter_rewards(user=_consumer(request), page=query.page, page_size=query.page_size))
+def rewards(request: ApiRequest, query: Query[PromoterPageQuery]) -> Page[Reward]:
+    return selectors.promoter_rewards(user=_consumer(request), page=query.page, page_size=query.page_size)
 
 
 @router.get("/withdrawals", response=WithdrawalPage, auth=api_auth)
-def withdrawals(request, query: Query[PromoterPageQuery]):
-    return _page(selectors.promoter_withdrawals(user=_consumer(request), page=query.page,
-                                                page_size=query.page_size))
+def withdrawals(request: ApiRequest, query: Query[PromoterPageQuery]) -> Page[Withdrawal]:
+    return selectors.promoter_withdrawals(user=_consumer(request), page=query.page, page_size=query.page_size)
 
 
 @router.post("/withdrawals", response={201: PromoterWithdrawalOut}, auth=api_auth)
-def withdraw(request, payload: PromoterWithdrawalIn):
+def withdraw(request: ApiRequest, payload: PromoterWithdrawalIn) -> Status[Withdrawal]:
     user = _consumer(request)
     withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
                                     amount_fen=payload.amount_fen, key=f"promoter:{user.pk}:{payload.key}")
@@ -94,7 +92,7 @@ def withdraw(request, payload: PromoterWithdrawalIn):
 
 
 @router.get("/withdrawals/{int:withdrawal_id}", response=PromoterWithdrawalOut, auth=api_auth)
-def withdrawal(request, withdrawal_id: int):
+def withdrawal(request: ApiRequest, withdrawal_id: int) -> Withdrawal:
     found = selectors.promoter_withdrawal_get(user=_consumer(request), withdrawal_id=withdrawal_id)
     if found is None:  # someone else's withdrawal answers the same as none at all
         raise NotFound("No such withdrawal.")
@@ -102,7 +100,7 @@ def withdrawal(request, withdrawal_id: int):
 
 
 @router.get("/share", response=PromoterShareOut, auth=api_auth)
-def share(request):
+def share(request: ApiRequest) -> dict[str, str]:
     user = _consumer(request)
     absolute = request.build_absolute_uri
     return {
@@ -116,7 +114,7 @@ def share(request):
 
 
 @router.post("/bind", response=BindOut, auth=api_auth)
-def bind(request, payload: BindIn):
+def bind(request: ApiRequest, payload: BindIn) -> dict[str, Any]:
     """First-touch binding from a share the mini-program was opened through; a no-op when it cannot bind."""
     user = _consumer(request)
     bound = referral_bind_from_visit(user=user, code=payload.code, via=payload.via)

@@ -1,4 +1,4 @@
-"""The rules of the 链动2+1 engine (shared/specs/chain21.md §2–§5), free of any storage.
+"""The rules of the 链动2+1 engine (docs/specs/chain21.md §2–§5), free of any storage.
 
 `Graph` is what the rules need to read and change; the database-backed graph and the in-memory
 graph of the tests both implement it, so the rules are written (and proved) once.
@@ -45,10 +45,10 @@ def enter_as_agent(graph: Graph, user: int, plan: Plan) -> list[TeamEvent]:
     graph.set_level(user, AGENT)
     referrer = graph.referrer(user)
     ref_level = graph.level(referrer) if referrer is not None else MEMBER
-    if ref_level == BOSS:
+    if referrer is not None and ref_level == BOSS:
         graph.set_team_owner(user, referrer)
         return [TeamEvent("placed", user, team_owner=referrer, referrer=referrer)]
-    if ref_level == AGENT:
+    if referrer is not None and ref_level == AGENT:
         # 滑落 (走1留2): the referral joins the referrer's boss's team and fills a contribution slot.
         owner = graph.team_owner(referrer)
         graph.set_team_owner(user, owner)
@@ -86,11 +86,12 @@ class Recipients:
 def _within_invite_levels(graph: Graph, buyer: int, ancestor: int, limit: int) -> bool:
     current = buyer
     for _ in range(limit):
-        current = graph.referrer(current)
-        if current is None:
+        parent = graph.referrer(current)
+        if parent is None:
             return False
-        if current == ancestor:
+        if parent == ancestor:
             return True
+        current = parent
     return False
 
 

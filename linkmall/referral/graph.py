@@ -6,6 +6,9 @@ locks, so per-row locks are not enough. Bindings and entries are rare next to or
 reading recipients for rewards takes no lock.
 """
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db import connection, transaction
 
 from linkmall.accounts.models import User
@@ -82,7 +85,7 @@ def referral_bind(*, user: User, referrer: User, via: str) -> bool:
 class DbGraph:
     """The engine's Graph over Promoter rows, read through a cache and written back by `flush`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._rows: dict[int, Promoter] = {}
         self._dirty: set[int] = set()
 
@@ -93,43 +96,43 @@ class DbGraph:
             self._rows[user] = row
         return row
 
-    def prefetch(self, user_ids) -> None:
+    def prefetch(self, user_ids: Iterable[int | None]) -> None:
         missing = [u for u in set(user_ids) if u is not None and u not in self._rows]
         for row in Promoter.objects.filter(user_id__in=missing):
             self._rows[row.user_id] = row
 
-    def level(self, user):
+    def level(self, user: int) -> str:
         return self._row(user).level
 
-    def referrer(self, user):
+    def referrer(self, user: int) -> int | None:
         return self._row(user).referrer_id
 
-    def team_owner(self, user):
+    def team_owner(self, user: int) -> int | None:
         return self._row(user).team_owner_id
 
-    def origin_boss(self, user):
+    def origin_boss(self, user: int) -> int | None:
         return self._row(user).origin_boss_id
 
-    def slots(self, user):
+    def slots(self, user: int) -> int:
         return self._row(user).slots
 
-    def _set(self, user, field, value):
+    def _set(self, user: int, field: str, value: str | int | None) -> None:
         setattr(self._row(user), field, value)
         self._dirty.add(user)
 
-    def set_level(self, user, level):
+    def set_level(self, user: int, level: str) -> None:
         self._set(user, "level", level)
 
-    def set_team_owner(self, user, owner):
+    def set_team_owner(self, user: int, owner: int | None) -> None:
         self._set(user, "team_owner_id", owner)
 
-    def set_origin_boss(self, user, boss):
+    def set_origin_boss(self, user: int, boss: int | None) -> None:
         self._set(user, "origin_boss_id", boss)
 
-    def set_slots(self, user, slots):
+    def set_slots(self, user: int, slots: int) -> None:
         self._set(user, "slots", slots)
 
-    def flush(self, *, entered: dict | None = None) -> None:
+    def flush(self, *, entered: dict[int, datetime] | None = None) -> None:
         for user, at in (entered or {}).items():
             self._row(user).entered_at = at
             self._dirty.add(user)

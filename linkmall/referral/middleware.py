@@ -9,11 +9,16 @@ not even loaded.
 """
 
 import logging
+from collections.abc import Callable
+from typing import TypeGuard, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import DatabaseError
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.core.errors import DomainError
 from linkmall.referral.sharing import CODE_LENGTH, referral_bind_from_visit, share_code_user_id, visit_channel
 
@@ -23,8 +28,10 @@ VISIT_COOKIE = "lm_ref"
 VISIT_COOKIE_SALT = "linkmall.referral.visit"
 VISIT_COOKIE_SECONDS = 30 * 24 * 3600
 
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
-def visit_from_cookie(request) -> tuple[str, str] | None:
+
+def visit_from_cookie(request: HttpRequest) -> tuple[str, str] | None:
     """(code, via) of the link this browser first came through, if the cookie is valid."""
     if VISIT_COOKIE not in request.COOKIES:
         return None
@@ -32,22 +39,24 @@ def visit_from_cookie(request) -> tuple[str, str] | None:
         value = request.get_signed_cookie(VISIT_COOKIE, salt=VISIT_COOKIE_SALT, max_age=VISIT_COOKIE_SECONDS)
     except (KeyError, signing.BadSignature):
         return None
+    if value is None:  # only with a default, which this call does not give
+        return None
     code, _, via = value.partition(":")
     return (code, visit_channel(via)) if share_code_user_id(code) is not None else None
 
 
-def visit_from_query(request) -> tuple[str, str] | None:
+def visit_from_query(request: HttpRequest) -> tuple[str, str] | None:
     code = request.GET.get("ref", "")
     if len(code) != CODE_LENGTH or share_code_user_id(code) is None:
         return None
     return code, visit_channel(request.GET.get("via"))
 
 
-def _bindable(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.CONSUMER
+def _bindable(user: User | AnonymousUser) -> TypeGuard[User]:
+    return user.is_authenticated and isinstance(user, User) and user.is_active and user.role == Role.CONSUMER
 
 
-def visit_remember(request, response, visit: tuple[str, str] | None):
+def visit_remember(request: HttpRequest, response: _Response, visit: tuple[str, str] | None) -> _Response:
     """Bind now if the visitor is a logged-in consumer, else keep the first link in the cookie."""
     remembered = visit_from_cookie(request)
     visit = remembered or visit
@@ -55,13 +64,14 @@ def visit_remember(request, response, visit: tuple[str, str] | None):
         if VISIT_COOKIE in request.COOKIES:  # forged or expired
             response.delete_cookie(VISIT_COOKIE)
         return response
-    if _bindable(request.user):
+    user = request.user
+    if _bindable(user):
         code, via = visit
         try:
-            referral_bind_from_visit(user=request.user, code=code, via=via)
+            referral_bind_from_visit(user=user, code=code, via=via)
         except (DomainError, DatabaseError):
             # the page the visitor asked for matters more than the binding; keep the cookie to retry
-            logger.exception("binding a share link failed for user %s", request.user.pk)
+            logger.exception("binding a share link failed for user %s", user.pk)
             return response
         if VISIT_COOKIE in request.COOKIES:
             response.delete_cookie(VISIT_COOKIE)
@@ -73,10 +83,10 @@ def visit_remember(request, response, visit: tuple[str, str] | None):
 
 
 class ShareVisitMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         has_query = "ref" in request.GET
         response = self.get_response(request)
         if not has_query and VISIT_COOKIE not in request.COOKIES:

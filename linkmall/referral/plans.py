@@ -1,4 +1,4 @@
-"""Reward plans of the 链动2+1 engine (shared/specs/chain21.md §7) and their compliance check.
+"""Reward plans of the 链动2+1 engine (docs/specs/chain21.md §7) and their compliance check.
 
 A plan names a profile (`classic` or `sales`, the default) and may override any key. Amounts
 are parsed once into integer fen or exact percentages; nothing here touches the database.
@@ -6,11 +6,12 @@ are parsed once into integer fen or exact percentages; nothing here touches the 
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from linkmall.core.errors import InvalidInput
 from linkmall.core.money import fen_to_yuan, percent_of, yuan_to_fen
 
-PROFILES: dict[str, dict] = {
+PROFILES: dict[str, dict[str, Any]] = {
     "classic": {
         "slide_count": 2,
         "entry": "qualifying",
@@ -43,13 +44,13 @@ PLAN_KEYS = frozenset(PROFILES["classic"]) | {"profile"}
 OFF = (None, "off", False, "0", "0%", 0)
 
 
-def _none(value) -> bool:
+def _none(value: object) -> bool:
     """Is `value` the spec's "none" (§7 table) or "off"? A YAML plan file writes `payout_cap: none`
     as the string "none", and `off` as false."""
     return value is None or value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off"))
 
 
-def _percent(text, key: str) -> Decimal:
+def _percent(text: object, key: str) -> Decimal:
     raw = str(text).strip()
     if not raw.endswith("%"):
         raise InvalidInput(f"plan key {key!r} must be a percentage such as \"10%\"", detail={"key": key})
@@ -70,7 +71,7 @@ class Rate:
     percent: Decimal | None = None
 
     @classmethod
-    def parse(cls, value, key: str) -> "Rate | None":
+    def parse(cls, value: object, key: str) -> "Rate | None":
         if value in OFF or _none(value):
             return None
         if not isinstance(value, str):
@@ -88,10 +89,15 @@ class Rate:
         """`pool_fen` is the line's whole pool (unit pool × quantity)."""
         if self.fixed_fen is not None:
             return self.fixed_fen * quantity
-        return percent_of(pool_fen, self.percent)
+        return percent_of(pool_fen, self._percent())
 
     def text(self) -> str:
-        return fen_to_yuan(self.fixed_fen) if self.fixed_fen is not None else f"{self.percent.normalize():f}%"
+        return fen_to_yuan(self.fixed_fen) if self.fixed_fen is not None else f"{self._percent().normalize():f}%"
+
+    def _percent(self) -> Decimal:
+        if self.percent is None:
+            raise ValueError("a Rate has either a fixed amount or a percentage")
+        return self.percent
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,10 @@ class Plan:
     basis: str  # "paid" or "settled"
     settle_days: int
     platform_fee_percent: Decimal
-    source: dict = field(default_factory=dict, compare=False)
+    source: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def parse(cls, data: dict | None) -> "Plan":
+    def parse(cls, data: dict[str, Any] | None) -> "Plan":
         data = dict(data or {})
         unknown = sorted(set(data) - PLAN_KEYS)
         if unknown:
@@ -161,7 +167,7 @@ class Plan:
             source={"profile": profile, **data},
         )
 
-    def with_changes(self, **changes) -> "Plan":
+    def with_changes(self, **changes: Any) -> "Plan":
         return replace(self, **changes)
 
 
@@ -180,7 +186,7 @@ class Risk:
     article: str
     explanation: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "severity": self.severity, "article": self.article,
                 "explanation": self.explanation}
 

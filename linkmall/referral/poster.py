@@ -68,6 +68,7 @@ def poster_png_cached(*, user_id: int, share_url: str, brand: str, promoter_name
     key = poster_cache_key(user_id=user_id, **parts)
     png = cache.get(key)
     if png is None:
-        png = poster_png(**parts)
+        png = poster_png(share_url=share_url, brand=brand, promoter_name=promoter_name, headline=headline,
+                         slogan=slogan, hint=hint, store=store)
         cache.set(key, png, POSTER_CACHE_SECONDS)
     return png, key.rsplit(":", 1)[-1]

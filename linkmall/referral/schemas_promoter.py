@@ -5,6 +5,10 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from linkmall.core.paging import PageOut
+from linkmall.ledger.models import Withdrawal
+from linkmall.referral.models import Promoter, Reward
+
 
 class BalancesOut(Schema):
     pending_fen: int
@@ -34,32 +38,25 @@ class SummaryOut(Schema):
 
 
 class MemberOut(Schema):
-    name: str
+    #: set on each row by the selectors (`_named`): the only name one promoter sees of another
+    name: str = Field(alias="public_name")
     level: str
     level_label: str
     entered_at: datetime | None
     bound_at: datetime | None
 
     @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.public_name
-
-    @staticmethod
-    def resolve_level_label(obj) -> str:
+    def resolve_level_label(obj: Promoter) -> str:
         return str(obj.get_level_display())
 
 
-class MemberPage(Schema):
-    items: list[MemberOut]
-    page: int
-    page_size: int
-    total: int
-    has_next: bool
+class MemberPage(PageOut[MemberOut]):
+    pass
 
 
 class RewardOut(Schema):
     id: int
-    order_number: str
+    order_number: str = Field(alias="order.number")
     kind: str
     kind_label: str
     #: what is owed now, after refunds; `accrued_fen` is what the order first earned
@@ -70,24 +67,16 @@ class RewardOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_order_number(obj) -> str:
-        return obj.order.number
-
-    @staticmethod
-    def resolve_kind_label(obj) -> str:
+    def resolve_kind_label(obj: Reward) -> str:
         return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_status_label(obj) -> str:
+    def resolve_status_label(obj: Reward) -> str:
         return str(obj.get_status_display())
 
 
-class RewardPage(Schema):
-    items: list[RewardOut]
-    page: int
-    page_size: int
-    total: int
-    has_next: bool
+class RewardPage(PageOut[RewardOut]):
+    pass
 
 
 class PromoterWithdrawalOut(Schema):
@@ -102,16 +91,12 @@ class PromoterWithdrawalOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_status_label(obj) -> str:
+    def resolve_status_label(obj: Withdrawal) -> str:
         return str(obj.get_status_display())
 
 
-class WithdrawalPage(Schema):
-    items: list[PromoterWithdrawalOut]
-    page: int
-    page_size: int
-    total: int
-    has_next: bool
+class WithdrawalPage(PageOut[PromoterWithdrawalOut]):
+    pass
 
 
 class PromoterWithdrawalIn(Schema):

@@ -5,45 +5,18 @@ Lists are paged and cost a constant number of queries whatever the team size.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from linkmall.accounts.models import User
-from linkmall.core.errors import InvalidInput
+from linkmall.core.paging import Page, paginate
 from linkmall.ledger.models import Bucket, OwnerKind, Withdrawal
 from linkmall.ledger.selectors import balances_of
 from linkmall.orders.models import Order
 from linkmall.referral.models import Promoter, Reward
 from linkmall.referral.plans import DEFAULT_PROFILE, Plan
 from linkmall.referral.services import plan_live
-
-MAX_PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    page_size: int
-    total: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.page_size < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-
-def _paginate(queryset: QuerySet, page: int, page_size: int) -> Page:
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.", detail={"field": "page"})
-    total = queryset.count()
-    start = (page - 1) * page_size
-    items = list(queryset[start : start + page_size]) if start < total else []
-    return Page(items=items, page=page, page_size=page_size, total=total)
 
 
 def public_name(user: User | None) -> str:
@@ -77,9 +50,9 @@ class PromoterOverview:
     level_label: str
     referrer: User | None
     bound_via: str
-    bound_at: object
+    bound_at: datetime | None
     team_owner: User | None
-    entered_at: object
+    entered_at: datetime | None
     slots: int
     slide_count: int
     team_size: int
@@ -136,38 +109,40 @@ def promoter_overview(*, user: User) -> PromoterOverview:
     )
 
 
-def _named(page: Page) -> Page:
+def _named(page: Page[Promoter]) -> Page[Promoter]:
     for row in page.items:
-        row.public_name = public_name(row.user)  # the only name one promoter sees of another
+        # the only name one promoter sees of another; the ignore: an attribute the model does not declare,
+        # added to this page's rows for the templates and the API schema
+        row.public_name = public_name(row.user)  # type: ignore[attr-defined]
     return page
 
 
-def promoter_team(*, user: User, page: int = 1, page_size: int = 20) -> Page:
+def promoter_team(*, user: User, page: int = 1, page_size: int = 20) -> Page[Promoter]:
     """The members of my team (a boss's team), newest first."""
     queryset = (Promoter.objects.filter(team_owner_id=user.pk).select_related("user")
                 .order_by("-entered_at", "-user_id"))
-    return _named(_paginate(queryset, page, page_size))
+    return _named(paginate(queryset, page=page, page_size=page_size))
 
 
-def promoter_referrals(*, user: User, page: int = 1, page_size: int = 20) -> Page:
+def promoter_referrals(*, user: User, page: int = 1, page_size: int = 20) -> Page[Promoter]:
     """The people I invited (my referrals in the invite graph), newest first."""
     queryset = (Promoter.objects.filter(referrer_id=user.pk).select_related("user")
                 .order_by("-bound_at", "-user_id"))
-    return _named(_paginate(queryset, page, page_size))
+    return _named(paginate(queryset, page=page, page_size=page_size))
 
 
-def promoter_rewards(*, user: User, page: int = 1, page_size: int = 20) -> Page:
+def promoter_rewards(*, user: User, page: int = 1, page_size: int = 20) -> Page[Reward]:
     """My rewards, newest first, with the order number each came from."""
     queryset = (Reward.objects.filter(recipient_id=user.pk).select_related("order")
                 .only("pk", "kind", "amount_fen", "accrued_fen", "status", "created_at", "order__number")
                 .order_by("-created_at", "-pk"))
-    return _paginate(queryset, page, page_size)
+    return paginate(queryset, page=page, page_size=page_size)
 
 
-def promoter_withdrawals(*, user: User, page: int = 1, page_size: int = 20) -> Page:
+def promoter_withdrawals(*, user: User, page: int = 1, page_size: int = 20) -> Page[Withdrawal]:
     queryset = Withdrawal.objects.filter(owner_kind=OwnerKind.PROMOTER, owner_id=user.pk).order_by(
         "-requested_at", "-pk")
-    return _paginate(queryset, page, page_size)
+    return paginate(queryset, page=page, page_size=page_size)
 
 
 def promoter_withdrawal_get(*, user: User, withdrawal_id: int) -> Withdrawal | None:

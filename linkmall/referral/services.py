@@ -5,11 +5,15 @@ order is paid and `order_settle` when it settles; with `basis: settled` only `or
 which then does the entry and the rewards too.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
+from linkmall.catalog.models import Product
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
 from linkmall.orders.models import Order, OrderLine
@@ -36,7 +40,7 @@ from linkmall.referral.plans import Plan, compliance_check
 # --- plans and the kill switch ------------------------------------------------------------
 
 
-def plan_draft(*, actor: User, config: dict) -> ReferralPlan:
+def plan_draft(*, actor: User, config: dict[str, Any]) -> ReferralPlan:
     require_role(actor, Role.PLATFORM)
     plan = Plan.parse(config)  # refuses a malformed plan before anything is stored
     risks = [r.as_dict() for r in compliance_check(plan)]
@@ -92,7 +96,7 @@ def rewards_paused() -> bool:
     return EngineSwitch.objects.filter(pk=1, rewards_paused=True).exists()
 
 
-def qualifying_product_add(*, actor: User, product) -> QualifyingProduct:
+def qualifying_product_add(*, actor: User, product: Product) -> QualifyingProduct:
     """The operator names a package (礼包) whose purchase is the entry to agent."""
     require_role(actor, Role.PLATFORM)
     row, _ = QualifyingProduct.objects.get_or_create(product=product, defaults={"added_by": actor})
@@ -125,12 +129,12 @@ def remaining_quantity(line: OrderLine) -> int:
     return line.quantity - line.refunded_quantity
 
 
-def _qualifying_ids(lines) -> set[int]:
+def _qualifying_ids(lines: Iterable[OrderLine]) -> set[int]:
     return set(QualifyingProduct.objects.filter(product_id__in={ln.product_id for ln in lines})
                .values_list("product_id", flat=True))
 
 
-def _enters(plan: Plan, promoter: Promoter | None, lines, qualifying: set[int], spend: int) -> bool:
+def _enters(plan: Plan, promoter: Promoter | None, lines: list[OrderLine], qualifying: set[int], spend: int) -> bool:
     if promoter is not None and promoter.level != MEMBER:
         return False
     if plan.entry_spend_fen is None:
@@ -161,7 +165,7 @@ def rewards_accrue(*, order: Order, plan: Plan, available: bool) -> list[Reward]
         return []
     recipients = line_recipients(graph, plan, buyer)
     status = Reward.Status.AVAILABLE if available else Reward.Status.PENDING
-    rewards = []
+    rewards: list[Reward] = []
     for line in lines:
         rewarding = line.product_id in qualifying if plan.rewards_on == "qualifying" else line.unit_pool_fen > 0
         if not rewarding:

@@ -1,4 +1,4 @@
-"""The money of a paid order in the ledger (shared/specs/chain21.md §4–§6).
+"""The money of a paid order in the ledger (docs/specs/chain21.md §4–§6).
 
 Each party's share of an order is a *target* computed from what remains of the order: the
 supplier is owed the cost C, the platform its fee F, each promoter its rewards W, and the
@@ -44,7 +44,8 @@ def order_reference(order_id: int) -> str:
 
 
 def _plan_of(settlement: OrderSettlement) -> Plan:
-    return Plan.parse(settlement.plan.config if settlement.plan_id else {"profile": DEFAULT_PROFILE})
+    plan = settlement.plan
+    return Plan.parse(plan.config if plan is not None else {"profile": DEFAULT_PROFILE})
 
 
 def _lock(order_id: int) -> OrderSettlement | None:
@@ -56,7 +57,7 @@ def _targets(settlement: OrderSettlement) -> dict[tuple[str, int], int]:
     """What each party is owed now for this order, from its remaining lines and live rewards."""
     order = settlement.order
     targets: dict[tuple[str, int], int] = defaultdict(int)
-    rewards = defaultdict(int)
+    rewards: defaultdict[int, int] = defaultdict(int)
     if settlement.rewards_accrued_at is not None:
         for line_id, recipient_id, amount in (Reward.objects.filter(order=order)
                                               .exclude(status=Reward.Status.CANCELLED)
@@ -83,7 +84,7 @@ def _held(order_id: int) -> dict[tuple[str, int], int]:
 
 
 def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str,
-                     held: dict | None = None) -> None:
+                     held: dict[tuple[str, int], int] | None = None) -> None:
     """`held` may be given when it is known without asking the ledger (nothing, at payment)."""
     order = settlement.order
     targets = _targets(settlement)

@@ -1,4 +1,4 @@
-"""Synthetic scenario files (shared/specs/chain21.md §8) of any size, for load and proof runs.
+"""Synthetic scenario files (docs/specs/scenarios.md) of any size, for load and proof runs.
 
     linkmall scenario generate --users 1000 --orders 3000 --seed 7 > var/story.yaml
 

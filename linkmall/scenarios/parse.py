@@ -1,4 +1,4 @@
-"""Scenario files (shared/specs/chain21.md §8): read and check a whole file before anything runs.
+"""Scenario files (docs/specs/scenarios.md): read and check a whole file before anything runs.
 
 A malformed file — bad YAML, an unknown action or key, a missing field, an id that names nothing
 — is refused with a message naming the step. Only the buyer of an `order` may be a new user.
@@ -6,12 +6,14 @@ A malformed file — bad YAML, an unknown action or key, a missing field, an id 
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 
 import yaml
 
 from linkmall.core.errors import DomainError
 from linkmall.core.money import yuan_to_fen
 from linkmall.referral.plans import Plan
+from linkmall.stores.pricing import listing_price_allowed
 
 
 class ScenarioError(Exception):
@@ -48,7 +50,7 @@ ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
 LEVELS = ("member", "agent", "boss")
 
 
-def _fail(step: int | None, message: str):
+def _fail(step: int | None, message: str) -> NoReturn:
     where = f"step {step}" if step is not None else "scenario"
     raise ScenarioError(f"{where}: {message}")
 
@@ -104,7 +106,7 @@ def parse_scenario(text: str) -> Scenario:
     if not isinstance(raw_steps, list) or not raw_steps:
         _fail(None, "steps must be a non-empty list")
 
-    known = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set()}
+    known: dict[str, set[str]] = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set()}
     steps = []
     for index, raw in enumerate(raw_steps, start=1):
         if not isinstance(raw, dict) or len(raw) != 1:
@@ -142,7 +144,7 @@ def parse_scenario(text: str) -> Scenario:
             args["price_fen"] = _amount(index, args, "price", allow_zero=False)
             args["cost_fen"] = _amount(index, args, "cost")
             args["pool_fen"] = _amount(index, args, "pool") if "pool" in args else 0
-            if args["cost_fen"] > args["price_fen"]:
+            if not listing_price_allowed(price_fen=args["price_fen"], cost_fen=args["cost_fen"]):
                 _fail(index, "product: cost is above price")
             if args["pool_fen"] > args["price_fen"] - args["cost_fen"]:
                 _fail(index, "product: pool is above price − cost")

@@ -1,4 +1,4 @@
-"""Replay a scenario through the real services (shared/specs/chain21.md §8).
+"""Replay a scenario through the real services (docs/specs/scenarios.md).
 
 Every step calls the same services the API and the pages call: suppliers and merchants are
 created, products listed, orders placed and paid through the sandbox gateway, refunds sent back
@@ -188,7 +188,7 @@ class ScenarioRun:
 
     def report(self) -> dict:
         promoters = {p.user_id: p for p in Promoter.objects.filter(user_id__in=[u.pk for u in self.users.values()])}
-        name_of = {u.pk: name for name, u in self.users.items()}
+        name_of: dict[int | None, str] = {u.pk: name for name, u in self.users.items()}
         users = {}
         for name, user in self.users.items():
             p = promoters.get(user.pk)

@@ -3,11 +3,11 @@ owner's stores, guides and listings (选品) under /merchant/."""
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
 from linkmall.core.errors import NotFound
+from linkmall.core.paging import paginate_clamped
 from linkmall.stores import selectors, services
 from linkmall.stores.models import Merchant
 from linkmall.stores.schemas import (
@@ -30,12 +30,6 @@ from linkmall.stores.schemas import (
 
 router = Router(tags=["stores"])
 PAGE_SIZE = 20
-
-
-def _page(rows, page: int) -> dict:
-    paginator = Paginator(rows, PAGE_SIZE)
-    current = paginator.get_page(page)
-    return {"count": paginator.count, "page": current.number, "page_size": PAGE_SIZE, "items": list(current.object_list)}
 
 
 def _merchant(actor, merchant_id: int | None = None) -> Merchant:
@@ -132,13 +126,13 @@ def update_guide(request, guide_id: int, payload: GuidePatch):
 @router.get("/merchant/catalog", response=PickablePage, auth=api_auth)
 def supplier_catalog(request, search: str = "", category: str = "", page: int = 1, merchant_id: int | None = None):
     rows = selectors.pickable_skus(actor=request.auth, merchant_id=merchant_id, search=search, category_slug=category)
-    return _page(rows, page)
+    return paginate_clamped(rows, page=page, page_size=PAGE_SIZE)
 
 
 @router.get("/merchant/listings", response=ListingPage, auth=api_auth)
 def my_listings(request, search: str = "", active: bool | None = None, page: int = 1, merchant_id: int | None = None):
     rows = selectors.listing_list(actor=request.auth, merchant_id=merchant_id, search=search, active=active)
-    return _page(rows, page)
+    return paginate_clamped(rows, page=page, page_size=PAGE_SIZE)
 
 
 @router.post("/merchant/listings", response={201: ListingOut}, auth=api_auth)

@@ -5,6 +5,7 @@ from django.db import models
 from linkmall.accounts.models import Tenant, User
 from linkmall.catalog.models import Product, Sku
 from linkmall.core import clock
+from linkmall.stores.pricing import listing_price_allowed
 
 
 class Merchant(models.Model):
@@ -69,3 +70,8 @@ class Listing(models.Model):
                 name="listing_pool_within_price", condition=models.Q(pool_fen__lte=models.F("price_fen"))
             ),
         ]
+
+    @property
+    def below_cost(self) -> bool:
+        """The supplier raised the SKU's cost above this price since it was set: not sold until repriced."""
+        return not listing_price_allowed(price_fen=self.price_fen, cost_fen=self.sku.cost_fen)

@@ -4,12 +4,13 @@ from ninja import Schema
 from pydantic import Field
 
 from linkmall.core.money import fen_to_yuan
+from linkmall.stores.models import Listing
 
 
 class StoreOut(Schema):
     id: int
     merchant_id: int
-    merchant_name: str
+    merchant_name: str = Field(alias="merchant.name")
     name: str
     city: str
     address: str
@@ -18,10 +19,6 @@ class StoreOut(Schema):
     phone: str
     opening_hours: str
     is_active: bool
-
-    @staticmethod
-    def resolve_merchant_name(obj) -> str:
-        return obj.merchant.name
 
 
 class NearbyStoreOut(Schema):
@@ -99,41 +96,17 @@ class ListingOptionOut(Schema):
 
 
 class ProductDetailOut(Schema):
-    product_id: int
-    name: str
-    subtitle: str
-    description: str
-    category: ShelfCategoryOut
-    spec_names: list[str]
+    product_id: int = Field(alias="product.pk")
+    name: str = Field(alias="product.name")
+    subtitle: str = Field(alias="product.subtitle")
+    description: str = Field(alias="product.description")
+    category: ShelfCategoryOut = Field(alias="product.category")
+    spec_names: list[str] = Field(alias="product.spec_names")
     image_urls: list[str]
     min_price_fen: int
     min_price: str
     total_stock: int
     options: list[ListingOptionOut]
-
-    @staticmethod
-    def resolve_product_id(obj) -> int:
-        return obj.product.pk
-
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.product.name
-
-    @staticmethod
-    def resolve_subtitle(obj) -> str:
-        return obj.product.subtitle
-
-    @staticmethod
-    def resolve_description(obj) -> str:
-        return obj.product.description
-
-    @staticmethod
-    def resolve_category(obj):
-        return obj.product.category
-
-    @staticmethod
-    def resolve_spec_names(obj) -> list[str]:
-        return obj.product.spec_names
 
 
 class GuideIn(Schema):
@@ -154,21 +127,13 @@ class GuidePatch(Schema):
 class GuideOut(Schema):
     id: int
     user_id: int
-    display_name: str
+    display_name: str = Field(alias="user.display_name")
     phone: str
     store_id: int
-    store_name: str
+    store_name: str = Field(alias="store.name")
     title: str
     wechat: str
     is_active: bool
-
-    @staticmethod
-    def resolve_display_name(obj) -> str:
-        return obj.user.display_name
-
-    @staticmethod
-    def resolve_store_name(obj) -> str:
-        return obj.store.name
 
 
 class PickIn(Schema):
@@ -187,59 +152,31 @@ class ListingPatch(Schema):
 class ListingOut(Schema):
     id: int
     sku_id: int
-    sku_code: str
+    sku_code: str = Field(alias="sku.code")
     product_id: int
-    product_name: str
-    spec: dict[str, str]
-    supplier_name: str
+    product_name: str = Field(alias="product.name")
+    spec: dict[str, str] = Field(alias="sku.spec")
+    supplier_name: str = Field(alias="sku.supplier.name")
     price_fen: int
     price: str
     pool_fen: int
-    cost_fen: int
-    stock: int
+    cost_fen: int = Field(alias="sku.cost_fen")
+    stock: int = Field(alias="sku.stock")
     is_active: bool
-    below_cost: bool
+    below_cost: bool  # Listing.below_cost, the rule of stores.pricing
 
     @staticmethod
-    def resolve_sku_code(obj) -> str:
-        return obj.sku.code
-
-    @staticmethod
-    def resolve_product_name(obj) -> str:
-        return obj.product.name
-
-    @staticmethod
-    def resolve_spec(obj) -> dict:
-        return obj.sku.spec
-
-    @staticmethod
-    def resolve_supplier_name(obj) -> str:
-        return obj.sku.supplier.name
-
-    @staticmethod
-    def resolve_price(obj) -> str:
+    def resolve_price(obj: Listing) -> str:
         return fen_to_yuan(obj.price_fen)
-
-    @staticmethod
-    def resolve_cost_fen(obj) -> int:
-        return obj.sku.cost_fen
-
-    @staticmethod
-    def resolve_stock(obj) -> int:
-        return obj.sku.stock
-
-    @staticmethod
-    def resolve_below_cost(obj) -> bool:
-        return obj.price_fen < obj.sku.cost_fen
 
 
 class PickableSkuOut(Schema):
-    sku_id: int
+    sku_id: int = Field(alias="pk")
     code: str
     product_id: int
-    product_name: str
-    category_name: str
-    supplier_name: str
+    product_name: str = Field(alias="product.name")
+    category_name: str = Field(alias="product.category.name")
+    supplier_name: str = Field(alias="supplier.name")
     spec: dict[str, str]
     cost_fen: int
     suggested_price_fen: int
@@ -249,32 +186,18 @@ class PickableSkuOut(Schema):
     my_pool_fen: int | None
     my_listing_active: bool | None
 
-    @staticmethod
-    def resolve_sku_id(obj) -> int:
-        return obj.pk
-
-    @staticmethod
-    def resolve_product_name(obj) -> str:
-        return obj.product.name
-
-    @staticmethod
-    def resolve_category_name(obj) -> str:
-        return obj.product.category.name
-
-    @staticmethod
-    def resolve_supplier_name(obj) -> str:
-        return obj.supplier.name
-
 
 class PickablePage(Schema):
-    count: int
+    #: read from a core.paging.Page; its total is named `count` in this endpoint's JSON
+    count: int = Field(alias="total")
     page: int
     page_size: int
     items: list[PickableSkuOut]
 
 
 class ListingPage(Schema):
-    count: int
+    #: read from a core.paging.Page; its total is named `count` in this endpoint's JSON
+    count: int = Field(alias="total")
     page: int
     page_size: int
     items: list[ListingOut]

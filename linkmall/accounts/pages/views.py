@@ -3,6 +3,7 @@
 from django.contrib.auth import login, logout
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -12,10 +13,12 @@ from linkmall.accounts import selectors, services
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import safe_next
 from linkmall.accounts.pages.forms import SmsLoginForm, StaffLoginForm
-from linkmall.accounts.pages.messages import error_text
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+#: what the login pages say for a refusal whose code has no text of its own
+LOGIN_FAILED = gettext_lazy("操作失败，请重试。")
 
 
 @never_cache
@@ -37,7 +40,7 @@ def sms_login_page(request):
                 login(request, user, backend=SESSION_BACKEND)
                 return HttpResponseRedirect(safe_next(request, None) or selectors.user_home_url(user=user))
         except DomainError as exc:
-            context["error"] = error_text(exc)
+            context["error"] = error_text(exc, default=LOGIN_FAILED)
     status = 400 if request.method == "POST" and (context["error"] or not form.is_valid()) else 200
     return render(request, "accounts/sms_login.html", context, status=status)
 
@@ -55,7 +58,7 @@ def staff_login_page(request):
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except DomainError as exc:
-            context["error"] = error_text(exc)
+            context["error"] = error_text(exc, default=LOGIN_FAILED)
         else:
             login(request, user, backend=SESSION_BACKEND)
             return HttpResponseRedirect(safe_next(request, None) or selectors.user_home_url(user=user))

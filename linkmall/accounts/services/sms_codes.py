@@ -137,9 +137,7 @@ def sms_login(*, phone: str, code: str) -> User:
     with transaction.atomic():
         error = _sms_code_check(phone=phone, code=code)
         if error is None:
-            user = User.objects.filter(phone=phone).first()
-            if user is None:
-                user = consumer_get_or_create(phone=phone)
+            user = User.objects.filter(phone=phone).first() or consumer_get_or_create(phone=phone)
             if user.role not in SMS_LOGIN_ROLES:
                 raise PasswordLoginRequired("This account logs in with its password.")
             if not user.is_active:

@@ -90,7 +90,7 @@ def test_asking_for_codes_too_often_shows_the_wait(client, frozen_clock):
     clock.advance(timedelta(seconds=15))
     response = client.post("/login/", {"phone": PHONE, "action": "send_code"})
     assert response.status_code == 400
-    assert "获取验证码太频繁" in response.content.decode() and "(45s)" in response.content.decode()
+    assert "操作太频繁，请稍后再试。 (45s)" in response.content.decode()
     assert SmsCode.objects.count() == 1
 
 

@@ -24,7 +24,9 @@ PHONE = "13812345678"
 
 def send_code(phone=PHONE) -> str:
     sms_code_request(phone=phone)
-    return LogSmsBackend.last_code_for(phone)
+    code = LogSmsBackend.last_code_for(phone)
+    assert code is not None, "no code was sent"
+    return code
 
 
 def wrong(code: str) -> str:

@@ -395,7 +395,7 @@ def plan() -> ReferralPlan:
 
 
 def snapshot() -> dict:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WATCHED}
+    return {model.__name__: list(model._default_manager.order_by("pk").values()) for model in WATCHED}
 
 
 def changes(before: dict, after: dict) -> list[str]:

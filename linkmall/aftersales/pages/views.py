@@ -4,16 +4,19 @@ Views parse the form, call one service or selector and render; the rules live in
 """
 
 from datetime import timedelta
+from typing import Protocol, TypedDict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrPromise
 
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import consumer_required, role_required
 from linkmall.aftersales import rules, selectors, services
 from linkmall.aftersales.access import ACTION_LABELS, ROLE_LABELS
@@ -147,7 +150,7 @@ def return_ship(request, pk: int):
     form = ReturnShipmentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            messages.error(request, str(errors[0]))  # an ErrorList gives its messages as strings
         return redirect("aftersales:detail", pk=pk)
     try:
         services.aftersale_return_ship(actor=request.user, request=aftersale, **form.cleaned_data)
@@ -160,7 +163,19 @@ def return_ship(request, pk: int):
 
 # ---- consoles: supplier and merchant ------------------------------------------------------------
 
-SIDES = {
+class _ListFor(Protocol):
+    def __call__(self, *, actor: User, status: str | None = None) -> QuerySet[AfterSaleRequest]: ...
+
+
+class _Side(TypedDict):
+    roles: tuple[str, ...]
+    list: _ListFor
+    home: str
+    name: StrPromise
+    can_receive: bool
+
+
+SIDES: dict[str, _Side] = {
     "supplier": {
         "roles": (Role.SUPPLIER_STAFF,),
         "list": selectors.aftersale_list_for_supplier,

@@ -80,7 +80,7 @@ def guarantee_actor() -> User:
     return user
 
 
-def refund(request: AfterSaleRequest, *, actor: User | None, role: str, reason: str) -> AfterSaleRequest:
+def refund(request: AfterSaleRequest, *, actor: User, role: str, reason: str) -> AfterSaleRequest:
     """Refund the request's units through payments and mark it refunded. Runs under the request's lock.
 
     The idempotency key is the request's own: whoever gets here twice (a retried approval, the

@@ -67,7 +67,9 @@ def compose(index: Index, question: str) -> Answer:
     if missing:
         return Answer(text="", handed_off=True, best_score=best, missing=missing)
     wanted = {w for c in concepts for w in c.words}
-    lines, sources, quoted = [], [], []
+    lines: list[str] = []
+    sources: list[Source] = []
+    quoted: list[str] = []
     for number, (source, source_hits) in enumerate(chosen.items(), start=1):
         picked: list[str] = []
         for hit in source_hits:

@@ -28,7 +28,7 @@ class BM25:
     lengths: list[int] = field(init=False)
     avgdl: float = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.tfs = [Counter(doc) for doc in self.documents]
         self.lengths = [len(doc) for doc in self.documents]
         self.avgdl = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0

@@ -125,7 +125,7 @@ def corpus_version(merchant_id: int) -> str:
 
 
 class _IndexCache:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: OrderedDict[int, Index] = OrderedDict()
         self.builds = 0

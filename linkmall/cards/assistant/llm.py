@@ -14,6 +14,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 
@@ -27,9 +28,9 @@ SYSTEM_PROMPT = (
 )
 
 
-def llm_settings() -> dict | None:
+def llm_settings() -> dict[str, Any] | None:
     config = settings.LINKMALL.get("ASSISTANT_LLM") or None
-    if not config or not config.get("base_url") or not config.get("model"):
+    if not isinstance(config, dict) or not config.get("base_url") or not config.get("model"):
         return None
     return config
 

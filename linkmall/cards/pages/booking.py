@@ -8,31 +8,15 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linkmall.accounts.pages.decorators import consumer_page, consumer_required
 from linkmall.cards import selectors, services
 from linkmall.cards.pages.common import guide_page, or_404
 from linkmall.cards.slots import STORE_TZ, open_slots
+from linkmall.core.error_codes import code_text, error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers.tracking import visitor_for_request
-
-#: customer-facing wording of the booking refusals; the service's English message is the fallback
-BOOKING_ERRORS = {
-    "slot_full": gettext_lazy("这个时段已约满，请换个时间。"),
-    "already_booked": gettext_lazy("你已经预约了这个时段。"),
-    "slot_unavailable": gettext_lazy("这个时段已不能预约，请换个时间。"),
-    "invalid_slot": gettext_lazy("请选择一个可预约的时段。"),
-    "not_cancellable": gettext_lazy("这个预约已不能取消。"),
-    "invalid_input": gettext_lazy("输入有误，请检查后再提交。"),
-    "not_found": gettext_lazy("没有找到对应的内容。"),
-}
-
-
-def booking_error_text(exc: DomainError) -> str:
-    text = BOOKING_ERRORS.get(exc.code)
-    return str(text) if text else exc.message
 
 
 def _book_url(request, guide_id: int, **_ignored) -> str:
@@ -76,13 +60,13 @@ def _book(request, guide_id: int, *, card):
     chosen, note = request.POST.get("slot", ""), request.POST.get("note", "").strip()
     starts_at = _parse_slot(chosen)
     if starts_at is None:
-        return _render_book(request, card, error=str(BOOKING_ERRORS["invalid_slot"]), note=note, status=400)
+        return _render_book(request, card, error=code_text("invalid_slot"), note=note, status=400)
     try:
         appointment = services.appointment_book(
             user=request.user, store_id=card.guide.store_id, starts_at=starts_at, guide_id=card.guide_id,
             note=note, visitor=visitor_for_request(request))
     except DomainError as exc:
-        return _render_book(request, card, error=booking_error_text(exc), chosen=chosen, note=note,
+        return _render_book(request, card, error=error_text(exc), chosen=chosen, note=note,
                             status=exc.status if exc.status < 500 else 400)
     local = appointment.starts_at.astimezone(STORE_TZ)
     messages.success(request, _("预约成功：%(when)s，%(store)s") % {
@@ -109,7 +93,7 @@ def _cancel(request, appointment_id: int):
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:
-        messages.error(request, booking_error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("预约已取消"))
     return redirect("cards:my_bookings")

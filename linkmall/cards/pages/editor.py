@@ -3,20 +3,13 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from linkmall.cards import selectors, services
 from linkmall.cards.pages.common import guide_page
 from linkmall.cards.pages.forms import CardForm
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
-
-PHOTO_ERRORS = {
-    "photo_too_large": gettext_lazy("照片太大了，请换一张不超过 5 MB 的。"),
-    "photo_format": gettext_lazy("请上传 JPG、PNG 或 WebP 格式的照片。"),
-    "photo_too_small": gettext_lazy("照片太小了，请上传至少 120×120 像素的照片。"),
-    "not_listed": gettext_lazy("只能推荐本店在售的商品。"),
-}
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +30,7 @@ def card_edit(request):
                 services.card_update(actor=request.user, guide_id=guide.pk, edit=edit)
             except DomainError as exc:
                 field = exc.detail.get("field") if isinstance(exc.detail, dict) else None
-                form.add_error(field if field in form.fields else None, str(PHOTO_ERRORS.get(exc.code, exc.message)))
+                form.add_error(field if field in form.fields else None, error_text(exc))
             else:
                 messages.success(request, _("名片已保存"))
                 return redirect("cards:card_edit")

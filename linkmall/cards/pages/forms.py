@@ -18,7 +18,9 @@ class CardForm(forms.Form):
 
     def __init__(self, *args, products: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["featured"].choices = products
+        featured = self.fields["featured"]
+        assert isinstance(featured, forms.TypedMultipleChoiceField)
+        featured.choices = products
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

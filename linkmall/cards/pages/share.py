@@ -27,6 +27,7 @@ BROWSER_CACHE_SECONDS = 3600
 
 def _png(request, key: str, draw) -> HttpResponse:
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
+    response: HttpResponse
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:

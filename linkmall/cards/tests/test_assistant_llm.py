@@ -20,7 +20,7 @@ EXTRACTIVE = "丝绒口红：价格 ¥129.00 至 ¥139.00。 [1]"
 class FakeLLM:
     """An OpenAI-compatible /chat/completions on loopback that answers what the test sets."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reply: dict | str = {}
         self.requests: list[dict] = []
         self.delay = threading.Event()  # set → the server hangs until released

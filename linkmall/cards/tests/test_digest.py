@@ -63,6 +63,7 @@ def busy_day(world: World) -> dict:
     event(world, stranger, Event.Kind.CARD_VIEW)  # the 25th: tomorrow's digest
     event(world, stranger, Event.Kind.CARD_VIEW, guide=world.other_guide)
     clock.freeze(at(24, 15))
+    assert zhang.user is not None
     Appointment.objects.create(store=world.store, guide=world.guide, user=zhang.user, seat=1,
                                starts_at=at(25, 14), created_at=clock.now())
     profile = zhang.user.profiles.get()

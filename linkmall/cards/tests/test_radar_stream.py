@@ -42,7 +42,7 @@ def frames(chunks) -> list[dict]:
 class FakeTime:
     """A monotonic clock the stream's sleep moves: the stream's timing without waiting."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.now = 0.0
         self.slept: list[float] = []
 

@@ -29,6 +29,7 @@ from linkmall.catalog.pages.forms import (
     StockForm,
     split_specs,
 )
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
 
@@ -43,14 +44,7 @@ def _or_404(fn, **kwargs):
 
 
 def _error_text(exc: DomainError) -> str:
-    fields = exc.detail.get("fields") if isinstance(exc.detail, dict) else None
-    if fields:
-        return "；".join(f"{k}: {v}" for k, v in fields.items())
-    if exc.code == "sku_code_taken":
-        return _("SKU 编码已被使用：%(codes)s") % {"codes": "、".join(exc.detail.get("codes", []))}
-    if exc.code == "stock_below_zero":
-        return _("库存不足，当前库存 %(n)s") % {"n": exc.detail.get("available")}
-    return exc.message
+    return error_text(exc, with_fields=True)
 
 
 class _Echo:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
@@ -34,7 +35,7 @@ _SKU_FIELD_COLUMN = {"code": "sku_code", "spec": "spec_values", "cost_fen": "cos
                      "suggested_price_fen": "suggested_price", "stock": "stock", "sku": "sku_code"}
 
 
-def _check_upload(upload: UploadedFile) -> str:
+def _check_upload(upload: File) -> str:
     original_name = os.path.basename(getattr(upload, "name", "") or "")
     extension = os.path.splitext(original_name)[1].lower()
     if extension not in ALLOWED_EXTENSIONS:
@@ -49,7 +50,7 @@ def _check_upload(upload: UploadedFile) -> str:
     return original_name
 
 
-def import_job_store(*, supplier: Supplier, upload: UploadedFile, created_by: User | None = None,
+def import_job_store(*, supplier: Supplier, upload: File, created_by: User | None = None,
                      enqueue: bool = True) -> ImportJob:
     """Store an upload as a queued job (and, by default, queue its task). For trusted callers such as
     the `linkmall catalog import` command; people go through `import_job_create`."""
@@ -196,7 +197,7 @@ def import_job_run(*, job_id: int, progress: Callable[[int, int], None] | None =
     job = ImportJob.objects.get(pk=job_id)
     try:
         with job.file.open("rb") as handle:
-            raw_rows = read_rows(handle, job.original_name or job.file.name)
+            raw_rows = read_rows(handle, job.original_name or job.file.name or "")
     except ImportFileError as exc:
         return _finish(job, status=ImportJob.Status.FAILED, errors=[{"row": 0, "errors": {"file": str(exc)}}])
     except OSError:

@@ -70,6 +70,7 @@ def _save_images(product: Product, images: Sequence[File | str], first_position:
             row.image.name = image
             row.save()
         else:
+            assert image.name is not None  # _clean_image let it through: forms.ImageField refuses a nameless file
             row.image.save(image.name, image, save=True)
 
 
@@ -191,7 +192,9 @@ def product_image_add(*, actor: User, product: Product, image: File | str) -> Pr
         if len(positions) >= MAX_IMAGES:
             raise Conflict(f"A product has at most {MAX_IMAGES} images.", code="too_many_images")
         _save_images(locked, [clean], max(positions, default=-1) + 1)
-        return locked.images.order_by("-position", "-id").first()
+        added = locked.images.order_by("-position", "-id").first()
+        assert added is not None  # saved just above, in this transaction
+        return added
 
 
 def product_image_delete(*, actor: User, image: ProductImage) -> None:

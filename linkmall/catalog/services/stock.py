@@ -110,5 +110,8 @@ def sku_stock_adjust(*, actor: User, sku: Sku, delta: int) -> int:
             code="stock_below_zero",
             detail={"sku_id": sku.pk, "delta": delta, "available": available},
         )
-    sku.stock = _available(sku.pk)
-    return sku.stock
+    stock = _available(sku.pk)
+    if stock is None:  # deleted since the update: as for a zero delta
+        raise NotFound("No such SKU.", detail={"sku_id": sku.pk})
+    sku.stock = stock
+    return stock

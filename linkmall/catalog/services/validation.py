@@ -4,6 +4,7 @@ They return errors keyed by field name instead of raising at the first one, so a
 import report can name every problem of a row at once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -99,7 +100,7 @@ def spec_key(spec: dict[str, str], spec_names: list[str]) -> tuple[str, ...]:
     return tuple(spec.get(n, "") for n in spec_names)
 
 
-def clean_skus(skus: Any, *, spec_names: list[str], existing: list[CleanSku] = ()) -> list[CleanSku]:
+def clean_skus(skus: Any, *, spec_names: list[str], existing: Sequence[CleanSku] = ()) -> list[CleanSku]:
     """Check a product's SKUs together: each one, then codes and specs unique among them.
 
     Raises InvalidInput naming every bad field as "skus[i].field".

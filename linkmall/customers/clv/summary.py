@@ -10,12 +10,14 @@ Transactions after `until` are ignored.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from linkmall.core.csvfiles import BadRow, read_csv
 
 UNITS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 COLUMNS = ("customer_id", "date", "amount")
@@ -70,39 +72,25 @@ def summarise(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, *, u
 
 def read_transactions(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Read customer_id,date,amount (header required; dates YYYY-MM-DD or ISO 8601 date-times)."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadTransactions(f"{path}: no such file")
-    customers, days, amounts = [], [], []
     ordinal_of: dict[str, int] = {}
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [h.strip().lower() for h in next(reader, [])]
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise BadTransactions(f"{path}: missing column(s) {', '.join(missing)}; "
-                                      f"expected a header with {', '.join(COLUMNS)}")
-            ci, di, ai = (header.index(c) for c in COLUMNS)
-            for line, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                try:
-                    text = row[di].strip()[:10]
-                    ordinal = ordinal_of.get(text)
-                    if ordinal is None:
-                        ordinal = ordinal_of[text] = dt.date.fromisoformat(text).toordinal()
-                    amount = float(row[ai])
-                except (ValueError, IndexError):
-                    raise BadTransactions(f"{path}, line {line}: expected a date YYYY-MM-DD and a number amount, "
-                                          f"got {row!r}") from None
-                if not np.isfinite(amount) or amount < 0:
-                    raise BadTransactions(f"{path}, line {line}: the amount must be a number ≥ 0, got {row[ai]!r}")
-                customers.append(row[ci].strip())
-                days.append(ordinal)
-                amounts.append(amount)
-    except UnicodeDecodeError:
-        raise BadTransactions(f"{path}: not a UTF-8 CSV file") from None
+
+    def parse(cells: Sequence[str]) -> tuple[str, int, float]:
+        customer, date, amount_text = cells
+        text = date.strip()[:10]
+        ordinal = ordinal_of.get(text)
+        if ordinal is None:
+            ordinal = ordinal_of[text] = dt.date.fromisoformat(text).toordinal()
+        amount = float(amount_text)
+        if not np.isfinite(amount) or amount < 0:
+            raise BadRow(f"the amount must be a number ≥ 0, got {amount_text!r}")
+        return customer.strip(), ordinal, amount
+
+    customers, days, amounts = [], [], []
+    for customer, day, amount in read_csv(path, columns=COLUMNS, parse=parse, error=BadTransactions,
+                                          expected="a date YYYY-MM-DD and a number amount"):
+        customers.append(customer)
+        days.append(day)
+        amounts.append(amount)
     if not customers:
-        raise BadTransactions(f"{path}: no transactions")
+        raise BadTransactions(f"{Path(path)}: no transactions")
     return np.array(customers), np.array(days, dtype=np.int64), np.array(amounts, dtype=float)

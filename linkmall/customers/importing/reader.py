@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from linkmall.accounts.services import phone_normalize
+from linkmall.core.csvfiles import UTF8_OR_GBK, cell_text, decode
 from linkmall.core.errors import DomainError
 
 MAX_AMOUNT_FEN = 10_000_000_00  # ¥10,000,000: beyond this a row is a typo, not a sale
@@ -55,20 +56,12 @@ class Row:
         return bool(self.order_id)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -78,7 +71,7 @@ def _date(value: Any) -> date:
 
 
 def _fen(value: Any) -> int:
-    text = repr(value) if isinstance(value, float) else _text(value).replace(",", "").lstrip("¥￥")
+    text = repr(value) if isinstance(value, float) else cell_text(value).replace(",", "").lstrip("¥￥")
     amount = Decimal(text)
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidOperation
@@ -86,19 +79,19 @@ def _fen(value: Any) -> int:
 
 
 def parse(line: int, raw: dict[str, Any], *, today: date) -> Row:
-    row = Row(line=line, name=_text(raw.get("name"))[:64], order_id=_text(raw.get("order_id")))
+    row = Row(line=line, name=cell_text(raw.get("name"))[:64], order_id=cell_text(raw.get("order_id")))
     try:
-        row.phone = phone_normalize(_text(raw.get("phone")))
+        row.phone = phone_normalize(cell_text(raw.get("phone")))
     except DomainError:
         row.errors.append(("phone", "手机号不是有效的中国大陆手机号"))
-    if _text(raw.get("birthday")):
+    if cell_text(raw.get("birthday")):
         try:
             row.birthday = _date(raw["birthday"])
             if not date(1900, 1, 1) <= row.birthday <= today:
                 raise ValueError
         except ValueError:
             row.errors.append(("birthday", "生日不是有效日期（如 1990-05-20）"))
-    filled = [c for c in ORDER_COLUMNS if _text(raw.get(c))]
+    filled = [c for c in ORDER_COLUMNS if cell_text(raw.get(c))]
     if filled and len(filled) < len(ORDER_COLUMNS):
         for column in ORDER_COLUMNS:
             if column not in filled:
@@ -124,12 +117,10 @@ def parse(line: int, raw: dict[str, Any], *, today: date) -> Row:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("文件编码无法识别，请另存为 UTF-8 的 CSV")
+    try:
+        return decode(data, encodings=UTF8_OR_GBK)
+    except UnicodeDecodeError:
+        raise ImportFileError("文件编码无法识别，请另存为 UTF-8 的 CSV") from None
 
 
 def _table(path: Path) -> Iterator[list[Any]]:
@@ -157,15 +148,15 @@ def read(path: Path, *, today: date) -> tuple[int, Iterator[Row]]:
     table = [r for r in _table(path)]
     if not table:
         raise ImportFileError("文件是空的")
-    columns = {i: _LOOKUP.get(re.sub(r"[\s_\-]", "", _text(h)).lower()) for i, h in enumerate(table[0])}
+    columns = {i: _LOOKUP.get(re.sub(r"[\s_\-]", "", cell_text(h)).lower()) for i, h in enumerate(table[0])}
     if "phone" not in columns.values():
         raise ImportFileError("缺少手机号（phone）列")
 
     def rows() -> Iterator[Row]:
         for offset, values in enumerate(table[1:], start=2):
-            if not any(_text(v) for v in values):
+            if not any(cell_text(v) for v in values):
                 continue
-            raw = {columns[i]: v for i, v in enumerate(values) if columns.get(i)}
+            raw = {name: v for i, v in enumerate(values) if (name := columns.get(i))}
             yield parse(offset, raw, today=today)
 
     return len(table) - 1, rows()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +38,7 @@ class ImportReport:
 
 def _occurred_at(row: Row) -> datetime:
     # a POS export has the day only; noon local time keeps it on that day in every report
+    assert row.day is not None  # parse() gives every order row without errors its day
     return timezone.make_aware(datetime.combine(row.day, time(12, 0)))
 
 
@@ -55,7 +57,7 @@ def import_row(*, merchant_id: int, row: Row, report: ImportReport) -> None:
             else:
                 # a customer without orders was not "seen" today: leave last_seen empty
                 profile, _ = Profile.objects.get_or_create(merchant_id=merchant_id, user=user)
-            updates = {}
+            updates: dict[str, Any] = {}
             if row.name and not profile.name:
                 updates["name"] = row.name
             if row.birthday and not profile.birthday:
@@ -64,6 +66,7 @@ def import_row(*, merchant_id: int, row: Row, report: ImportReport) -> None:
                 Profile.objects.filter(pk=profile.pk).update(**updates)
             created_purchase = False
             if row.has_order:
+                assert row.amount_fen is not None  # parse() gives every order row without errors its amount
                 _, created_purchase = Purchase.objects.get_or_create(
                     merchant_id=merchant_id, source=Purchase.Source.IMPORT, reference=row.order_id,
                     defaults={"user": user, "amount_fen": row.amount_fen, "occurred_at": _occurred_at(row)},

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core import clock
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.customers.crm import selectors, services
@@ -124,19 +125,8 @@ def _act(request, fn, **kwargs):
         fn(**kwargs)
         return True
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return False
-
-
-def _error_text(exc: DomainError) -> str:
-    return {
-        "bad_tag": _("标签为 1 到 32 个字"),
-        "auto_tag": _("这是根据行为自动生成的标签，不能手动修改"),
-        "too_many_tags": _("标签太多了，请先删除一些"),
-        "bad_note": _("记录为 1 到 2000 个字"),
-        "bad_reminder": _("请填写提醒内容（200 字以内）和不早于今天的时间"),
-        "too_many_reminders": _("未完成的提醒太多了"),
-    }.get(exc.code, exc.message)
 
 
 @crm_user

@@ -9,13 +9,14 @@ interactions were purchases).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from linkmall.core.csvfiles import read_csv
 
 from . import model
 from .metrics import ndcg_at_k, precision_at_k
@@ -48,33 +49,16 @@ def _seconds(text: str) -> float:
 
 
 def read_interactions(path: str | Path) -> Interactions:
-    path = Path(path)
-    if not path.is_file():
-        raise BadInteractions(f"{path}: no such file")
     users, items, times = [], [], []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [h.strip().lower() for h in next(reader, [])]
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise BadInteractions(f"{path}: missing column(s) {', '.join(missing)}; "
-                                      f"expected a header with {', '.join(COLUMNS)}")
-            ui, ii, ti = (header.index(c) for c in COLUMNS)
-            for line, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                try:
-                    users.append(row[ui].strip())
-                    items.append(row[ii].strip())
-                    times.append(_seconds(row[ti].strip()))
-                except (ValueError, IndexError):
-                    raise BadInteractions(f"{path}, line {line}: expected user_id, item_id and a timestamp "
-                                          f"(ISO 8601 or seconds), got {row!r}") from None
-    except UnicodeDecodeError:
-        raise BadInteractions(f"{path}: not a UTF-8 CSV file") from None
+    for user, item, seconds in read_csv(
+        path, columns=COLUMNS, parse=lambda cells: (cells[0].strip(), cells[1].strip(), _seconds(cells[2].strip())),
+        expected="user_id, item_id and a timestamp (ISO 8601 or seconds)", error=BadInteractions,
+    ):
+        users.append(user)
+        items.append(item)
+        times.append(seconds)
     if not users:
-        raise BadInteractions(f"{path}: no interactions")
+        raise BadInteractions(f"{Path(path)}: no interactions")
     user_ids, user_index = np.unique(np.array(users), return_inverse=True)
     item_ids, item_index = np.unique(np.array(items), return_inverse=True)
     return Interactions(user_index, item_index, np.array(times), len(user_ids), len(item_ids))

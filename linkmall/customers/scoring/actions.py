@@ -56,6 +56,8 @@ def _birthdays(merchant_id: int, today: date) -> int:
     rows = []
     for profile_id, birthday in Profile.objects.filter(
             merchant_id=merchant_id, layer=Layer.CORE, birthday__isnull=False).values_list("id", "birthday"):
+        if birthday is None:  # the filter leaves none out; this says so to the type checker
+            continue
         day = _birthday_in(today, birthday)
         if day is not None:
             rows.append(Outreach(profile_id=profile_id, kind=Outreach.Kind.BIRTHDAY_OFFER, period=str(day.year),

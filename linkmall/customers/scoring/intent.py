@@ -143,6 +143,7 @@ def intent_fit(*, merchant_id: int, now: datetime, weeks: int = 8) -> tuple[dict
     if test.any():
         metrics["model_auc"] = roc_auc(y[test], predict(model, x[test]))
     for key in ("model_auc", "rules_auc"):
-        if metrics[key] is not None:
-            metrics[key] = round(metrics[key], 4)
+        value = metrics[key]
+        if value is not None:
+            metrics[key] = round(value, 4)
     return model, metrics

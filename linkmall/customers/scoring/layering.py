@@ -34,7 +34,8 @@ class RecomputeRunning(Conflict):
     code = "layers_recompute_running"
 
 
-def _claim(merchant_id: int) -> LayerRun:
+def _claim(merchant_id: int) -> tuple[LayerRun, CustomerSettings]:
+    """A new run, once no fresh run is on; with the merchant's settings, read under the same lock."""
     now = clock.now()
     with transaction.atomic():
         CustomerSettings.objects.get_or_create(merchant_id=merchant_id)
@@ -44,8 +45,7 @@ def _claim(merchant_id: int) -> LayerRun:
             raise RecomputeRunning("该商家的分层正在计算中，请稍后再试。")
         running.update(status=LayerRun.Status.FAILED, finished_at=now, error="stale: taken over by a new run")
         run = LayerRun.objects.create(merchant_id=merchant_id, started_at=now)
-        run.settings = settings
-    return run
+    return run, settings
 
 
 @contextmanager
@@ -128,8 +128,7 @@ def layers_recompute(*, merchant_id: int, progress: Callable[[int], None] | None
                      with_actions: bool = True) -> LayerRun:
     """Score and layer every customer of the merchant, then give each layer its actions (inside
     the same claim, so actions never race). Raises RecomputeRunning while another run is on."""
-    run = _claim(merchant_id)
-    settings = run.settings
+    run, settings = _claim(merchant_id)
 
     def step(percent: int) -> None:
         LayerRun.objects.filter(pk=run.pk).update(progress=percent)

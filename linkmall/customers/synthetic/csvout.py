@@ -6,6 +6,7 @@ Ids in the files are 1-based (customer 1 is the first to arrive); times are ISO 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ def _ids(values: np.ndarray):
     return column
 
 
-def _plain(values) -> callable:
+def _plain(values) -> Callable[[int, int], list]:
     return lambda lo, hi: values[lo:hi].tolist()
 
 

@@ -19,7 +19,9 @@ from linkmall.customers.synthetic import WorldSpec, generate, load_world
 
 def cdnow_csv(tmp_path) -> Path:
     """The CDNOW sample shipped with lifetimes, as our customer_id,date,amount CSV (lifetimes is not imported)."""
-    package = Path(importlib.util.find_spec("lifetimes").submodule_search_locations[0])
+    spec = importlib.util.find_spec("lifetimes")
+    assert spec is not None and spec.submodule_search_locations, "lifetimes (a dev dependency) is not installed"
+    package = Path(spec.submodule_search_locations[0])
     out = tmp_path / "cdnow.csv"
     lines = ["customer_id,date,amount"]
     for row in (package / "datasets" / "CDNOW_sample.txt").read_text().split("\n"):

@@ -1,6 +1,6 @@
 """Forms of the ledger pages."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ class StatementRangeForm(forms.Form):
     date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def range(self):
+    def range(self) -> tuple[date, date]:
         """The chosen days; by default the last 30 days up to today."""
         today = clock.now().date()
         data = self.cleaned_data if self.is_valid() else {}

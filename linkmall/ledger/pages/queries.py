@@ -6,13 +6,13 @@ users, the tenants and every owner's accounts at once.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from linkmall.accounts.models import Tenant, User
 from linkmall.ledger.models import LedgerAccount, OwnerKind, Withdrawal
 
 
-def withdrawal_queue(*, status: str = ""):
+def withdrawal_queue(*, status: str = "") -> QuerySet[Withdrawal]:
     """Withdrawals, oldest first (the fairest order to review), optionally of one status."""
     queryset = Withdrawal.objects.select_related("requested_by", "reviewed_by").order_by("requested_at", "pk")
     return queryset.filter(status=status) if status else queryset

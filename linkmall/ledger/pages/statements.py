@@ -5,18 +5,21 @@ from the URL, and `statement_for` checks it again.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core import clock
+from linkmall.core.conf import linkmall_int
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import Bucket, OwnerKind, Withdrawal
@@ -32,14 +35,32 @@ SIDES = {
                  "url": "ledger:merchant_statement"},
 }
 RECENT_WITHDRAWALS = 10
-ERROR_TEXT = {"insufficient_balance": gettext_lazy("可提现余额不足。")}
 
 
-def _statement(request, side: str):
+class _StaffRequest(HttpRequest):
+    """A request `role_required` let in: the user is signed in."""
+
+    user: User
+
+
+_View = Callable[..., HttpResponseBase]
+#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
+supplier_required: Callable[[_View], _View] = role_required(Role.SUPPLIER_STAFF)
+merchant_required: Callable[[_View], _View] = role_required(Role.MERCHANT_OWNER)
+
+
+def _tenant_id(user: User) -> int:
+    """The staff member's tenant (the database makes every supplier and merchant user have one)."""
+    if user.tenant_id is None:
+        raise PermissionDenied
+    return user.tenant_id
+
+
+def _statement(request: _StaffRequest, side: str) -> HttpResponse:
     conf = SIDES[side]
     form = StatementRangeForm(request.GET or None)
     date_from, date_to = form.range()
-    owner_id = request.user.tenant_id
+    owner_id = _tenant_id(request.user)
     try:
         statement = statement_for(actor=request.user, owner_kind=conf["owner_kind"], owner_id=owner_id,
                                   date_from=date_from, date_to=date_to)
@@ -76,44 +97,46 @@ def _statement(request, side: str):
     return render(request, "ledger/statement.html", context)
 
 
-def _withdraw(request, side: str):
+def _withdraw(request: _StaffRequest, side: str) -> HttpResponseRedirect:
     conf = SIDES[side]
     form = WithdrawalRequestForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            # ErrorList[i] is the message text; the stubs allow a ValidationError too
+            messages.error(request, str(errors[0]))
         return redirect(conf["url"])
     try:
-        withdrawal = withdrawal_request(actor=request.user, owner_kind=conf["owner_kind"],
-                                        owner_id=request.user.tenant_id, amount_fen=form.cleaned_data["amount"],
-                                        key=f"{side}:{request.user.tenant_id}:{form.cleaned_data['key']}")
+        owner_id = _tenant_id(request.user)
+        withdrawal = withdrawal_request(actor=request.user, owner_kind=conf["owner_kind"], owner_id=owner_id,
+                                        amount_fen=form.cleaned_data["amount"],
+                                        key=f"{side}:{owner_id}:{form.cleaned_data['key']}")
     except DomainError as exc:
-        messages.error(request, str(ERROR_TEXT.get(exc.code, exc.message)))
+        messages.error(request, error_text(exc, minimum=fen_to_yuan(linkmall_int("WITHDRAWAL_MIN_FEN"))))
     else:
         messages.success(request, _("提现申请已提交：%(amount)s 元，手续费 %(fee)s 元，等待平台审核。") % {
             "amount": fen_to_yuan(withdrawal.amount_fen), "fee": fen_to_yuan(withdrawal.fee_fen)})
     return redirect(conf["url"])
 
 
-@role_required(Role.SUPPLIER_STAFF)
+@supplier_required
 @require_GET
-def supplier_statement(request):
+def supplier_statement(request: _StaffRequest) -> HttpResponse:
     return _statement(request, "supplier")
 
 
-@role_required(Role.MERCHANT_OWNER)
+@merchant_required
 @require_GET
-def merchant_statement(request):
+def merchant_statement(request: _StaffRequest) -> HttpResponse:
     return _statement(request, "merchant")
 
 
-@role_required(Role.SUPPLIER_STAFF)
+@supplier_required
 @require_POST
-def supplier_withdraw(request):
+def supplier_withdraw(request: _StaffRequest) -> HttpResponseRedirect:
     return _withdraw(request, "supplier")
 
 
-@role_required(Role.MERCHANT_OWNER)
+@merchant_required
 @require_POST
-def merchant_withdraw(request):
+def merchant_withdraw(request: _StaffRequest) -> HttpResponseRedirect:
     return _withdraw(request, "merchant")

@@ -5,19 +5,29 @@ and refuses one that was already decided, and the page says so.
 """
 
 import csv
+from _csv import Writer
+from collections.abc import Callable, Iterator
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import role_required, safe_next
 from linkmall.core import clock
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import Withdrawal
@@ -25,21 +35,31 @@ from linkmall.ledger.pages.forms import WithdrawalRejectForm
 from linkmall.ledger.pages.queries import owner_labels, queue_rows, withdrawal_queue
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject
 
-platform_required = role_required(Role.PLATFORM)
+
+class _StaffRequest(HttpRequest):
+    """A request `role_required` let in: the user is signed in."""
+
+    user: User
+
+
+_View = Callable[..., HttpResponseBase]
+#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
+platform_required: Callable[[_View], _View] = role_required(Role.PLATFORM)
+#: accounts' helper is untyped: the `next` the request asks for when it is safe, else `fallback`
+_safe_next: Callable[[HttpRequest, str], str] = safe_next
 PAGE_SIZE = 50
 STATUS_TABS = [(Withdrawal.Status.REQUESTED, gettext_lazy("待审核")), (Withdrawal.Status.PAID, gettext_lazy("已到账")),
                (Withdrawal.Status.REJECTED, gettext_lazy("已驳回")), (Withdrawal.Status.FAILED, gettext_lazy("打款失败")),
                ("all", gettext_lazy("全部"))]
-DECIDED_TEXT = gettext_lazy("这笔提现已经处理过了，请刷新后查看。")
 
 
-def _status(request) -> str:
+def _status(request: HttpRequest) -> str:
     status = request.GET.get("status", Withdrawal.Status.REQUESTED)
     return status if status in {value for value, _label in STATUS_TABS} else Withdrawal.Status.REQUESTED
 
 
-def _back(request):
-    return redirect(safe_next(request, reverse("ledger:ops_withdrawals")))
+def _back(request: HttpRequest) -> HttpResponseRedirect:
+    return redirect(_safe_next(request, reverse("ledger:ops_withdrawals")))
 
 
 def _withdrawal_or_404(pk: int) -> Withdrawal:
@@ -49,13 +69,14 @@ def _withdrawal_or_404(pk: int) -> Withdrawal:
     return withdrawal
 
 
-def _flash(request, exc: DomainError) -> None:
-    messages.error(request, str(DECIDED_TEXT) if exc.code == "withdrawal_decided" else f"{exc.message} ({exc.code})")
+def _flash(request: HttpRequest, exc: DomainError) -> None:
+    # staff read the service's own message and code where the registry has no words for it
+    messages.error(request, error_text(exc, default=f"{exc.message} ({exc.code})"))
 
 
 @platform_required
 @require_GET
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
     status = _status(request)
     page = Paginator(withdrawal_queue(status="" if status == "all" else status), PAGE_SIZE).get_page(
         request.GET.get("page"))
@@ -72,7 +93,7 @@ def queue(request):
 
 @platform_required
 @require_POST
-def approve(request, pk: int):
+def approve(request: _StaffRequest, pk: int) -> HttpResponseRedirect:
     withdrawal = _withdrawal_or_404(pk)
     try:
         done = withdrawal_approve(actor=request.user, withdrawal=withdrawal)
@@ -88,7 +109,7 @@ def approve(request, pk: int):
 
 @platform_required
 @require_POST
-def reject(request, pk: int):
+def reject(request: _StaffRequest, pk: int) -> HttpResponseRedirect:
     withdrawal = _withdrawal_or_404(pk)
     form = WithdrawalRejectForm(request.POST)
     if not form.is_valid():
@@ -104,20 +125,20 @@ def reject(request, pk: int):
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
 @platform_required
 @require_GET
-def queue_csv(request):
+def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
     status = _status(request)
     queryset = withdrawal_queue(status="" if status == "all" else status)
     writer = csv.writer(_Echo())
     header = [_("编号"), _("账户类型"), _("账户ID"), _("账户名称"), _("提现金额"), _("手续费"), _("实际到账"),
               _("状态"), _("申请时间"), _("审核时间"), _("转账单号"), _("备注")]
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read the Chinese headers
         batch: list[Withdrawal] = []
         for withdrawal in queryset.iterator(chunk_size=500):
@@ -132,7 +153,7 @@ def queue_csv(request):
     return response
 
 
-def _csv_rows(writer, batch: list[Withdrawal]):
+def _csv_rows(writer: Writer, batch: list[Withdrawal]) -> Iterator[str]:
     labels = owner_labels(batch)
     for w in batch:
         yield writer.writerow([

@@ -145,7 +145,7 @@ def test_entries_whose_posting_never_comes_are_refused_at_commit():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_entry_slipped_into_a_posting_another_transaction_is_writing_never_commits():
+def test_an_entry_slipped_into_a_posting_another_transaction_is_writing_never_commits() -> None:
     """The stray writer inserts an entry for posting X before X exists; X is then written, balanced.
 
     On PostgreSQL both run at once: X commits first and the stray commit is refused by the

@@ -132,7 +132,7 @@ def test_a_merchant_requests_a_withdrawal_and_a_double_submit_is_one_request(cli
 
 
 @pytest.mark.parametrize("amount,message", [
-    ("abc", "请输入正确的金额"), ("-5", "提现金额必须大于 0"), ("900.00", "可提现余额不足"), ("0.01", "At least"),
+    ("abc", "请输入正确的金额"), ("-5", "提现金额必须大于 0"), ("900.00", "可提现余额不足"), ("0.01", "每次至少提现 ¥10.00，且金额需大于手续费。"),
 ])
 def test_a_refused_withdrawal_says_why_and_moves_nothing(staff, supplier, amount, message):
     fund(account("supplier", supplier.pk, "available"), 50000)

@@ -33,7 +33,7 @@ action = st.one_of(
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None)
 @given(actions=st.lists(action, min_size=1, max_size=12))
-def test_random_postings_keep_every_balance_equal_to_its_entries_and_the_ledger_balanced(actions):
+def test_random_postings_keep_every_balance_equal_to_its_entries_and_the_ledger_balanced(actions) -> None:
     with transaction.atomic():
         accounts = [
             LedgerAccount.objects.get_or_create(owner_kind=k, owner_id=i, bucket=b)[0] for k, i, b in ACCOUNTS

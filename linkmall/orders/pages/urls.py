@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from linkmall.orders.pages import views
 
 app_name = "orders"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("console/supplier/fulfilments/", views.supplier_fulfilments, name="supplier_fulfilments"),
     path(
         "console/supplier/fulfilments/<int:fulfilment_id>/ship/",

@@ -5,15 +5,16 @@ services; another supplier's fulfilment answers 404.
 """
 
 import csv
+from collections.abc import Callable, Iterator
 
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from linkmall.accounts.models import Role
+from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core import clock
 from linkmall.core.errors import DomainError, NotFound
@@ -22,6 +23,18 @@ from linkmall.orders.models import Fulfilment, Order
 from linkmall.orders.pages.forms import ShipForm
 
 PAGE_SIZE = 20
+
+
+class _StaffRequest(HttpRequest):
+    """A request `role_required` let in: the user is signed in."""
+
+    user: User
+
+
+_View = Callable[..., HttpResponseBase]
+#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
+supplier_required: Callable[[_View], _View] = role_required(Role.SUPPLIER_STAFF)
+merchant_required: Callable[[_View], _View] = role_required(Role.MERCHANT_OWNER)
 SUPPLIER_TABS = [
     ("to_ship", Fulfilment.Status.TO_SHIP.label),
     ("shipped", Fulfilment.Status.SHIPPED.label),
@@ -30,20 +43,20 @@ SUPPLIER_TABS = [
 ]
 
 
-def _page_number(request) -> int:
+def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, min(int(request.GET.get("page", "1")), 10_000))
     except ValueError:
         return 1
 
 
-def _status(request, allowed: list[str], default: str | None) -> str | None:
+def _status(request: HttpRequest, allowed: list[str], default: str | None) -> str | None:
     status = request.GET.get("status", default or "")
     return status if status in allowed else default
 
 
-@role_required(Role.SUPPLIER_STAFF)
-def supplier_fulfilments(request):
+@supplier_required
+def supplier_fulfilments(request: _StaffRequest) -> HttpResponse | StreamingHttpResponse:
     status = _status(request, [value for value, _label in SUPPLIER_TABS], "to_ship")
     if request.GET.get("format") == "csv":
         return _fulfilments_csv(request, status)
@@ -63,17 +76,17 @@ def supplier_fulfilments(request):
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     # a cell starting with = + - @ is a formula to spreadsheet programs: neutralise it
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _fulfilments_csv(request, status):
+def _fulfilments_csv(request: _StaffRequest, status: str | None) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     header = [
         _("订单号"),
@@ -91,7 +104,7 @@ def _fulfilments_csv(request, status):
         _("买家备注"),
     ]
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read UTF-8
         for fulfilment in selectors.fulfilments_for_export(user=request.user, status=status).iterator(chunk_size=500):
             order, address = fulfilment.order, fulfilment.order.address
@@ -124,9 +137,9 @@ def _fulfilments_csv(request, status):
     return response
 
 
-@role_required(Role.SUPPLIER_STAFF)
+@supplier_required
 @require_http_methods(["GET", "POST"])
-def supplier_fulfilment_ship(request, fulfilment_id: int):
+def supplier_fulfilment_ship(request: _StaffRequest, fulfilment_id: int) -> HttpResponse:
     try:
         fulfilment = selectors.fulfilment_get_for_supplier(user=request.user, fulfilment_id=fulfilment_id)
     except NotFound:
@@ -156,8 +169,8 @@ def supplier_fulfilment_ship(request, fulfilment_id: int):
 MERCHANT_TABS = [(value, label) for value, label in Order.Status.choices]
 
 
-@role_required(Role.MERCHANT_OWNER)
-def merchant_orders(request):
+@merchant_required
+def merchant_orders(request: _StaffRequest) -> HttpResponse:
     status = _status(request, [value for value, _label in MERCHANT_TABS], None)
     page = selectors.order_list_for_merchant(
         user=request.user, status=status, page=_page_number(request), page_size=PAGE_SIZE

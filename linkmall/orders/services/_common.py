@@ -1,8 +1,9 @@
 """Helpers shared by the order services: the one lock order of this app, and status bookkeeping."""
 
-from django.conf import settings
+from datetime import datetime
 
 from linkmall.core import clock
+from linkmall.core.conf import linkmall_int
 from linkmall.core.errors import NotFound
 from linkmall.core.locking import lock_one
 from linkmall.orders.models import Fulfilment, Order
@@ -11,8 +12,8 @@ PAYMENT_TIMEOUT_MINUTES_DEFAULT = 15
 AUTO_RECEIVE_DAYS_DEFAULT = 10
 
 
-def setting(name: str, default):
-    return getattr(settings, "LINKMALL", {}).get(name, default)
+def setting(name: str, default: int) -> int:
+    return linkmall_int(name, default)
 
 
 def lock_order(order_id: int) -> Order:
@@ -33,7 +34,7 @@ def sync_order_status(order: Order) -> Order:
     live = [s for s in statuses if s != Fulfilment.Status.CANCELLED]
     now = clock.now()
     new_status = order.status
-    changes: dict = {}
+    changes: dict[str, datetime] = {}
     if not live:
         # every fulfilment was cancelled by refunds: nothing left to deliver
         new_status = Order.Status.CLOSED

@@ -8,12 +8,13 @@ from linkmall.accounts.tenancy import require_owner, require_role
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.orders.models import CartLine
 from linkmall.stores.models import Listing
+from linkmall.stores.pricing import listing_price_allowed
 
 MAX_QUANTITY = 999
 MAX_CART_LINES = 100
 
 
-def _check_quantity(quantity) -> int:
+def _check_quantity(quantity: object) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(
             f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
@@ -25,7 +26,7 @@ def _check_quantity(quantity) -> int:
 def _check_buyable(listing: Listing) -> None:
     if not (listing.is_active and listing.sku.is_active and listing.product.status == "active"):
         raise Conflict("This item is not on sale.", code="not_available", detail={"listing_id": listing.pk})
-    if listing.price_fen < listing.sku.cost_fen:
+    if not listing_price_allowed(price_fen=listing.price_fen, cost_fen=listing.sku.cost_fen):
         # the supplier raised its cost above the merchant's price: never sell at a loss to the supplier
         raise Conflict("This item is not on sale at this price.", code="not_available",
                        detail={"listing_id": listing.pk, "reason": "price_below_cost"})

@@ -28,7 +28,7 @@ def order_number_new() -> str:
     return clock.now().strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
 
 
-def _check_lines(lines) -> dict[int, int]:
+def _check_lines(lines: object) -> dict[int, int]:
     if not isinstance(lines, (list, tuple)) or not lines:
         raise InvalidInput("An order needs at least one line.", detail={"field": "lines"})
     if len(lines) > MAX_LINES_PER_ORDER:
@@ -53,7 +53,7 @@ def _check_lines(lines) -> dict[int, int]:
     return wanted
 
 
-def _check_token(client_token) -> str:
+def _check_token(client_token: object) -> str:
     if not isinstance(client_token, str) or not 1 <= len(client_token.strip()) <= 64:
         raise InvalidInput("client_token must be 1 to 64 characters.", detail={"field": "client_token"})
     return client_token.strip()
@@ -66,7 +66,7 @@ def _existing_order(buyer: User, client_token: str, merchant: Merchant) -> Order
     return order
 
 
-def _spec_text(spec: dict) -> str:
+def _spec_text(spec: dict[str, object] | None) -> str:
     return " ".join(f"{name}:{value}" for name, value in (spec or {}).items())[:120]
 
 
@@ -122,7 +122,17 @@ def order_place(
         return existing
 
 
-def _place(*, buyer, merchant, wanted, address, client_token, store, guide, note) -> Order:
+def _place(
+    *,
+    buyer: User,
+    merchant: Merchant,
+    wanted: dict[int, int],
+    address: Address,
+    client_token: str,
+    store: Store | None,
+    guide: Guide | None,
+    note: str,
+) -> Order:
     from linkmall.orders.tasks import order_expire_task
 
     now = clock.now()

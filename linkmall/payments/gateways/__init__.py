@@ -1,7 +1,6 @@
 """Payment gateways, chosen by settings.LINKMALL["PAYMENT_GATEWAY"]."""
 
-from django.conf import settings
-
+from linkmall.core.conf import linkmall_str
 from linkmall.core.errors import NotFound
 from linkmall.payments.gateways.base import (
     BadSignature,
@@ -20,7 +19,7 @@ def _registry() -> dict[str, type[Gateway]]:
 
 def get_gateway(name: str | None = None) -> Gateway:
     """The gateway called `name`, or the configured one."""
-    name = name or settings.LINKMALL.get("PAYMENT_GATEWAY", "sandbox")
+    name = name or linkmall_str("PAYMENT_GATEWAY", "sandbox")
     gateway_class = _registry().get(name)
     if gateway_class is None:
         raise NotFound("No such payment gateway.", detail={"gateway": name})

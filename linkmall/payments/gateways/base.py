@@ -4,6 +4,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from linkmall.core.errors import DomainError
 
@@ -34,9 +35,10 @@ class Notification:
     amount_fen: int
     trade_state: str  # "SUCCESS" when money was taken
     paid_at: datetime | None
-    payload: dict = field(default_factory=dict)
+    #: the notification's JSON as the gateway sent it
+    payload: dict[str, Any] = field(default_factory=dict)
 
-    def content(self) -> dict:
+    def content(self) -> dict[str, str | int]:
         """The business content, which every redelivery of one notification repeats exactly."""
         return {
             "notify_id": self.notify_id,
@@ -59,7 +61,9 @@ class Gateway(ABC):
     name: str = ""
 
     @abstractmethod
-    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options) -> dict:
+    def create_payment(
+        self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options: object
+    ) -> dict[str, Any]:
         """Open a payment at the gateway; returns what the client needs to pay (e.g. `pay_url`)."""
 
     @abstractmethod
@@ -70,7 +74,7 @@ class Gateway(ABC):
     def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int) -> RefundResult:
         """Ask for money back; idempotent on `out_refund_no`. Raise GatewayUnavailable if unreachable."""
 
-    def ack(self, *, ok: bool, message: str = "") -> tuple[int, dict]:
+    def ack(self, *, ok: bool, message: str = "") -> tuple[int, dict[str, str]]:
         """The HTTP answer the gateway expects to a notification: success stops its redelivery."""
         if ok:
             return 200, {"code": "SUCCESS", "message": "OK"}

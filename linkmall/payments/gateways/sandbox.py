@@ -16,13 +16,14 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 
 from linkmall.core import clock
+from linkmall.core.conf import linkmall_str
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.payments.gateways.base import BadSignature, Gateway, Notification, RefundResult
@@ -34,7 +35,7 @@ REDELIVERY_DELAYS = (15, 15, 30, 180, 600, 1200, 1800, 3600)
 
 
 def _key() -> bytes:
-    return settings.LINKMALL["SANDBOX_PAY_KEY"].encode()
+    return linkmall_str("SANDBOX_PAY_KEY").encode()
 
 
 def sign(body: bytes) -> str:
@@ -48,7 +49,9 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 class SandboxGateway(Gateway):
     name = "sandbox"
 
-    def create_payment(self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options) -> dict:
+    def create_payment(
+        self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, **options: object
+    ) -> dict[str, Any]:
         trade, created = SandboxTrade.objects.get_or_create(
             out_trade_no=out_trade_no,
             defaults={
@@ -139,10 +142,10 @@ def sandbox_trade_pay(*, out_trade_no: str) -> SandboxTrade:
 
 
 def sandbox_notification_build(
-    trade: SandboxTrade, *, timestamp: int | None = None, nonce: str | None = None, **overrides
+    trade: SandboxTrade, *, timestamp: int | None = None, nonce: str | None = None, **overrides: object
 ) -> tuple[bytes, dict[str, str]]:
     """One signed delivery of the trade's notification (a fresh timestamp and nonce each time)."""
-    data = {
+    data: dict[str, object] = {
         "notify_id": trade.notify_id,
         "out_trade_no": trade.out_trade_no,
         "transaction_id": trade.transaction_id,

@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from linkmall.payments.pages import views
 
 app_name = "payments"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("sandbox/pay/<str:out_trade_no>/", views.sandbox_pay, name="sandbox_pay"),
 ]

@@ -2,7 +2,7 @@
 so a production site with a real gateway has no page that marks anything paid."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -17,7 +17,7 @@ def _sandbox_enabled() -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def sandbox_pay(request, out_trade_no: str):
+def sandbox_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     if not _sandbox_enabled():
         raise Http404
     try:

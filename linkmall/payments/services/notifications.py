@@ -2,16 +2,18 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from linkmall.core import clock
+from linkmall.core.conf import linkmall_int
 from linkmall.core.errors import Conflict, DomainError
 from linkmall.core.locking import lock_one
 from linkmall.orders.services import order_mark_paid
-from linkmall.payments.gateways import BadSignature, Notification, get_gateway
+from linkmall.payments.gateways import BadSignature, Gateway, Notification, get_gateway
 from linkmall.payments.models import Payment, PaymentNotification
 from linkmall.referral.settlement import order_paid
 
@@ -26,7 +28,7 @@ class NotificationResult:
     outcome: str
     payment_id: int | None = None
     http_status: int = 200
-    body: dict | None = None
+    body: dict[str, str] | None = None
 
     @property
     def acknowledged(self) -> bool:
@@ -37,7 +39,7 @@ def _digest(notification: Notification) -> str:
     return hashlib.sha256(json.dumps(notification.content(), sort_keys=True).encode()).hexdigest()
 
 
-def _raw_payload(body: bytes) -> dict:
+def _raw_payload(body: bytes) -> dict[str, Any]:
     """What an unverified delivery said, in a form every database can store. PostgreSQL's jsonb
     refuses NUL (\\u0000) and lone surrogates, and anyone can post those to the notify URL; such a
     body is kept as text, with what cannot be stored shown as U+FFFD."""
@@ -50,7 +52,7 @@ def _raw_payload(body: bytes) -> dict:
     return {"raw": body[:2000].decode("utf-8", "replace").replace("\x00", "\ufffd")}
 
 
-def _storable(data: dict) -> bool:
+def _storable(data: dict[str, Any]) -> bool:
     text = json.dumps(data, ensure_ascii=False)  # NUL stays escaped; a lone surrogate stays raw
     try:
         text.encode("utf-8")
@@ -59,12 +61,12 @@ def _storable(data: dict) -> bool:
     return "\\u0000" not in text
 
 
-def _finish(gateway, outcome: str, *, payment_id=None, message: str = "") -> NotificationResult:
+def _finish(gateway: Gateway, outcome: str, *, payment_id: int | None = None, message: str = "") -> NotificationResult:
     status, body = gateway.ack(ok=outcome in ACKNOWLEDGED, message=message or outcome)
     return NotificationResult(outcome=outcome, payment_id=payment_id, http_status=status, body=body)
 
 
-def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> NotificationResult:
+def payment_handle_notification(*, gateway: str, body: bytes, headers: Mapping[str, str]) -> NotificationResult:
     """Handle one delivery of a gateway notification. Every delivery is recorded with its outcome.
 
     Refused: `bad_signature`, `malformed`, `stale` (signed longer ago than NOTIFY_MAX_AGE_SECONDS),
@@ -84,14 +86,15 @@ def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> 
         PaymentNotification.objects.create(gateway=gw.name, notify_id="", payload=_raw_payload(body), outcome=exc.code)
         return _finish(gw, exc.code)
 
-    record = {
+    digest = _digest(notification)
+    record: dict[str, object] = {
         "gateway": gw.name,
         "notify_id": notification.notify_id,
         "payload": notification.payload,
         "nonce": notification.nonce,
-        "content_digest": _digest(notification),
+        "content_digest": digest,
     }
-    max_age = settings.LINKMALL.get("NOTIFY_MAX_AGE_SECONDS", 300)
+    max_age = linkmall_int("NOTIFY_MAX_AGE_SECONDS", 300)
     if abs(clock.now().timestamp() - notification.timestamp) > max_age:
         PaymentNotification.objects.create(outcome="stale", **record)
         return _finish(gw, "stale")
@@ -101,7 +104,7 @@ def payment_handle_notification(*, gateway: str, body: bytes, headers: dict) -> 
         if payment is not None:
             # serializes every delivery for one payment: the second one sees what the first did
             payment = lock_one(Payment.objects.all(), payment.pk)
-        if _is_replay(gw.name, notification, record["content_digest"]):
+        if _is_replay(gw.name, notification, digest):
             PaymentNotification.objects.create(outcome="replayed", payment=payment, **record)
             return _finish(gw, "replayed")
         if payment is None:

@@ -26,12 +26,15 @@ RETRY_MINUTES = (1, 5, 30, 120, 720)
 
 
 def _may_refund_line(actor: User, order: Order, line: OrderLine) -> bool:
+    # the stubs cannot type these ids (the merchant's and the supplier's pk is a one-to-one to the tenant)
+    merchant_id: int = order.merchant_id
+    supplier_id: int = line.supplier_id
     if actor.role == Role.PLATFORM:
         return True
     if actor.role == Role.MERCHANT_OWNER:
-        return actor.tenant_id == order.merchant_id
+        return actor.tenant_id == merchant_id
     if actor.role == Role.SUPPLIER_STAFF:
-        return actor.tenant_id == line.supplier_id
+        return actor.tenant_id == supplier_id
     return False
 
 
@@ -71,7 +74,7 @@ def refund_create(
             raise Conflict("Only a paid order can be refunded.", code="order_not_paid")
 
         # what is already promised to pending refunds is not left to refund again
-        pending = {}
+        pending: dict[int, int] = {}
         pending_fen = 0
         for other in Refund.objects.filter(payment=payment, status=Refund.Status.PENDING):
             pending_fen += other.amount_fen
@@ -123,7 +126,8 @@ def refund_create(
     return refund_submit(refund_id=refund.pk)
 
 
-def _wanted_lines(lines, order_lines: dict[int, OrderLine], remaining: dict[int, int]) -> dict[int, int]:
+def _wanted_lines(lines: object, order_lines: dict[int, OrderLine], remaining: dict[int, int]) -> dict[int, int]:
+    wanted: dict[int, int]
     if lines is None:
         wanted = {pk: left for pk, left in remaining.items() if left > 0}
         if not wanted:
@@ -131,7 +135,7 @@ def _wanted_lines(lines, order_lines: dict[int, OrderLine], remaining: dict[int,
         return wanted
     if not isinstance(lines, (list, tuple)) or not lines:
         raise InvalidInput("Refund at least one line.", detail={"field": "lines"})
-    wanted: dict[int, int] = {}
+    wanted = {}
     for entry in lines:
         try:
             line_id, quantity = entry

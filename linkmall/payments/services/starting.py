@@ -1,6 +1,7 @@
 """Starting a payment: open it at the gateway and hand the client what it needs to pay."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -21,7 +22,7 @@ class PaymentStart:
     payment: Payment
     pay_url: str
     #: everything the gateway returned for the client (e.g. mini-program pay parameters)
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def payment_start(*, actor: User, order: Order, return_url: str = "") -> PaymentStart:

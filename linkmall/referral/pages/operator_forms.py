@@ -1,10 +1,15 @@
 """Forms of the operator pages: a plan draft (profile + overrides of §7), the kill switch."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linkmall.core.errors import InvalidInput
 from linkmall.referral.plans import PROFILES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PROFILE_CHOICES = [("sales", _("sales（销售型，默认）")), ("classic", _("classic（经典型）"))]
 BLANK_HELP = _("留空沿用所选方案的默认值")
@@ -13,7 +18,7 @@ BLANK_HELP = _("留空沿用所选方案的默认值")
 PLAN_FIELDS = tuple(PROFILES["classic"])
 
 
-def _text(label, help_text=BLANK_HELP, **extra):
+def _text(label: "StrOrPromise", help_text: "StrOrPromise" = BLANK_HELP, **extra: Any) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=32, help_text=help_text, **extra)
 
 
@@ -35,10 +40,10 @@ class PlanDraftForm(forms.Form):
     settle_days = _text(_("结算天数"))
     platform_fee = _text(_("平台服务费比例，如 5%"))
 
-    def plan_config(self) -> dict:
+    def plan_config(self) -> dict[str, Any]:
         """The plan file dict: the profile and every override the operator typed, in plan-file types."""
         data = self.cleaned_data
-        config: dict = {"profile": data["profile"]}
+        config: dict[str, Any] = {"profile": data["profile"]}
         for key in PLAN_FIELDS:
             raw = (data.get(key) or "").strip()
             if raw:
@@ -52,7 +57,7 @@ class PlanDraftForm(forms.Form):
         self.add_error(key if key in self.fields else None, exc.message)
 
 
-def _plan_value(key: str, raw: str):
+def _plan_value(key: str, raw: str) -> int | str | dict[str, str] | None:
     lowered = raw.lower()
     if key in ("slide_count", "settle_days"):
         return int(raw) if raw.lstrip("-").isdigit() else raw
@@ -70,7 +75,7 @@ def _plan_value(key: str, raw: str):
 class AcknowledgeForm(forms.Form):
     """One checkbox per risk of the plan: the operator must tick them all."""
 
-    def __init__(self, *args, risks: list[dict], **kwargs):
+    def __init__(self, *args: Any, risks: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.risks = risks
         self.fields["codes"] = forms.MultipleChoiceField(
@@ -87,8 +92,8 @@ class KillSwitchForm(forms.Form):
     confirm = forms.BooleanField(label=_("我确认执行此操作"), required=True,
                                  error_messages={"required": _("请勾选确认。")})
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        if data.get("paused") and not (data.get("reason") or "").strip():
+        if data is not None and data.get("paused") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("暂停奖励时请填写原因。"))
         return data

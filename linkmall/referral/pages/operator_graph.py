@@ -5,8 +5,10 @@ demand (htmx), so a page costs the same few queries in a team of ten or of a mil
 """
 
 import csv
+from collections.abc import Iterator
+from typing import Any
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -21,14 +23,14 @@ from linkmall.referral.pages.operator_views import platform_required
 RELATIONS = ("referrals", "team")
 
 
-def _int(value, default: int = 0) -> int:
+def _int(value: str | None, default: int = 0) -> int:
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else default
 
 
 @platform_required
 @require_GET
-def tree(request):
+def tree(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     graph = None
     not_found = False
@@ -38,7 +40,7 @@ def tree(request):
             not_found = True
         else:
             graph = selectors.user_graph(user_id=user.pk)
-    context = {"query": query, "graph": graph, "not_found": not_found, "active": "tree"}
+    context: dict[str, Any] = {"query": query, "graph": graph, "not_found": not_found, "active": "tree"}
     if graph is not None:
         context["referrals"] = selectors.children_page(user_id=graph.node.user.pk, relation="referrals")
         context["team"] = selectors.children_page(user_id=graph.node.user.pk, relation="team")
@@ -47,7 +49,7 @@ def tree(request):
 
 @platform_required
 @require_GET
-def tree_children(request, user_id: int, relation: str):
+def tree_children(request: HttpRequest, user_id: int, relation: str) -> HttpResponse:
     """One page of a node's children, as rows for htmx to append (or a page of its own)."""
     if relation not in RELATIONS:
         raise Http404
@@ -63,7 +65,7 @@ REWARD_STATUSES = {value for value, _label in Reward.Status.choices}
 REWARD_KINDS = {value for value, _label in Reward.Kind.choices}
 
 
-def _reward_filters(request) -> tuple[str, str]:
+def _reward_filters(request: HttpRequest) -> tuple[str, str]:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     return (status if status in REWARD_STATUSES else "", kind if kind in REWARD_KINDS else "")
@@ -71,7 +73,7 @@ def _reward_filters(request) -> tuple[str, str]:
 
 @platform_required
 @require_GET
-def rewards(request):
+def rewards(request: HttpRequest) -> HttpResponse:
     status, kind = _reward_filters(request)
     totals = selectors.reward_totals()
     context = {
@@ -88,20 +90,22 @@ def rewards(request):
 
 
 class _Echo:
-    def write(self, value):
+    """A file for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, value: str) -> str:
         return value
 
 
 @platform_required
 @require_GET
-def rewards_csv(request):
+def rewards_csv(request: HttpRequest) -> StreamingHttpResponse:
     status, kind = _reward_filters(request)
     rows = selectors.rewards_recent(status=status, kind=kind, limit=0).iterator(chunk_size=2000)
     writer = csv.writer(_Echo())
     header = [_("奖励编号"), _("订单号"), _("获得者ID"), _("获得者手机号"), _("类型"), _("状态"),
               _("应得金额"), _("原始金额"), _("时间")]
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read the Chinese headers
         for reward in rows:
             yield writer.writerow([

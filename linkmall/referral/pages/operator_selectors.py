@@ -5,16 +5,17 @@ chain: the graph browser never loads a tree, it pages one level of children at a
 """
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import User
 from linkmall.core.errors import NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.referral.models import EngineSwitch, Promoter, ReferralPlan, Reward, TeamEvent
-from linkmall.referral.plans import PROFILES, Plan
+from linkmall.referral.plans import PROFILES, Plan, Rate
 
 #: how many ancestors the referrer chain shows; longer chains say "more above"
 CHAIN_LIMIT = 20
@@ -46,12 +47,11 @@ def plan_effective(plan: ReferralPlan | None) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _rate_words(rate, fixed: str, percent: str, off: str) -> str:
+def _rate_words(rate: Rate | None, fixed: str, percent: str, off: str) -> str:
     if rate is None:
         return str(off)
-    if rate.fixed_fen is not None:
-        return str(fixed) % {"x": fen_to_yuan(rate.fixed_fen)}
-    return str(percent) % {"x": f"{rate.percent.normalize():f}%"}
+    # Rate.text() is the amount in yuan or the percentage, whichever the rate has
+    return (str(fixed) if rate.fixed_fen is not None else str(percent)) % {"x": rate.text()}
 
 
 def plan_in_words(plan: Plan) -> dict[str, str]:
@@ -79,7 +79,7 @@ def plan_in_words(plan: Plan) -> dict[str, str]:
     }
 
 
-def value_text(value) -> str:
+def value_text(value: object) -> str:
     if value is None or value is False or value == "off":
         return "off"
     if isinstance(value, dict):
@@ -163,17 +163,17 @@ def user_graph(*, user_id: int) -> UserGraph:
     user = User.objects.filter(pk=user_id).select_related("promoter").first()
     if user is None:
         raise NotFound("No such user.")
-    promoter = getattr(user, "promoter", None)
+    promoter: Promoter | None = getattr(user, "promoter", None)
     chain_ids = _referrer_chain(user.pk, CHAIN_LIMIT)
     more = len(chain_ids) > CHAIN_LIMIT
     chain_ids = chain_ids[:CHAIN_LIMIT]
     wanted = set(chain_ids)
     if promoter is not None:
-        wanted |= {promoter.team_owner_id, promoter.origin_boss_id} - {None}
+        wanted |= {uid for uid in (promoter.team_owner_id, promoter.origin_boss_id) if uid is not None}
     users = {u.pk: u for u in User.objects.filter(pk__in=wanted)}
     promoters = {p.user_id: p for p in Promoter.objects.filter(user_id__in=wanted)}
 
-    def node(uid):
+    def node(uid: int) -> Node | None:
         return Node(users[uid], promoters.get(uid)) if uid in users else None
 
     counts = Promoter.objects.aggregate(
@@ -210,13 +210,21 @@ def children_page(*, user_id: int, relation: str, after: int = 0, size: int = CH
 # --- rewards ----------------------------------------------------------------------------------
 
 
-def reward_totals() -> list[dict]:
+class RewardTotal(TypedDict):
+    status: str
+    kind: str
+    count: int
+    amount_fen: int
+    accrued_fen: int
+
+
+def reward_totals() -> list[RewardTotal]:
     """Count and sums per (status, kind). One aggregate query."""
     return list(Reward.objects.values("status", "kind").annotate(
         count=Count("pk"), amount_fen=Sum("amount_fen"), accrued_fen=Sum("accrued_fen")).order_by("status", "kind"))
 
 
-def rewards_recent(*, status: str = "", kind: str = "", limit: int = 50):
+def rewards_recent(*, status: str = "", kind: str = "", limit: int = 50) -> QuerySet[Reward]:
     queryset = Reward.objects.select_related("recipient", "order").order_by("-created_at", "-pk")
     if status:
         queryset = queryset.filter(status=status)

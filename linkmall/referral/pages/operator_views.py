@@ -4,16 +4,19 @@ Views parse the form, call one service or selector and render; the rules live in
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, InvalidInput, NotFound
 from linkmall.referral import services
+from linkmall.referral.http import UserRequest
 from linkmall.referral.models import ReferralPlan
 from linkmall.referral.pages import operator_selectors as selectors
 from linkmall.referral.pages.operator_forms import AcknowledgeForm, KillSwitchForm, PlanDraftForm
@@ -30,13 +33,14 @@ def _plan_or_404(plan_id: int) -> ReferralPlan:
         raise Http404(exc.message) from exc
 
 
-def _flash(request, exc: DomainError) -> None:
-    messages.error(request, f"{exc.message} ({exc.code})")
+def _flash(request: HttpRequest, exc: DomainError) -> None:
+    # staff read the service's own message and code where the registry has no words for it
+    messages.error(request, error_text(exc, default=f"{exc.message} ({exc.code})"))
 
 
 @platform_required
 @require_GET
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     live = services.plan_live()
     plans = selectors.plan_list()
     context = {
@@ -52,7 +56,7 @@ def home(request):
 
 @platform_required
 @require_http_methods(["GET", "POST"])
-def plan_new(request):
+def plan_new(request: UserRequest) -> HttpResponse:
     form = PlanDraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +72,8 @@ def plan_new(request):
     return render(request, "referral/operator/plan_new.html", {"form": form, "active": "plan"}, status=status)
 
 
-def _plan_page(request, plan: ReferralPlan, ack_form: AcknowledgeForm | None = None, status: int = 200):
+def _plan_page(request: HttpRequest, plan: ReferralPlan, ack_form: AcknowledgeForm | None = None,
+               status: int = 200) -> HttpResponse:
     ack_form = ack_form or AcknowledgeForm(risks=plan.compliance)
     risks = [{**r, "severity_label": SEVERITY_LABELS.get(r["severity"], r["severity"])} for r in plan.compliance]
     context = {
@@ -76,7 +81,7 @@ def _plan_page(request, plan: ReferralPlan, ack_form: AcknowledgeForm | None = N
         "values": selectors.plan_effective(plan),
         "risks": risks,
         "ack_form": ack_form,
-        "ticked": set(ack_form.data.getlist("codes")) if ack_form.is_bound else set(),
+        "ticked": _ticked(ack_form),
         "can_acknowledge": plan.status == ReferralPlan.Status.DRAFT and plan.acknowledged_at is None,
         "can_go_live": plan.status == ReferralPlan.Status.DRAFT and plan.acknowledged_at is not None,
         "active": "plan",
@@ -84,15 +89,21 @@ def _plan_page(request, plan: ReferralPlan, ack_form: AcknowledgeForm | None = N
     return render(request, "referral/operator/plan_detail.html", context, status=status)
 
 
+def _ticked(form: AcknowledgeForm) -> set[str]:
+    """The risk codes a posted form ticked, to tick them again when it is shown back."""
+    data = form.data  # request.POST once the form is bound
+    return set(data.getlist("codes")) if form.is_bound and isinstance(data, MultiValueDict) else set()
+
+
 @platform_required
 @require_GET
-def plan_detail(request, plan_id: int):
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _plan_page(request, _plan_or_404(plan_id))
 
 
 @platform_required
 @require_POST
-def plan_acknowledge(request, plan_id: int):
+def plan_acknowledge(request: UserRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(plan_id)
     form = AcknowledgeForm(request.POST, risks=plan.compliance)
     if not form.is_valid():
@@ -101,7 +112,7 @@ def plan_acknowledge(request, plan_id: int):
         services.plan_acknowledge(actor=request.user, plan=plan, codes=form.cleaned_data["codes"])
     except DomainError as exc:
         if exc.code == "risks_not_acknowledged":
-            form.add_error("codes", _("请逐条确认每一项合规风险。"))
+            form.add_error("codes", error_text(exc))
             return _plan_page(request, plan, form, status=400)
         _flash(request, exc)
     else:
@@ -111,7 +122,7 @@ def plan_acknowledge(request, plan_id: int):
 
 @platform_required
 @require_POST
-def plan_go_live(request, plan_id: int):
+def plan_go_live(request: UserRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(plan_id)
     try:
         services.plan_go_live(actor=request.user, plan=plan)
@@ -124,7 +135,7 @@ def plan_go_live(request, plan_id: int):
 
 @platform_required
 @require_http_methods(["GET", "POST"])
-def kill_switch(request):
+def kill_switch(request: UserRequest) -> HttpResponse:
     switch = selectors.engine_switch()
     # the page asks to flip the switch; a POST says which way, so a double submit stays put
     initial = {"paused": "0" if switch.rewards_paused else "1"}

@@ -39,7 +39,7 @@ class WithdrawForm(forms.Form):
         return fen
 
     def clean_key(self) -> str:
-        key = self.cleaned_data["key"]
+        key: str = self.cleaned_data["key"]
         if not KEY_PATTERN.match(key):
             raise forms.ValidationError(_("页面已过期，请刷新后重新提交。"))
         return key

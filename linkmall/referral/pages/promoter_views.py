@@ -4,19 +4,25 @@ Views are thin: they read through linkmall.referral.selectors, write through the
 withdrawal service, and render. Every page shows the logged-in consumer's own data only.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from linkmall.accounts.models import User
 from linkmall.accounts.pages.decorators import consumer_required
+from linkmall.core.conf import linkmall_int
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import OwnerKind
 from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.referral import selectors
+from linkmall.referral.http import ShareVisitRequest, UserRequest
 from linkmall.referral.middleware import visit_remember
 from linkmall.referral.pages.promoter_forms import WithdrawForm, new_form_key
 from linkmall.referral.poster import poster_png_cached, qr_png
@@ -26,17 +32,17 @@ PAGE_SIZE = 20
 PREVIEW_SIZE = 5
 
 
-def _page_number(request) -> int:
+def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
 
 
-def withdrawal_terms() -> dict:
-    return {"minimum_fen": settings.LINKMALL["WITHDRAWAL_MIN_FEN"],
+def withdrawal_terms() -> dict[str, int | str]:
+    return {"minimum_fen": linkmall_int("WITHDRAWAL_MIN_FEN"),
             "fee_percent": str(settings.LINKMALL["WITHDRAWAL_FEE_PERCENT"])}
 
 
-def share_links(request, user) -> dict:
+def share_links(request: HttpRequest, user: User) -> dict[str, str]:
     absolute = request.build_absolute_uri
     return {
         "code": share_code_for(user_id=user.pk),
@@ -46,7 +52,7 @@ def share_links(request, user) -> dict:
     }
 
 
-def _home_context(request, form: WithdrawForm) -> dict:
+def _home_context(request: UserRequest, form: WithdrawForm) -> dict[str, Any]:
     user = request.user
     overview = selectors.promoter_overview(user=user)
     members = (selectors.promoter_team(user=user, page_size=PREVIEW_SIZE) if overview.is_boss
@@ -65,29 +71,24 @@ def _home_context(request, form: WithdrawForm) -> dict:
 
 @require_GET
 @consumer_required
-def promoter_home(request):
+def promoter_home(request: UserRequest) -> HttpResponse:
     form = WithdrawForm(initial={"key": new_form_key()})
     return render(request, "referral/promoter/home.html", _home_context(request, form))
 
 
-def _withdraw_error_text(exc: DomainError, user) -> str:
+def _withdraw_error_text(exc: DomainError, user: User) -> str:
     if exc.code == "insufficient_balance":
         debt = selectors.promoter_balances(user=user).debt_fen
         if debt:
             return _("你有 ¥%(debt)s 的欠款（退款追回的奖励），需由之后的收益抵扣后才能提现。") % {
                 "debt": fen_to_yuan(debt)}
-        return _("可提现余额不足。")
-    if exc.code == "below_minimum":
-        return _("每次至少提现 ¥%(minimum)s，且金额需大于手续费。") % {
-            "minimum": fen_to_yuan(settings.LINKMALL["WITHDRAWAL_MIN_FEN"])}
-    if exc.code == "idempotency_key_reused":
-        return _("页面已过期，请刷新后重新提交。")
-    return _("提现没有成功，请检查后重试。")
+    return error_text(exc, default=_("提现没有成功，请检查后重试。"),
+                      minimum=fen_to_yuan(linkmall_int("WITHDRAWAL_MIN_FEN")))
 
 
 @require_POST
 @consumer_required
-def promoter_withdraw(request):
+def promoter_withdraw(request: UserRequest) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -105,14 +106,14 @@ def promoter_withdraw(request):
 
 @require_GET
 @consumer_required
-def promoter_rewards(request):
+def promoter_rewards(request: UserRequest) -> HttpResponse:
     rewards = selectors.promoter_rewards(user=request.user, page=_page_number(request), page_size=PAGE_SIZE)
     return render(request, "referral/promoter/rewards.html", {"rewards": rewards})
 
 
 @require_GET
 @consumer_required
-def promoter_team(request):
+def promoter_team(request: UserRequest) -> HttpResponse:
     overview = selectors.promoter_overview(user=request.user)
     page = _page_number(request)
     members = (selectors.promoter_team(user=request.user, page=page, page_size=PAGE_SIZE) if overview.is_boss
@@ -124,15 +125,16 @@ def promoter_team(request):
 
 @require_GET
 @consumer_required
-def promoter_withdrawals(request):
+def promoter_withdrawals(request: UserRequest) -> HttpResponse:
     withdrawals = selectors.promoter_withdrawals(user=request.user, page=_page_number(request), page_size=PAGE_SIZE)
     return render(request, "referral/promoter/withdrawals.html", {
         "withdrawals": withdrawals, "balances": selectors.promoter_balances(user=request.user),
     })
 
 
-def _png(request, png: bytes, etag: str) -> HttpResponse:
+def _png(request: HttpRequest, png: bytes, etag: str) -> HttpResponse:
     quoted = f'"{etag}"'
+    response: HttpResponse
     if request.headers.get("If-None-Match") == quoted:
         response = HttpResponseNotModified()
     else:
@@ -144,14 +146,14 @@ def _png(request, png: bytes, etag: str) -> HttpResponse:
 
 @require_GET
 @consumer_required
-def promoter_qr(request):
+def promoter_qr(request: UserRequest) -> HttpResponse:
     url = share_links(request, request.user)["qr_url"]
     return _png(request, qr_png(url), share_code_for(user_id=request.user.pk))
 
 
 @require_GET
 @consumer_required
-def promoter_poster(request):
+def promoter_poster(request: UserRequest) -> HttpResponse:
     user = request.user
     name = selectors.public_name(user)
     store_name = selectors.share_landing(sharer_id=user.pk)[1]
@@ -169,7 +171,7 @@ def promoter_poster(request):
 
 
 @require_GET
-def share_visit(request, code: str):
+def share_visit(request: ShareVisitRequest, code: str) -> HttpResponse:
     """/r/<code>/: remember the sharer (or bind a logged-in consumer) and go to the sharer's store."""
     sharer_id = share_code_user_id(code)
     if sharer_id is None:

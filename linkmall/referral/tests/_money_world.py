@@ -94,7 +94,8 @@ def assert_rewards_paid_once() -> None:
 def assert_graphs_sound() -> None:
     referrer_of = dict(Promoter.objects.values_list("user_id", "referrer_id"))
     for start in referrer_of:
-        seen, node = set(), start
+        seen: set[int] = set()
+        node: int | None = start
         while node is not None:
             assert node not in seen, f"invite cycle through user {node}"
             seen.add(node)

@@ -77,7 +77,7 @@ def test_the_worked_example_of_the_spec_pays_a_1040_b_700_b3_100():
     g.add("A", level=BOSS)
     for user, ref in [("B", "A"), ("C", "A"), ("B1", "B"), ("B2", "B"), ("B3", "B"), ("B3a", "B3")]:
         g.add(user, referrer=ref)
-    earned: dict = {}
+    earned = {}  # name -> fen (this test names its users; the engine's ids are ints)
 
     assert buy_gift(g, plan, "B", earned)[1] == {"direct": 10000, "team": 20000, "peer": 0}
     buy_gift(g, plan, "C", earned)

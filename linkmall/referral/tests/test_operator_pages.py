@@ -12,7 +12,7 @@ from linkmall.referral.tests.operator_fixtures import buy, go_live, make_mall
 
 pytestmark = pytest.mark.django_db
 
-OPS_URLS = [
+OPS_URLS: list[tuple[str, list[int]]] = [
     ("referral:ops_home", []), ("referral:ops_plan_new", []), ("referral:ops_kill_switch", []),
     ("referral:ops_tree", []), ("referral:ops_rewards", []), ("referral:ops_rewards_csv", []),
 ]

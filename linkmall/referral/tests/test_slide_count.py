@@ -41,7 +41,7 @@ class Story:
         return buy(self.shop, self.users[name])
 
     def state(self, name: str) -> tuple:
-        names = {u.pk: n for n, u in self.users.items()}
+        names: dict[int | None, str] = {u.pk: n for n, u in self.users.items()}
         p = Promoter.objects.get(user=self.users[name])
         return p.level, names.get(p.team_owner_id), names.get(p.origin_boss_id), p.slots
 
@@ -101,7 +101,7 @@ def test_with_slide_count_1_the_first_referral_slides_and_promotes_at_once():
 
 
 class MemoryGraph:
-    def __init__(self):
+    def __init__(self) -> None:
         self.rows: dict[int, dict] = {}
 
     def _row(self, user):

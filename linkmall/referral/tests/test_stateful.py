@@ -68,7 +68,7 @@ def _few_unsettled(machine) -> bool:
 class MallStory(RuleBasedStateMachine):
     profile = "classic"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         # every example in a savepoint of its own, rolled back in teardown
         self._atomic = transaction.atomic()

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run(tmp_path, capsys, text: str | None = None, path: Path | None = None):
     if path is None:
+        assert text is not None, "give the scenario's text or its path"
         path = tmp_path / "s.yaml"
         path.write_text(text, encoding="utf-8")
     call_command("scenario", "run", str(path))

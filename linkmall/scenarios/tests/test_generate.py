@@ -34,7 +34,7 @@ def test_the_same_seed_gives_the_same_file_and_another_seed_another():
     assert scenario_text(users=50, orders=100, seed=1) != scenario_text(users=50, orders=100, seed=2)
 
 
-def test_every_order_is_by_a_known_user_and_every_refund_stays_within_what_was_bought():
+def test_every_order_is_by_a_known_user_and_every_refund_stays_within_what_was_bought() -> None:
     text = scenario_text(users=200, orders=2000, seed=3)
     left: dict[str, dict[str, int]] = {}
     known: set[str] = set()

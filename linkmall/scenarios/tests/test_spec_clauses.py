@@ -1,4 +1,4 @@
-"""Clauses of shared/specs/chain21.md not already proved by the worked example, each as a scenario."""
+"""Clauses of docs/specs/chain21.md not already proved by the worked example, each as a scenario."""
 
 import json
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.catalog.models import Category
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.stores import selectors, services
@@ -33,19 +34,7 @@ def _or_404(fn, **kwargs):
 
 
 def _error_text(exc: DomainError) -> str:
-    detail = exc.detail if isinstance(exc.detail, dict) else {}
-    if exc.code == "price_below_cost":
-        return _("零售价 ¥%(price)s 低于供货成本 ¥%(cost)s，不能低于成本销售") % {
-            "price": fen_to_yuan(detail["price_fen"]), "cost": fen_to_yuan(detail["cost_fen"])}
-    if exc.code == "pool_exceeds_margin":
-        return _("佣金池不能超过利润（零售价 − 成本），最多 ¥%(max)s") % {"max": fen_to_yuan(detail["max_pool_fen"])}
-    if exc.code == "phone_taken":
-        return _("这个手机号已被其他账号使用")
-    if exc.code == "invalid_phone":
-        return _("请输入正确的手机号")
-    if detail.get("fields"):
-        return "；".join(f"{k}: {v}" for k, v in detail["fields"].items())
-    return exc.message
+    return error_text(exc, with_fields=True)
 
 
 class _Echo:

@@ -6,7 +6,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role, require_tenant
 from linkmall.catalog.models import Product, Sku
-from linkmall.core.errors import InvalidInput, NotFound
+from linkmall.core.errors import InvalidInput, NotFound, PermissionDenied
 from linkmall.stores.models import Guide, Listing, Store
 
 
@@ -17,6 +17,8 @@ def merchant_id_of(*, actor: User, merchant_id: int | None = None) -> int:
         if merchant_id is None:
             raise InvalidInput("Name the merchant.", detail={"fields": {"merchant_id": "必填"}})
         return merchant_id
+    if actor.tenant_id is None:  # a merchant owner always has one (constraint staff_roles_have_a_tenant)
+        raise PermissionDenied("Your account belongs to no merchant.")
     return actor.tenant_id
 
 

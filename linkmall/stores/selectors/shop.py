@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from linkmall.catalog.models import Category, Product, ProductImage
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.stores.geo import haversine_m
 from linkmall.stores.models import Listing, Store
+from linkmall.stores.pricing import PRICE_ALLOWED
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,12 @@ def store_list(*, city: str = "") -> list[Store]:
 
 def _sellable_listings(store: Store) -> QuerySet[Listing]:
     return Listing.objects.filter(
+        # a supplier may raise its cost above a merchant's price; such a pick waits for a new price
+        PRICE_ALLOWED,
         merchant_id=store.merchant_id,
         is_active=True,
         sku__is_active=True,
         product__status=Product.Status.ACTIVE,
-        # a supplier may raise its cost above a merchant's price; such a pick waits for a new price
-        price_fen__gte=F("sku__cost_fen"),
     )
 
 

@@ -1,7 +1,7 @@
 """Listings (选品): a merchant's pick of a supplier SKU at its own retail price and commission pool.
 
-The rule that protects suppliers: a merchant never sells below the SKU's cost. The pool that
-referral rewards come out of is part of the merchant's margin, so 0 ≤ pool ≤ price − cost.
+The rule that protects suppliers: a merchant never sells below the SKU's cost (`stores.pricing`). The
+pool that referral rewards come out of is part of the merchant's margin, so 0 ≤ pool ≤ price − cost.
 """
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.stores.models import Listing, Merchant
+from linkmall.stores.pricing import listing_price_allowed
 
 
 def _require_merchant_owner(actor: User, merchant_id: int, what: str) -> None:
@@ -28,7 +29,7 @@ def _check_price(*, price_fen: int, pool_fen: int, cost_fen: int) -> None:
     pool, err = clean_int(pool_fen, minimum=0, maximum=MAX_PRICE_FEN)
     if err:
         raise InvalidInput("The pool is not valid.", detail={"fields": {"pool_fen": err}})
-    if price < cost_fen:
+    if not listing_price_allowed(price_fen=price, cost_fen=cost_fen):
         raise InvalidInput(
             "The price is below the supplier's cost.",
             code="price_below_cost",

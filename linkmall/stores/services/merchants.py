@@ -58,7 +58,8 @@ def _coordinate(value: Any, bounds: tuple[Decimal, Decimal]) -> tuple[Decimal | 
 
 
 def _clean_store_fields(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    clean, errors = {}, {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for name, value in values.items():
         if value is None and partial:
             continue

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.accounts.pages.decorators import consumer_page, safe_next
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.orders import selectors as order_selectors
 from linkmall.orders import services as order_services
 from linkmall.web import selectors
-from linkmall.web.pages.common import error_text, flash_error
+from linkmall.web.pages.common import flash_error
 from linkmall.web.pages.forms import AddToCartForm, QuantityForm
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkmall.accounts.pages.decorators import consumer_page, safe_next
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers import selectors as customer_selectors
 from linkmall.customers.attribution import guide_for_order
@@ -17,7 +18,7 @@ from linkmall.customers.services import address_create
 from linkmall.orders.services import order_place, order_place_from_cart
 from linkmall.stores.models import Merchant, Store
 from linkmall.web import selectors
-from linkmall.web.pages.common import current_store_id, error_text
+from linkmall.web.pages.common import current_store_id
 from linkmall.web.pages.forms import AddressForm, AddToCartForm, CheckoutForm, add_domain_error
 
 

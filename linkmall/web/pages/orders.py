@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linkmall.accounts.pages.decorators import consumer_page
+from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.orders.models import Order
 from linkmall.orders.services import order_cancel as cancel_order
 from linkmall.orders.services import order_confirm_receipt as confirm_receipt
 from linkmall.payments.services.starting import payment_start
 from linkmall.web import selectors
-from linkmall.web.pages.common import error_text, not_found_as_404
+from linkmall.web.pages.common import not_found_as_404
 
 TAB_LABELS = {
     "all": gettext_lazy("全部"),

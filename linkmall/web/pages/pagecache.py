@@ -17,6 +17,7 @@ same page at once on two cores, and all of them answered late (the store home's 
 import threading
 import zlib
 from collections.abc import Callable
+from typing import SupportsInt
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,7 +31,10 @@ CSRF_PLACEHOLDER = "__linkmall_csrf_token_placeholder__"
 
 
 def seconds() -> int:
-    return int(settings.LINKMALL.get("PAGE_MICROCACHE_SECONDS", 1))
+    value = settings.LINKMALL.get("PAGE_MICROCACHE_SECONDS", 1)
+    if not isinstance(value, str | SupportsInt):  # settings.LINKMALL also holds other things
+        raise TypeError(f"settings.LINKMALL['PAGE_MICROCACHE_SECONDS'] must be a whole number, not {value!r}.")
+    return int(value)
 
 
 def key_for(request, name: str, *parts) -> str | None:

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 
 class _Collector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, dict[str, str | None]]] = []
         self._text_stack: list[tuple[str, dict, list[str]]] = []

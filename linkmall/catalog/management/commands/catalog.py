@@ -4,9 +4,10 @@
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from linkmall.catalog.importing import template_csv
@@ -18,7 +19,7 @@ from linkmall.core.errors import DomainError
 class Command(BaseCommand):
     help = "Catalog tools: import a CSV/Excel file for a supplier, or write the import template."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("import", help="import products and SKUs from a .csv or .xlsx file")
         run.add_argument("--supplier", type=int, required=True, help="supplier id")
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         template = sub.add_parser("template", help="write the import template CSV")
         template.add_argument("out", type=Path, nargs="?", default=Path("catalog-template.csv"))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "template":
             options["out"].write_bytes(template_csv())
             self.stdout.write(f"wrote {options['out']}")
@@ -48,7 +49,10 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
-            job = import_job_run(job_id=job.pk, progress=progress)
+            ran = import_job_run(job_id=job.pk, progress=progress)
+        if ran is None:  # deleted while it ran
+            raise CommandError(f"job {job.pk} is gone")
+        job = ran
         for problem in job.errors:
             fields = "; ".join(f"{k}: {v}" for k, v in problem["errors"].items())
             self.stdout.write(f"row {problem['row']}: {fields}")

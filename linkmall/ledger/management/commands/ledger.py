@@ -3,6 +3,7 @@ and `linkmall ledger verify` (exit status 1 when balances and entries disagree).
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -37,13 +38,13 @@ class Command(BaseCommand):
         statement.add_argument("--xlsx", help="write the statement to this Excel file")
         sub.add_parser("verify", help="check every balance against its entries and every posting sums to zero")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
             self._verify()
         else:
             self._statement(options)
 
-    def _statement(self, options) -> None:
+    def _statement(self, options: dict[str, Any]) -> None:
         owner_kind, owner_id = _owner(options["owner"])
         try:
             statement = statement_build(

@@ -20,7 +20,7 @@ from linkmall.scenarios.parse import ScenarioError, parse_scenario
 
 
 class Command(BaseCommand):
-    help = "Replay a 2+1 scenario file (shared/specs/chain21.md §8) through the real services."
+    help = "Replay a 2+1 scenario file (docs/specs/scenarios.md) through the real services."
     requires_system_checks: list = []
     requires_migrations_checks = False
 
