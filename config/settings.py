@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "linkmall.stores",
     "linkmall.customers",
     "linkmall.cards",
+    "linkmall.campaigns",
     "linkmall.orders",
     "linkmall.payments",
     "linkmall.referral",
