@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
-from linkmall.accounts.models import User
+from linkmall.accounts.http import ApiRequest
 from linkmall.core import clock
 from linkmall.core.errors import InvalidInput
 from linkmall.core.money import fen_to_yuan, yuan_to_fen
@@ -23,12 +23,6 @@ router = Router(tags=["ledger"], auth=api_auth)
 STATEMENT_OWNERS = {"supplier": OwnerKind.SUPPLIER, "merchant": OwnerKind.MERCHANT,
                     "promoter": OwnerKind.PROMOTER, "platform": OwnerKind.PLATFORM}
 WITHDRAWAL_OWNERS = {"supplier": OwnerKind.SUPPLIER, "merchant": OwnerKind.MERCHANT}
-
-
-class _AuthedRequest(HttpRequest):
-    """A request `api_auth` let in: `auth` is the signed-in user."""
-
-    auth: User
 
 
 def _owner(text: str, allowed: Mapping[str, str]) -> tuple[str, int]:
@@ -62,7 +56,7 @@ def _statement_out(statement: Statement) -> dict[str, Any]:
 
 
 @router.get("/statement", response=StatementOut)
-def statement(request: _AuthedRequest, owner: str, date_from: date | None = None, date_to: date | None = None,
+def statement(request: ApiRequest, owner: str, date_from: date | None = None, date_to: date | None = None,
               format: str = "json") -> HttpResponse | dict[str, Any]:
     """An owner's statement over calendar days (both ends included; default: the last 30 days).
     Query names `from` and `to` are accepted too. `format=xlsx` answers the Excel workbook."""
@@ -94,7 +88,7 @@ def _date_param(request: HttpRequest, name: str) -> date | None:
 
 
 @router.post("/withdrawals", response={201: WithdrawalOut})
-def withdrawal_create(request: _AuthedRequest, payload: WithdrawalIn) -> Status[dict[str, Any]]:
+def withdrawal_create(request: ApiRequest, payload: WithdrawalIn) -> Status[dict[str, Any]]:
     owner_kind, owner_id = _owner(payload.owner, WITHDRAWAL_OWNERS)
     withdrawal = withdrawal_request(actor=request.auth, owner_kind=owner_kind, owner_id=owner_id,
                                     amount_fen=yuan_to_fen(payload.amount), key=f"api:{owner_kind}:{owner_id}:{payload.key}")

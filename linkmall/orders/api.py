@@ -3,11 +3,11 @@
 from typing import TypedDict, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
+from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotFound
@@ -33,12 +33,6 @@ from linkmall.stores.models import Guide, Listing, Merchant, Store
 router = Router(tags=["orders"])
 
 _M = TypeVar("_M", bound=Model)
-
-
-class _AuthedRequest(HttpRequest):
-    """A request `api_auth` let in: `auth` is the signed-in user."""
-
-    auth: User
 
 
 class PageQuery(Schema):
@@ -79,33 +73,33 @@ def _checkout_context(user: User, payload: OrderPlaceIn | CartCheckoutIn) -> _Ch
 
 
 @router.get("/cart", response=list[CartLineOut], auth=api_auth)
-def cart(request: _AuthedRequest) -> list[CartLine]:
+def cart(request: ApiRequest) -> list[CartLine]:
     return selectors.cart_lines(user=request.auth)
 
 
 @router.post("/cart", response={201: CartLineOut}, auth=api_auth)
-def cart_add(request: _AuthedRequest, payload: CartAddIn) -> Status[CartLine]:
+def cart_add(request: ApiRequest, payload: CartAddIn) -> Status[CartLine]:
     listing = _get(Listing.objects.select_related("sku", "product"), payload.listing_id, "listing")
     line = services.cart_add(user=request.auth, listing=listing, quantity=payload.quantity)
     return Status(201, selectors.cart_line_get(user=request.auth, line_id=line.pk))
 
 
 @router.put("/cart/{int:line_id}", response=CartLineOut, auth=api_auth)
-def cart_set_quantity(request: _AuthedRequest, line_id: int, payload: CartQuantityIn) -> CartLine:
+def cart_set_quantity(request: ApiRequest, line_id: int, payload: CartQuantityIn) -> CartLine:
     line = selectors.cart_line_get(user=request.auth, line_id=line_id)
     services.cart_set_quantity(user=request.auth, line=line, quantity=payload.quantity)
     return selectors.cart_line_get(user=request.auth, line_id=line_id)
 
 
 @router.delete("/cart/{int:line_id}", response={204: None}, auth=api_auth)
-def cart_remove(request: _AuthedRequest, line_id: int) -> Status[None]:
+def cart_remove(request: ApiRequest, line_id: int) -> Status[None]:
     line = selectors.cart_line_get(user=request.auth, line_id=line_id)
     services.cart_remove(user=request.auth, line=line)
     return Status(204, None)
 
 
 @router.post("/cart/checkout", response={201: OrderOut}, auth=api_auth)
-def cart_checkout(request: _AuthedRequest, payload: CartCheckoutIn) -> Status[Order]:
+def cart_checkout(request: ApiRequest, payload: CartCheckoutIn) -> Status[Order]:
     order = services.order_place_from_cart(
         buyer=request.auth,
         client_token=payload.client_token,
@@ -119,7 +113,7 @@ def cart_checkout(request: _AuthedRequest, payload: CartCheckoutIn) -> Status[Or
 
 
 @router.post("/", response={201: OrderOut}, auth=api_auth)
-def place_order(request: _AuthedRequest, payload: OrderPlaceIn) -> Status[Order]:
+def place_order(request: ApiRequest, payload: OrderPlaceIn) -> Status[Order]:
     order = services.order_place(
         buyer=request.auth,
         lines=[(line.listing_id, line.quantity) for line in payload.lines],
@@ -131,26 +125,26 @@ def place_order(request: _AuthedRequest, payload: OrderPlaceIn) -> Status[Order]
 
 
 @router.get("/", response=OrderPage, auth=api_auth)
-def my_orders(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Order]:
+def my_orders(request: ApiRequest, query: Query[PageQuery]) -> Page[Order]:
     return selectors.order_list_for_buyer(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.get("/{int:order_id}", response=OrderOut, auth=api_auth)
-def my_order(request: _AuthedRequest, order_id: int) -> Order:
+def my_order(request: ApiRequest, order_id: int) -> Order:
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
 
 
 @router.post("/{int:order_id}/cancel", response=OrderOut, auth=api_auth)
-def cancel_order(request: _AuthedRequest, order_id: int) -> Order:
+def cancel_order(request: ApiRequest, order_id: int) -> Order:
     order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
     services.order_cancel(actor=request.auth, order=order)
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
 
 
 @router.post("/{int:order_id}/confirm-receipt", response=OrderOut, auth=api_auth)
-def confirm_receipt(request: _AuthedRequest, order_id: int) -> Order:
+def confirm_receipt(request: ApiRequest, order_id: int) -> Order:
     order = selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
     services.order_confirm_receipt(actor=request.auth, order=order)
     return selectors.order_get_for_buyer(user=request.auth, order_id=order_id)
@@ -160,14 +154,14 @@ def confirm_receipt(request: _AuthedRequest, order_id: int) -> Order:
 
 
 @router.get("/supplier/fulfilments", response=FulfilmentPage, auth=api_auth)
-def supplier_fulfilments(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Fulfilment]:
+def supplier_fulfilments(request: ApiRequest, query: Query[PageQuery]) -> Page[Fulfilment]:
     return selectors.fulfilment_list_for_supplier(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.post("/supplier/fulfilments/{int:fulfilment_id}/ship", response=SupplierFulfilmentOut, auth=api_auth)
-def ship(request: _AuthedRequest, fulfilment_id: int, payload: ShipIn) -> Fulfilment:
+def ship(request: ApiRequest, fulfilment_id: int, payload: ShipIn) -> Fulfilment:
     fulfilment = selectors.fulfilment_get_for_supplier(user=request.auth, fulfilment_id=fulfilment_id)
     services.fulfilment_ship(
         actor=request.auth, fulfilment=fulfilment, carrier=payload.carrier, tracking_number=payload.tracking_number
@@ -179,13 +173,13 @@ def ship(request: _AuthedRequest, fulfilment_id: int, payload: ShipIn) -> Fulfil
 
 
 @router.get("/merchant/orders", response=OrderPage, auth=api_auth)
-def merchant_orders(request: _AuthedRequest, query: Query[PageQuery]) -> Page[Order]:
+def merchant_orders(request: ApiRequest, query: Query[PageQuery]) -> Page[Order]:
     return selectors.order_list_for_merchant(
         user=request.auth, status=query.status, page=query.page, page_size=query.page_size
     )
 
 
 @router.get("/merchant/orders/{int:order_id}", response=OrderOut, auth=api_auth)
-def merchant_order(request: _AuthedRequest, order_id: int) -> Order:
+def merchant_order(request: ApiRequest, order_id: int) -> Order:
     require_role(request.auth, Role.MERCHANT_OWNER)
     return selectors.order_get_for_staff(user=request.auth, order_id=order_id)

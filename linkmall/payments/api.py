@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from linkmall.accounts.auth import api_auth
-from linkmall.accounts.models import User
+from linkmall.accounts.http import ApiRequest
 from linkmall.core.money import fen_to_yuan
 from linkmall.orders.selectors import order_get_for_buyer, order_get_for_staff
 from linkmall.payments import services
@@ -20,14 +20,8 @@ router = Router(tags=["payments"])
 MAX_NOTIFY_BODY = 64 * 1024
 
 
-class _AuthedRequest(HttpRequest):
-    """A request `api_auth` let in: `auth` is the signed-in user."""
-
-    auth: User
-
-
 @router.post("/orders/{int:order_id}/start", response=PaymentStartOut, auth=api_auth)
-def start_payment(request: _AuthedRequest, order_id: int, return_url: str = "") -> dict[str, Any]:
+def start_payment(request: ApiRequest, order_id: int, return_url: str = "") -> dict[str, Any]:
     """Open the payment; `?return_url=/path/` is where the cashier sends the buyer afterwards."""
     order = order_get_for_buyer(user=request.auth, order_id=order_id)
     started = services.payment_start(actor=request.auth, order=order, return_url=return_url[:200])
@@ -56,7 +50,7 @@ def notify(request: HttpRequest, gateway: str) -> HttpResponse:
 
 
 @router.post("/orders/{int:order_id}/refunds", response={201: RefundOut}, auth=api_auth)
-def create_refund(request: _AuthedRequest, order_id: int, payload: RefundIn) -> Status[Refund]:
+def create_refund(request: ApiRequest, order_id: int, payload: RefundIn) -> Status[Refund]:
     order = order_get_for_staff(user=request.auth, order_id=order_id)
     lines = None if payload.lines is None else [(line.line_id, line.quantity) for line in payload.lines]
     refund = services.refund_create(

@@ -9,6 +9,7 @@ from ninja.params.functions import Query  # the call form: to mypy, ninja.Query 
 from pydantic import field_validator
 
 from linkmall.accounts.auth import api_auth
+from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import InvalidInput, NotFound
@@ -17,7 +18,6 @@ from linkmall.ledger.models import Withdrawal
 from linkmall.ledger.pages.queries import QueueRow, queue_rows, withdrawal_queue
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject
 from linkmall.referral import services
-from linkmall.referral.http import ApiRequest
 from linkmall.referral.models import ReferralPlan
 from linkmall.referral.pages import operator_selectors as selectors
 

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
+from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotFound
@@ -17,7 +18,6 @@ from linkmall.core.paging import MAX_PAGE_SIZE, Page
 from linkmall.ledger.models import OwnerKind, Withdrawal
 from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.referral import selectors
-from linkmall.referral.http import ApiRequest
 from linkmall.referral.models import Promoter, Reward
 from linkmall.referral.schemas_promoter import (
     BindIn,

@@ -1,23 +1,10 @@
-"""The requests the referral views receive, typed by what the guard in front of each view guarantees.
+"""The request of the share link, typed by what the referral views put on it. The requests of pages
+and API operations behind the accounts guards are `linkmall.accounts.http.UserRequest`/`ApiRequest`.
 
-These classes are annotations only: Django and ninja pass their own HttpRequest; nothing creates them.
+This class is an annotation only: Django passes its own HttpRequest; nothing creates it.
 """
 
 from django.http import HttpRequest
-
-from linkmall.accounts.models import User
-
-
-class UserRequest(HttpRequest):
-    """A page request behind `role_required`/`consumer_required`: the user has logged in."""
-
-    user: User
-
-
-class ApiRequest(HttpRequest):
-    """An API request of an operation with `auth=api_auth`: ninja puts the authenticated user in `auth`."""
-
-    auth: User
 
 
 class ShareVisitRequest(HttpRequest):

@@ -5,16 +5,16 @@ from the URL, and `statement_for` checks it again.
 """
 
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core import clock
@@ -37,18 +37,6 @@ SIDES = {
 RECENT_WITHDRAWALS = 10
 
 
-class _StaffRequest(HttpRequest):
-    """A request `role_required` let in: the user is signed in."""
-
-    user: User
-
-
-_View = Callable[..., HttpResponseBase]
-#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
-supplier_required: Callable[[_View], _View] = role_required(Role.SUPPLIER_STAFF)
-merchant_required: Callable[[_View], _View] = role_required(Role.MERCHANT_OWNER)
-
-
 def _tenant_id(user: User) -> int:
     """The staff member's tenant (the database makes every supplier and merchant user have one)."""
     if user.tenant_id is None:
@@ -56,7 +44,7 @@ def _tenant_id(user: User) -> int:
     return user.tenant_id
 
 
-def _statement(request: _StaffRequest, side: str) -> HttpResponse:
+def _statement(request: UserRequest, side: str) -> HttpResponse:
     conf = SIDES[side]
     form = StatementRangeForm(request.GET or None)
     date_from, date_to = form.range()
@@ -97,7 +85,7 @@ def _statement(request: _StaffRequest, side: str) -> HttpResponse:
     return render(request, "ledger/statement.html", context)
 
 
-def _withdraw(request: _StaffRequest, side: str) -> HttpResponseRedirect:
+def _withdraw(request: UserRequest, side: str) -> HttpResponseRedirect:
     conf = SIDES[side]
     form = WithdrawalRequestForm(request.POST)
     if not form.is_valid():
@@ -118,25 +106,25 @@ def _withdraw(request: _StaffRequest, side: str) -> HttpResponseRedirect:
     return redirect(conf["url"])
 
 
-@supplier_required
+@role_required(Role.SUPPLIER_STAFF)
 @require_GET
-def supplier_statement(request: _StaffRequest) -> HttpResponse:
+def supplier_statement(request: UserRequest) -> HttpResponse:
     return _statement(request, "supplier")
 
 
-@merchant_required
+@role_required(Role.MERCHANT_OWNER)
 @require_GET
-def merchant_statement(request: _StaffRequest) -> HttpResponse:
+def merchant_statement(request: UserRequest) -> HttpResponse:
     return _statement(request, "merchant")
 
 
-@supplier_required
+@role_required(Role.SUPPLIER_STAFF)
 @require_POST
-def supplier_withdraw(request: _StaffRequest) -> HttpResponseRedirect:
+def supplier_withdraw(request: UserRequest) -> HttpResponseRedirect:
     return _withdraw(request, "supplier")
 
 
-@merchant_required
+@role_required(Role.MERCHANT_OWNER)
 @require_POST
-def merchant_withdraw(request: _StaffRequest) -> HttpResponseRedirect:
+def merchant_withdraw(request: UserRequest) -> HttpResponseRedirect:
     return _withdraw(request, "merchant")

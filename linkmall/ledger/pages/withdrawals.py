@@ -6,7 +6,7 @@ and refuses one that was already decided, and the page says so.
 
 import csv
 from _csv import Writer
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,7 +14,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBase,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -24,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from linkmall.accounts.models import Role, User
+from linkmall.accounts.http import UserRequest
+from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required, safe_next
 from linkmall.core import clock
 from linkmall.core.error_codes import error_text
@@ -35,18 +35,6 @@ from linkmall.ledger.pages.forms import WithdrawalRejectForm
 from linkmall.ledger.pages.queries import owner_labels, queue_rows, withdrawal_queue
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_reject
 
-
-class _StaffRequest(HttpRequest):
-    """A request `role_required` let in: the user is signed in."""
-
-    user: User
-
-
-_View = Callable[..., HttpResponseBase]
-#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
-platform_required: Callable[[_View], _View] = role_required(Role.PLATFORM)
-#: accounts' helper is untyped: the `next` the request asks for when it is safe, else `fallback`
-_safe_next: Callable[[HttpRequest, str], str] = safe_next
 PAGE_SIZE = 50
 STATUS_TABS = [(Withdrawal.Status.REQUESTED, gettext_lazy("待审核")), (Withdrawal.Status.PAID, gettext_lazy("已到账")),
                (Withdrawal.Status.REJECTED, gettext_lazy("已驳回")), (Withdrawal.Status.FAILED, gettext_lazy("打款失败")),
@@ -59,7 +47,7 @@ def _status(request: HttpRequest) -> str:
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
-    return redirect(_safe_next(request, reverse("ledger:ops_withdrawals")))
+    return redirect(safe_next(request, reverse("ledger:ops_withdrawals")))
 
 
 def _withdrawal_or_404(pk: int) -> Withdrawal:
@@ -74,7 +62,7 @@ def _flash(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, error_text(exc, default=f"{exc.message} ({exc.code})"))
 
 
-@platform_required
+@role_required(Role.PLATFORM)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     status = _status(request)
@@ -91,9 +79,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/ops_withdrawals.html", context)
 
 
-@platform_required
+@role_required(Role.PLATFORM)
 @require_POST
-def approve(request: _StaffRequest, pk: int) -> HttpResponseRedirect:
+def approve(request: UserRequest, pk: int) -> HttpResponseRedirect:
     withdrawal = _withdrawal_or_404(pk)
     try:
         done = withdrawal_approve(actor=request.user, withdrawal=withdrawal)
@@ -107,9 +95,9 @@ def approve(request: _StaffRequest, pk: int) -> HttpResponseRedirect:
     return _back(request)
 
 
-@platform_required
+@role_required(Role.PLATFORM)
 @require_POST
-def reject(request: _StaffRequest, pk: int) -> HttpResponseRedirect:
+def reject(request: UserRequest, pk: int) -> HttpResponseRedirect:
     withdrawal = _withdrawal_or_404(pk)
     form = WithdrawalRejectForm(request.POST)
     if not form.is_valid():
@@ -129,7 +117,7 @@ class _Echo:
         return value
 
 
-@platform_required
+@role_required(Role.PLATFORM)
 @require_GET
 def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
     status = _status(request)

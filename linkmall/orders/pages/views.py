@@ -5,16 +5,17 @@ services; another supplier's fulfilment answers 404.
 """
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from linkmall.accounts.models import Role, User
+from linkmall.accounts.http import UserRequest
+from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core import clock
 from linkmall.core.errors import DomainError, NotFound
@@ -25,16 +26,6 @@ from linkmall.orders.pages.forms import ShipForm
 PAGE_SIZE = 20
 
 
-class _StaffRequest(HttpRequest):
-    """A request `role_required` let in: the user is signed in."""
-
-    user: User
-
-
-_View = Callable[..., HttpResponseBase]
-#: accounts' guard is untyped: it answers for the view (a login redirect or a 403 page) or calls it
-supplier_required: Callable[[_View], _View] = role_required(Role.SUPPLIER_STAFF)
-merchant_required: Callable[[_View], _View] = role_required(Role.MERCHANT_OWNER)
 SUPPLIER_TABS = [
     ("to_ship", Fulfilment.Status.TO_SHIP.label),
     ("shipped", Fulfilment.Status.SHIPPED.label),
@@ -55,8 +46,8 @@ def _status(request: HttpRequest, allowed: list[str], default: str | None) -> st
     return status if status in allowed else default
 
 
-@supplier_required
-def supplier_fulfilments(request: _StaffRequest) -> HttpResponse | StreamingHttpResponse:
+@role_required(Role.SUPPLIER_STAFF)
+def supplier_fulfilments(request: UserRequest) -> HttpResponse | StreamingHttpResponse:
     status = _status(request, [value for value, _label in SUPPLIER_TABS], "to_ship")
     if request.GET.get("format") == "csv":
         return _fulfilments_csv(request, status)
@@ -86,7 +77,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _fulfilments_csv(request: _StaffRequest, status: str | None) -> StreamingHttpResponse:
+def _fulfilments_csv(request: UserRequest, status: str | None) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     header = [
         _("订单号"),
@@ -137,9 +128,9 @@ def _fulfilments_csv(request: _StaffRequest, status: str | None) -> StreamingHtt
     return response
 
 
-@supplier_required
+@role_required(Role.SUPPLIER_STAFF)
 @require_http_methods(["GET", "POST"])
-def supplier_fulfilment_ship(request: _StaffRequest, fulfilment_id: int) -> HttpResponse:
+def supplier_fulfilment_ship(request: UserRequest, fulfilment_id: int) -> HttpResponse:
     try:
         fulfilment = selectors.fulfilment_get_for_supplier(user=request.user, fulfilment_id=fulfilment_id)
     except NotFound:
@@ -169,8 +160,8 @@ def supplier_fulfilment_ship(request: _StaffRequest, fulfilment_id: int) -> Http
 MERCHANT_TABS = [(value, label) for value, label in Order.Status.choices]
 
 
-@merchant_required
-def merchant_orders(request: _StaffRequest) -> HttpResponse:
+@role_required(Role.MERCHANT_OWNER)
+def merchant_orders(request: UserRequest) -> HttpResponse:
     status = _status(request, [value for value, _label in MERCHANT_TABS], None)
     page = selectors.order_list_for_merchant(
         user=request.user, status=status, page=_page_number(request), page_size=PAGE_SIZE

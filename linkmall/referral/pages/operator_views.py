@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, InvalidInput, NotFound
 from linkmall.referral import services
-from linkmall.referral.http import UserRequest
 from linkmall.referral.models import ReferralPlan
 from linkmall.referral.pages import operator_selectors as selectors
 from linkmall.referral.pages.operator_forms import AcknowledgeForm, KillSwitchForm, PlanDraftForm

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import User
 from linkmall.accounts.pages.decorators import consumer_required
 from linkmall.core.conf import linkmall_int
@@ -22,7 +23,7 @@ from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import OwnerKind
 from linkmall.ledger.withdrawals import withdrawal_request
 from linkmall.referral import selectors
-from linkmall.referral.http import ShareVisitRequest, UserRequest
+from linkmall.referral.http import ShareVisitRequest
 from linkmall.referral.middleware import visit_remember
 from linkmall.referral.pages.promoter_forms import WithdrawForm, new_form_key
 from linkmall.referral.poster import poster_png_cached, qr_png
