@@ -57,7 +57,7 @@ class Promoter(models.Model):
     level = models.CharField(max_length=8, choices=Level.choices, default=Level.MEMBER)
     #: invite graph parent: set once (first touch), never changed
     referrer = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
-    bound_via = models.CharField(max_length=16, blank=True)  # link / qr / card / order / seed
+    bound_via = models.CharField(max_length=16, blank=True)  # link / qr / card / order / poster / seed
     bound_at = models.DateTimeField(null=True, blank=True)
     #: team graph parent: a boss, or none (the platform)
     team_owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="team_members")

@@ -1,7 +1,11 @@
 """Scenario files (docs/specs/scenarios.md): read and check a whole file before anything runs.
 
-A malformed file — bad YAML, an unknown action or key, a missing field, an id that names nothing
-— is refused with a message naming the step. Only the buyer of an `order` may be a new user.
+A malformed file — bad YAML, an unknown action or key, a missing field, a field that means
+nothing for its step, an id that names nothing — is refused with a message naming the step. Only
+the buyer of an `order` may be a new user.
+
+A seeded agent's team owner must be a boss. When the file itself shows the named user cannot be
+a boss by that step, the file is malformed; otherwise the runner's service checks it.
 """
 
 from dataclasses import dataclass, field
@@ -40,7 +44,7 @@ ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
     "merchant": (frozenset({"id"}), frozenset({"name"})),
     "product": (frozenset({"id", "supplier", "merchant", "price", "cost"}),
                 frozenset({"pool", "qualifying", "stock", "name"})),
-    "user": (frozenset({"id"}), frozenset({"referrer", "level", "team_owner", "name"})),
+    "user": (frozenset({"id"}), frozenset({"referrer", "level", "team_owner"})),
     "order": (frozenset({"id", "user", "lines"}), frozenset({"via"})),
     "refund": (frozenset({"order"}), frozenset({"lines"})),
     "advance": (frozenset(), frozenset({"days", "hours", "minutes"})),
@@ -105,8 +109,10 @@ def parse_scenario(text: str) -> Scenario:
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         _fail(None, "steps must be a non-empty list")
+    slide_count = Plan.parse(plan).slide_count
 
     known: dict[str, set[str]] = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set()}
+    bosses = _Bosses(slide_count)
     steps = []
     for index, raw in enumerate(raw_steps, start=1):
         if not isinstance(raw, dict) or len(raw) != 1:
@@ -159,9 +165,15 @@ def parse_scenario(text: str) -> Scenario:
             level = args.get("level", "member")
             if level not in LEVELS:
                 _fail(index, f"user: level must be one of {', '.join(LEVELS)}")
-            if level == "boss" and args.get("team_owner") is not None:
+            owner = args.get("team_owner")
+            if level == "boss" and owner is not None:
                 _fail(index, "user: a boss is in no team")
+            if level == "member" and owner is not None:
+                _fail(index, "user: team_owner is only for level: agent (a member is in no team)")
+            if owner is not None and not bosses.may_be_boss(owner):
+                _fail(index, f"user: team_owner {owner!r} cannot be a boss by this step (every team owner is a boss)")
             new_id("user")
+            bosses.user(args["id"], level=level, referrer=args.get("referrer"), seeded=owner is not None)
         elif action == "order":
             need("user", "via")
             lines = args["lines"]
@@ -172,6 +184,7 @@ def parse_scenario(text: str) -> Scenario:
                 _fail(index, f"order: id {args['id']!r} is already used")
             known["order"].add(args["id"])
             known["user"].add(args["user"])  # the buyer of an order may be new
+            bosses.order(args["user"], via=args.get("via"))
         elif action == "refund":
             need("order", "order")
             if "lines" in args:
@@ -188,6 +201,41 @@ def parse_scenario(text: str) -> Scenario:
             args["amount_fen"] = _amount(index, args, "amount", allow_zero=False)
         steps.append(Step(index, action, args))
     return Scenario(start=start, plan=plan, steps=steps)
+
+
+class _Bosses:
+    """Who may be a boss by a given step, as far as the file shows (chain21.md §2).
+
+    A user is a boss when seeded as one, or once `slide_count` of its referrals entered as agents
+    while it was an agent. Counted generously — every referral that may be bound to it and may
+    enter, by an order or a `user` step with `level: agent` and no team owner, whenever — so a
+    user said not to be a boss certainly is not one; the runner checks the rest.
+    """
+
+    def __init__(self, slide_count: int) -> None:
+        self.slide_count = slide_count
+        self.seeded: set[str] = set()
+        self.referrers: dict[str, set[str]] = {}
+        self.entering: set[str] = set()
+
+    def may_be_boss(self, user: str) -> bool:
+        if user in self.seeded:
+            return True
+        referrals = {r for r in self.entering if user in self.referrers.get(r, ())}
+        return len(referrals) >= self.slide_count
+
+    def user(self, user: str, *, level: str, referrer: str | None, seeded: bool) -> None:
+        if level == "boss":
+            self.seeded.add(user)
+        if referrer is not None:
+            self.referrers.setdefault(user, set()).add(referrer)
+        if level == "agent" and not seeded:
+            self.entering.add(user)
+
+    def order(self, buyer: str, *, via: str | None) -> None:
+        if via is not None:
+            self.referrers.setdefault(buyer, set()).add(via)
+        self.entering.add(buyer)
 
 
 def _line(index: int, action: str, line, known) -> dict:

@@ -3,7 +3,9 @@
 Every step calls the same services the API and the pages call: suppliers and merchants are
 created, products listed, orders placed and paid through the sandbox gateway, refunds sent back
 through it, and the clock moved with the due tasks run. A step the business rules refuse is
-listed under `rejected` and changes nothing; the run goes on.
+listed under `rejected` and changes nothing — a user that step created (a new buyer, or the
+user of a `user` step) does not exist afterwards, and a later step naming it, other than as the
+buyer of an order, is refused with `user_not_created`; the run goes on.
 """
 
 from datetime import timedelta
@@ -81,6 +83,15 @@ class ScenarioRun:
         self.users[name] = user
         return user
 
+    def _user(self, name: str) -> User:
+        """A user the file declared. Its step may have been refused (and rolled back): then the
+        user does not exist, and the step naming it is refused too."""
+        user = self.users.get(name)
+        if user is None:
+            raise Conflict(f"user {name} does not exist: the step that would have created it was refused",
+                           code="user_not_created", detail={"user": name})
+        return user
+
     def do_supplier(self, step: Step) -> None:
         a = step.args
         self.suppliers[a["id"]] = supplier_create(name=a.get("name") or a["id"])
@@ -107,23 +118,25 @@ class ScenarioRun:
 
     def do_user(self, step: Step) -> None:
         a = step.args
+        referrer = self._user(a["referrer"]) if a.get("referrer") else None
+        owner = self._user(a["team_owner"]) if a.get("team_owner") else None
         user = self._new_consumer(a["id"])
-        if a.get("referrer"):
-            referral_bind(user=user, referrer=self.users[a["referrer"]], via="seed")
+        if referrer is not None:
+            referral_bind(user=user, referrer=referrer, via="seed")
         level = a.get("level", "member")
-        if level == "boss" or (level == "agent" and a.get("team_owner")):
-            owner = self.users[a["team_owner"]] if a.get("team_owner") else None
+        if level == "boss" or (level == "agent" and owner is not None):
             promoter_seed(user=user, level=level, team_owner=owner)
         elif level == "agent":
             promoter_enter(user=user, plan=self.plan)
 
     def do_order(self, step: Step) -> None:
         a = step.args
+        via = self._user(a["via"]) if a.get("via") else None
         buyer = self.users.get(a["user"]) or self._new_consumer(a["user"])
-        if a.get("via"):
+        if via is not None:
             try:  # `via` binds a buyer without a referrer; a cycle or self-binding is ignored
                 with transaction.atomic():
-                    referral_bind(user=buyer, referrer=self.users[a["via"]], via="link")
+                    referral_bind(user=buyer, referrer=via, via="link")
             except DomainError:
                 pass
         merchants = {self.products[line["product"]][1].pk for line in a["lines"]}
@@ -174,7 +187,7 @@ class ScenarioRun:
 
     def do_withdraw(self, step: Step) -> None:
         a = step.args
-        user = self.users[a["user"]]
+        user = self._user(a["user"])
         withdrawal = withdrawal_request(actor=user, owner_kind=OwnerKind.PROMOTER, owner_id=user.pk,
                                         amount_fen=a["amount_fen"], key=f"scenario-step-{step.index}")
         withdrawal_approve(actor=self.operator, withdrawal=withdrawal)

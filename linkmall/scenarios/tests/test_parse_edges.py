@@ -45,6 +45,71 @@ def test_an_id_that_names_nothing_is_refused_naming_the_step(tail, message):
     assert str(err.value) == message
 
 
+MEMBER_IN_NO_TEAM = "user: team_owner is only for level: agent (a member is in no team)"
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        ("  - user: {id: C, name: Cee}\n", "step 5: user: unknown field(s): name"),
+        ("  - user: {id: C, team_owner: A}\n", f"step 5: {MEMBER_IN_NO_TEAM}"),
+        ("  - user: {id: C, level: member, team_owner: A}\n", f"step 5: {MEMBER_IN_NO_TEAM}"),
+    ],
+)
+def test_a_field_that_means_nothing_for_its_user_is_refused_naming_the_step_and_the_field(tail, message):
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(HEAD + tail)
+    assert str(err.value) == message
+
+
+def not_a_boss(step: int, owner: str) -> str:
+    return f"step {step}: user: team_owner {owner!r} cannot be a boss by this step (every team owner is a boss)"
+
+
+SEED_C_INTO_B = "  - user: {id: C, level: agent, team_owner: B}\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        ("  - user: {id: B}\n" + SEED_C_INTO_B, not_a_boss(6, "B")),
+        ("  - user: {id: B, level: agent}\n" + SEED_C_INTO_B, not_a_boss(6, "B")),
+        ("  - user: {id: B, level: agent, team_owner: A}\n" + SEED_C_INTO_B, not_a_boss(6, "B")),
+        ("  - order: {id: o1, user: B, via: A, lines: [{product: GIFT}]}\n" + SEED_C_INTO_B, not_a_boss(6, "B")),
+        # one agent referral fills one of B's two slots
+        ("  - user: {id: B, level: agent}\n  - user: {id: B1, referrer: B, level: agent}\n" + SEED_C_INTO_B,
+         not_a_boss(7, "B")),
+        # a referral seeded into a team fills no slot: it did not enter (chain21.md §2)
+        ("  - user: {id: B, level: agent}\n  - user: {id: B1, referrer: B, level: agent, team_owner: A}\n"
+         "  - user: {id: B2, referrer: B, level: agent, team_owner: A}\n" + SEED_C_INTO_B, not_a_boss(8, "B")),
+        # nor do referrals who stay members: no order, no `level: agent`
+        ("  - user: {id: B, level: agent}\n  - user: {id: B1, referrer: B}\n  - user: {id: B2, referrer: B}\n"
+         + SEED_C_INTO_B, not_a_boss(8, "B")),
+    ],
+)
+def test_an_agent_seeded_into_the_team_of_a_user_the_file_shows_is_no_boss_is_refused_naming_the_step(tail, message):
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(HEAD + tail)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # B's two referrals enter by their orders: B may be a boss by then
+        "  - order: {id: o1, user: B, via: A, lines: [{product: GIFT}]}\n"
+        "  - order: {id: o2, user: B1, via: B, lines: [{product: GIFT}]}\n"
+        "  - order: {id: o3, user: B2, via: B, lines: [{product: GIFT}]}\n",
+        # or by `user` steps that enter them now
+        "  - user: {id: B, level: agent}\n  - user: {id: B1, referrer: B, level: agent}\n"
+        "  - user: {id: B2, referrer: B, level: agent}\n",
+    ],
+)
+def test_an_agent_seeded_into_the_team_of_a_user_who_may_be_a_boss_by_then_is_left_to_the_run(tail):
+    scenario = parse_scenario(HEAD + tail + SEED_C_INTO_B)
+    assert scenario.steps[-1].args == {"id": "C", "level": "agent", "team_owner": "B"}
+
+
 @pytest.mark.parametrize(
     ("plan", "message"),
     [

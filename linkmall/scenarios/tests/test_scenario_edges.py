@@ -96,6 +96,11 @@ def test_a_plan_file_may_write_none_as_the_spec_does(tmp_path, capsys):
         ("{profile: classic}", '  - withdraw: {user: NOBODY, amount: "10.00"}\n',
          "step 5: withdraw: user 'NOBODY' names no user"),
         ("{profile: classic, bogus: 1}", '  - advance: {days: 1}\n', "scenario: plan: unknown plan key(s): bogus"),
+        ("{profile: classic}", "  - user: {id: B, name: Bee}\n", "step 5: user: unknown field(s): name"),
+        ("{profile: classic}", "  - user: {id: B, team_owner: A}\n",
+         "step 5: user: team_owner is only for level: agent (a member is in no team)"),
+        ("{profile: classic}", "  - user: {id: B}\n  - user: {id: C, level: agent, team_owner: B}\n",
+         "step 6: user: team_owner 'B' cannot be a boss by this step (every team owner is a boss)"),
     ],
 )
 def test_a_malformed_id_or_plan_exits_2_before_anything_runs(tmp_path, capsys, plan, tail, message):
