@@ -43,3 +43,13 @@ def _reset_clock():
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that switches the language (a page in English, `translation.activate`) must not
+    leave it switched for whichever test its worker runs next."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

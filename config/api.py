@@ -2,6 +2,7 @@
 
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
+from linkmall.campaigns.api import router as campaigns_router
 from linkmall.cards.api import router as cards_router
 from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
@@ -20,6 +21,7 @@ api.add_router("/stores", stores_router)
 api.add_router("/customers", customers_router)
 api.add_router("/customers/me/offers", offers_router)
 api.add_router("/cards", cards_router)
+api.add_router("/campaigns", campaigns_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)

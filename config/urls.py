@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/layers/", include("linkmall.customers.scoring.pages.urls")),
     path("", include("linkmall.customers.pages.public_urls")),
     path("", include("linkmall.cards.pages.urls")),
+    path("", include("linkmall.campaigns.pages.urls")),
     path("", include("linkmall.orders.pages.urls")),
     path("", include("linkmall.payments.pages.urls")),
     path("", include("linkmall.aftersales.pages.urls")),

@@ -26,6 +26,8 @@ from linkmall.accounts.models import User
 from linkmall.accounts.services.tokens import api_token_issue
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services.consumer import aftersale_request
+from linkmall.campaigns.models import Coupon, CouponTemplate, PointsAccount, PointsEntry
+from linkmall.campaigns.models import Promotion as CampaignPromotion
 from linkmall.cards.models import Appointment, Card, CardHolding, Promotion, Question
 from linkmall.catalog.models import ImportJob, Product, ProductImage, Sku
 from linkmall.catalog.services.imports import import_job_store
@@ -48,7 +50,8 @@ pytestmark = pytest.mark.django_db
 WATCHED = [
     Product, ProductImage, Sku, ImportJob, Store, Guide, Listing, Promotion, Card, CardHolding, Appointment,
     Question, Address, Profile, Tag, ProfileTag, Note, Reminder, LayerRun, CartLine, Order, OrderLine, Fulfilment,
-    Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User,
+    Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User, CampaignPromotion, CouponTemplate,
+    Coupon, PointsAccount, PointsEntry,
 ]
 
 
@@ -81,6 +84,8 @@ class Side:
     aftersale: AfterSaleRequest
     appointment: Appointment
     withdrawal: Withdrawal
+    campaign_promotion: CampaignPromotion
+    coupon_template: CouponTemplate
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -136,12 +141,16 @@ def make_side(label: str) -> Side:
     ])
     withdrawal = withdrawal_request(actor=consumer, owner_kind=OwnerKind.PROMOTER, owner_id=consumer.pk,
                                     amount_fen=10000, key=f"{label}-w1")
+    campaign_promotion = CampaignPromotion.objects.create(merchant=merchant, name="满100减10", kind="amount", value=1000,
+                                                          threshold_fen=10000, status="active")
+    coupon_template = CouponTemplate.objects.create(merchant=merchant, name="无门槛5元券", kind="amount", value=500,
+                                                    total=100, valid_days=7, sources=["claim"], status="active")
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
         layer_run=layer_run, question=question, consumer=consumer, address=address, order=order, unpaid=unpaid,
         line=line, fulfilment=line.fulfilment, cart_line=cart_line, aftersale=aftersale, appointment=appointment,
-        withdrawal=withdrawal,
+        withdrawal=withdrawal, campaign_promotion=campaign_promotion, coupon_template=coupon_template,
     )
 
 
@@ -194,6 +203,11 @@ PAGE_CASES: dict[str, Case] = {
         "owner", lambda a: f"/console/merchant/promotions/{a.promotion.pk}/", {"title": "改", "ends_at": "2030-01-01"}),
     "console/merchant/promotions/<int:promotion_id>/delete/": Case(
         "owner", lambda a: f"/console/merchant/promotions/{a.promotion.pk}/delete/"),
+    "console/merchant/campaigns/promotions/<int:promotion_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/promotions/{a.campaign_promotion.pk}/status/",
+        {"status": "ended"}),
+    "console/merchant/campaigns/coupons/<int:template_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/coupons/{a.coupon_template.pk}/status/", {"status": "ended"}),
     "console/merchant/aftersales/<int:pk>/": Case("owner", lambda a: f"/console/merchant/aftersales/{a.aftersale.pk}/"),
     "console/merchant/aftersales/<int:pk>/<slug:action>/": Case(
         "owner", lambda a: f"/console/merchant/aftersales/{a.aftersale.pk}/approve/", {"note": "同意"}),
@@ -258,6 +272,8 @@ PUBLIC_PAGES: dict[str, str] = {
     "card/<int:guide_id>/ask/": "anyone may ask a card's assistant",
     "console/merchant/catalog/<int:sku_id>/pick/": "merchants pick (选品) any supplier's SKU by design",
     "r/<str:code>/": "a promoter's share link is meant to be opened by anyone",
+    "shop/<int:merchant_id>/coupons/": "a merchant's claim centre (领券中心) is public; a claim puts a coupon in the "
+                                       "caller's own wallet",
     "sandbox/pay/<str:out_trade_no>/": "the sandbox gateway's own cashier page (the payer's side), off outside the sandbox",
     "^media/(?P<path>.*)$": "uploaded files served by their unguessable names",
 }
@@ -339,6 +355,18 @@ API_CASES: dict[str, Case] = {
     "GET /referral/me/withdrawals/{withdrawal_id}": Case(
         "consumer", lambda a: f"/referral/me/withdrawals/{a.withdrawal.pk}"),
     # platform operations: no tenant's staff gets in
+    "GET /campaigns/merchant/promotions/{promotion_id}": Case(
+        "owner", lambda a: f"/campaigns/merchant/promotions/{a.campaign_promotion.pk}"),
+    "PATCH /campaigns/merchant/promotions/{promotion_id}": Case(
+        "owner", lambda a: f"/campaigns/merchant/promotions/{a.campaign_promotion.pk}", {"name": "偷改"}),
+    "POST /campaigns/merchant/promotions/{promotion_id}/status": Case(
+        "owner", lambda a: f"/campaigns/merchant/promotions/{a.campaign_promotion.pk}/status", {"status": "ended"}),
+    "GET /campaigns/merchant/coupon-templates/{template_id}": Case(
+        "owner", lambda a: f"/campaigns/merchant/coupon-templates/{a.coupon_template.pk}"),
+    "PATCH /campaigns/merchant/coupon-templates/{template_id}": Case(
+        "owner", lambda a: f"/campaigns/merchant/coupon-templates/{a.coupon_template.pk}", {"total": 1}),
+    "POST /campaigns/merchant/coupon-templates/{template_id}/status": Case(
+        "owner", lambda a: f"/campaigns/merchant/coupon-templates/{a.coupon_template.pk}/status", {"status": "ended"}),
     "POST /referral/ops/plans/{plan_id}/acknowledge": Case(
         "owner", lambda a: f"/referral/ops/plans/{plan().pk}/acknowledge", {"codes": []}),
     "POST /referral/ops/plans/{plan_id}/go-live": Case("owner", lambda a: f"/referral/ops/plans/{plan().pk}/go-live"),
@@ -350,6 +378,8 @@ API_CASES: dict[str, Case] = {
 }
 
 PUBLIC_API: dict[str, str] = {
+    "GET /campaigns/merchants/{merchant_id}/coupons": "a merchant's claim centre (领券中心) is public",
+    "POST /campaigns/coupon-templates/{template_id}/claim": "any consumer may claim a coupon into their own wallet",
     "GET /stores/{store_id}": "a store is public",
     "GET /stores/{store_id}/home": "a store's shop home is public",
     "GET /stores/{store_id}/categories/{slug}": "a store's category page is public",

@@ -51,6 +51,9 @@ SEEDED_IDS = {
     "withdrawal_id": lambda a: a.withdrawal.pk,
     "plan_id": lambda a: plan().pk,
     "user_id": lambda a: a.consumer.pk,
+    "merchant_id": lambda a: a.owner.tenant_id,
+    "promotion_id": lambda a: a.campaign_promotion.pk,
+    "template_id": lambda a: a.coupon_template.pk,
 }
 # what no row is: zero, beyond 64 bits, not a number
 JUNK_IDS = ("0", "39247694779243970560", "x")
@@ -297,6 +300,9 @@ PAGE_IDS: dict[tuple[str, str] | str, Callable[[Any], object]] = {
     ("aftersales/new/<int:line_id>/", "line_id"): lambda a: a.line.pk,
     ("ops/withdrawals/<int:pk>/approve/", "pk"): lambda a: a.withdrawal.pk,
     ("ops/withdrawals/<int:pk>/reject/", "pk"): lambda a: a.withdrawal.pk,
+    # the cards' own promotions, not the campaigns' store promotions the seeded id names
+    ("console/merchant/promotions/<int:promotion_id>/", "promotion_id"): lambda a: a.promotion.pk,
+    ("console/merchant/promotions/<int:promotion_id>/delete/", "promotion_id"): lambda a: a.promotion.pk,
     "line_id": lambda a: a.cart_line.pk,
     "pk": lambda a: a.aftersale.pk,
     "number": lambda a: a.order.number,

@@ -1,0 +1,157 @@
+"""Coupons: claiming and issuing them into wallets, expiring them, and using and releasing them at checkout.
+
+Spec docs/specs/campaigns.md §5. A claim takes one from the template's total with one guarded
+`UPDATE … SET issued = issued + 1 WHERE issued < total`, so a burst never issues more than the total.
+The per-user limit holds through the unique (template, user, slot): the n-th coupon of a template
+for a buyer takes slot n ≤ limit, and two claims racing for the same slot cannot both insert it (the
+loser looks again and finds the limit reached). Issuing is idempotent by `key`, unique per template.
+Every refusal is a 4xx with a stable code and changes nothing.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.tenancy import require_role
+from linkmall.campaigns.models import CampaignStatus, Coupon, CouponSource, CouponTemplate
+from linkmall.core import clock
+from linkmall.core.errors import Conflict, InvalidInput, NotFound
+
+MAX_KEY = 100
+#: rounds of a claim: each lost one means another claim of the same buyer took the slot
+MAX_ATTEMPTS = 110  # more than the largest per-user limit
+
+
+def coupon_claim(*, user: User, template_id: int, source: str = CouponSource.CLAIM, key: str | None = None) -> Coupon:
+    """A consumer takes a coupon of the template (the claim centre, 领券). With a `key`, a retry
+    returns the same coupon and issues nothing more."""
+    require_role(user, Role.CONSUMER)
+    return _issue(user=user, template_id=template_id, source=source, key=key)
+
+
+def coupon_issue(*, template: CouponTemplate, user: User, source: str, key: str) -> Coupon:
+    """Give a consumer a coupon of the template another way (a guide, a layer action, an invite
+    tier, share-to-get, the new-customer gift): the same rules as a claim, idempotent by `key`."""
+    require_role(user, Role.CONSUMER)
+    return _issue(user=user, template_id=template.pk, source=source, key=key)
+
+
+def _issue(*, user: User, template_id: int, source: str, key: str | None) -> Coupon:
+    if source not in CouponSource.values:
+        raise InvalidInput("Unknown coupon source.", detail={"field": "source"})
+    if key is not None and not 0 < len(key) <= MAX_KEY:
+        raise InvalidInput(f"A key has 1 to {MAX_KEY} characters.", detail={"field": "key"})
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with transaction.atomic():
+                return _issue_once(user=user, template_id=template_id, source=source, key=key)
+        except IntegrityError:
+            if attempt > MAX_ATTEMPTS:
+                raise
+
+
+def _issue_once(*, user: User, template_id: int, source: str, key: str | None) -> Coupon:
+    if key is not None:
+        existing = Coupon.objects.filter(template_id=template_id, key=key).first()
+        if existing is not None:
+            if existing.user_id != user.pk:
+                raise Conflict("This key was used for another coupon.", code="idempotency_key_reused",
+                               detail={"key": key})
+            return existing
+    template = CouponTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound("No such coupon.")
+    now = clock.now()
+    _check_open(template, source, now)
+    taken = Coupon.objects.filter(template=template, user=user).count()
+    if taken >= template.per_user_limit:
+        raise Conflict("You already have as many of these coupons as one buyer may.", code="coupon_limit_reached",
+                       detail={"template_id": template.pk, "per_user_limit": template.per_user_limit})
+    took = (CouponTemplate.objects.filter(pk=template.pk, status=CampaignStatus.ACTIVE, issued__lt=F("total"))
+            .update(issued=F("issued") + 1))
+    if took != 1:
+        template.refresh_from_db()
+        _check_open(template, source, now)
+        raise Conflict("All of these coupons have been claimed.", code="coupon_sold_out",
+                       detail={"template_id": template.pk})
+    valid_from, valid_until = validity_of(template, now)
+    slot = taken + 1
+    return Coupon.objects.create(
+        template=template, user=user, merchant_id=template.merchant_id, source=source, slot=slot,
+        key=key if key is not None else f"{source}:{user.pk}:{slot}", claimed_at=now,
+        valid_from=valid_from, valid_until=valid_until,
+    )
+
+
+def _check_open(template: CouponTemplate, source: str, now: datetime) -> None:
+    """Refuse a template that cannot be given out now, with the code that says why."""
+    detail = {"template_id": template.pk}
+    if template.status != CampaignStatus.ACTIVE or source not in template.sources:
+        raise Conflict("This coupon cannot be claimed.", code="coupon_unavailable", detail=detail)
+    if template.claim_starts_at is not None and now < template.claim_starts_at:
+        raise Conflict("This coupon cannot be claimed yet.", code="coupon_not_started",
+                       detail={**detail, "starts_at": template.claim_starts_at.isoformat()})
+    ended = template.claim_ends_at is not None and now >= template.claim_ends_at
+    if ended or (template.valid_until is not None and now >= template.valid_until):
+        raise Conflict("This coupon can no longer be claimed.", code="coupon_expired", detail=detail)
+
+
+def validity_of(template: CouponTemplate, claimed_at: datetime) -> tuple[datetime, datetime]:
+    """When a coupon claimed at `claimed_at` may be used: the template's window, or N days from the claim."""
+    if template.valid_days is not None:
+        return claimed_at, claimed_at + timedelta(days=template.valid_days)
+    if template.valid_from is None or template.valid_until is None:  # the database refuses such a row
+        raise ValueError(f"coupon template {template.pk} has no validity")
+    return template.valid_from, template.valid_until
+
+
+def coupons_expire(*, now: datetime | None = None) -> int:
+    """Mark the unused coupons whose validity has ended as expired. Returns how many."""
+    moment = now or clock.now()
+    return Coupon.objects.filter(status=Coupon.Status.AVAILABLE, valid_until__lte=moment).update(
+        status=Coupon.Status.EXPIRED)
+
+
+# --- at checkout (the orders app calls these inside the order's transaction) ------------------------
+
+
+def coupon_use(*, coupon_id: int, buyer: User) -> None:
+    """Mark the buyer's coupon used, now: one guarded UPDATE from available (and within its
+    validity), else refused with the code that says why (`coupon_used` when it was just taken)."""
+    now = clock.now()
+    changed = (Coupon.objects.filter(pk=coupon_id, user=buyer, status=Coupon.Status.AVAILABLE, valid_from__lte=now,
+                                     valid_until__gt=now)
+               .update(status=Coupon.Status.USED, used_at=now))
+    if changed == 1:
+        return
+    coupon = Coupon.objects.filter(pk=coupon_id, user=buyer).first()
+    if coupon is None:
+        raise NotFound("No such coupon.")
+    refuse_unusable(coupon, now)
+    raise Conflict("The coupon has been used.", code="coupon_used", detail={"coupon_id": coupon_id})
+
+
+def refuse_unusable(coupon: Coupon, now: datetime) -> None:
+    """Raise the refusal for a coupon that cannot be used now; return when it can."""
+    detail = {"coupon_id": coupon.pk}
+    if coupon.status == Coupon.Status.USED:
+        raise Conflict("The coupon has been used.", code="coupon_used", detail=detail)
+    if coupon.status == Coupon.Status.EXPIRED or now >= coupon.valid_until:
+        raise Conflict("The coupon has expired.", code="coupon_expired", detail=detail)
+    if now < coupon.valid_from:
+        raise Conflict("The coupon cannot be used yet.", code="coupon_not_started",
+                       detail={**detail, "valid_from": coupon.valid_from.isoformat()})
+
+
+def coupon_release(*, coupon_id: int) -> None:
+    """An unpaid order was cancelled or expired: its coupon goes back to the wallet while it is
+    still valid, else it is expired (spec §4). A coupon that is not used is left as it is, so a
+    repeat changes nothing. Never call this for a paid order: its coupon never comes back."""
+    now = clock.now()
+    used = Coupon.objects.filter(pk=coupon_id, status=Coupon.Status.USED)
+    if used.filter(valid_until__gt=now).update(status=Coupon.Status.AVAILABLE, used_at=None) == 0:
+        used.update(status=Coupon.Status.EXPIRED, used_at=None)
