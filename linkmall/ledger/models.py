@@ -29,6 +29,8 @@ class OwnerKind(models.TextChoices):
     GATEWAY = "gateway", _("支付通道")
     #: payouts on their way to a bank account
     PAYOUT = "payout", _("出款")
+    #: the other side of every funder's marketing cost (让利): its balance is what buyers were given
+    DISCOUNTS = "discounts", _("让利")
 
 
 class Bucket(models.TextChoices):
@@ -37,6 +39,8 @@ class Bucket(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已提现")
     CASH = "cash", _("资金")
     CLEARING = "clearing", _("清算中")
+    #: a funder's marketing cost (docs/specs/campaigns.md §2): minus the discounts it paid for
+    MARKETING = "marketing", _("营销费用")
 
 
 #: owner kinds whose owner_id names a real party (supplier/merchant pk = tenant pk, promoter = user pk)
@@ -44,11 +48,12 @@ PARTY_KINDS = frozenset({OwnerKind.SUPPLIER, OwnerKind.MERCHANT, OwnerKind.PROMO
 #: which buckets each owner kind may have; system accounts (owner_id 0) have one bucket each
 ALLOWED_BUCKETS: dict[str, frozenset[str]] = {
     OwnerKind.SUPPLIER: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
-    OwnerKind.MERCHANT: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
+    OwnerKind.MERCHANT: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN, Bucket.MARKETING}),
     OwnerKind.PROMOTER: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
-    OwnerKind.PLATFORM: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
+    OwnerKind.PLATFORM: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN, Bucket.MARKETING}),
     OwnerKind.GATEWAY: frozenset({Bucket.CASH}),
     OwnerKind.PAYOUT: frozenset({Bucket.CLEARING}),
+    OwnerKind.DISCOUNTS: frozenset({Bucket.MARKETING}),
 }
 
 

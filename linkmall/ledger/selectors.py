@@ -1,10 +1,11 @@
 """Reading the ledger: balances and the audit that balances agree with history."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Count, Sum
 
-from linkmall.ledger.models import Entry, LedgerAccount, Posting
+from linkmall.ledger.models import Bucket, Entry, LedgerAccount, Posting
 
 
 def balance_of(*, owner_kind: str, owner_id: int, bucket: str) -> int:
@@ -22,6 +23,21 @@ def balances_of(*, owner_kind: str, owner_id: int) -> dict[str, int]:
     return dict(
         LedgerAccount.objects.filter(owner_kind=owner_kind, owner_id=owner_id).values_list("bucket", "balance_fen")
     )
+
+
+def marketing_cost(*, owner_kind: str, owner_id: int, since: datetime | None = None,
+                   until: datetime | None = None) -> int:
+    """What an owner (a merchant, or the platform with owner_id 0) paid in discounts, in fen:
+    minus the sum of its `marketing` entries in [since, until) (docs/specs/campaigns.md §2).
+    Refunds bring it down by the refunded units' share, so a window sees the net cost. One query."""
+    entries = Entry.objects.filter(account__owner_kind=owner_kind, account__owner_id=owner_id,
+                                   account__bucket=Bucket.MARKETING)
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if until is not None:
+        entries = entries.filter(created_at__lt=until)
+    total = entries.aggregate(total=Sum("amount_fen"))["total"]
+    return -(total or 0)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotFound
+from linkmall.core.money import fen_to_yuan
 from linkmall.core.paging import Page
 from linkmall.customers.models import Address
 from linkmall.customers.selectors import address_get
@@ -25,6 +26,8 @@ from linkmall.orders.schemas import (
     OrderOut,
     OrderPage,
     OrderPlaceIn,
+    QuoteIn,
+    QuoteOut,
     ShipIn,
     SupplierFulfilmentOut,
 )
@@ -104,12 +107,34 @@ def cart_checkout(request: ApiRequest, payload: CartCheckoutIn) -> Status[Order]
         buyer=request.auth,
         client_token=payload.client_token,
         note=payload.note,
+        coupon_id=payload.coupon_id,
+        points=payload.points,
         **_checkout_context(request.auth, payload),
     )
     return Status(201, selectors.order_get_for_buyer(user=request.auth, order_id=order.pk))
 
 
 # --- the buyer's orders --------------------------------------------------------------------
+
+
+@router.post("/quote", response=QuoteOut, auth=api_auth)
+def quote(request: ApiRequest, payload: QuoteIn) -> dict[str, object]:
+    """What placing these lines would cost, step by step, with a coupon (or the best one) and points."""
+    merchant = _get(Merchant.objects.all(), payload.merchant_id, "merchant")
+    priced_quote = selectors.checkout_quote(
+        buyer=request.auth, merchant=merchant, lines=[(line.listing_id, line.quantity) for line in payload.lines],
+        coupon_id=payload.coupon_id, points=payload.points, best=payload.best_coupon,
+    )
+    priced = priced_quote.priced
+    return {
+        "list": fen_to_yuan(priced.list_fen), "discount": fen_to_yuan(priced.list_fen - priced.paid_fen),
+        "paid": fen_to_yuan(priced.paid_fen), "promotion_id": priced.promotion_ref, "coupon_id": priced.coupon_ref,
+        "points_used": priced.points_used, "points_held": priced_quote.points_held,
+        "points_max": priced_quote.points_max(), "lines": priced.lines,
+        "coupons": [{"id": coupon.pk, "name": coupon.template.name, "valid_until": coupon.valid_until,
+                     "discount": fen_to_yuan(off)} for coupon, off in priced_quote.coupon_choices()],
+    }
+
 
 
 @router.post("/", response={201: OrderOut}, auth=api_auth)
@@ -119,6 +144,8 @@ def place_order(request: ApiRequest, payload: OrderPlaceIn) -> Status[Order]:
         lines=[(line.listing_id, line.quantity) for line in payload.lines],
         client_token=payload.client_token,
         note=payload.note,
+        coupon_id=payload.coupon_id,
+        points=payload.points,
         **_checkout_context(request.auth, payload),
     )
     return Status(201, selectors.order_get_for_buyer(user=request.auth, order_id=order.pk))

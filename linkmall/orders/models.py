@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linkmall.accounts.models import User
+from linkmall.campaigns.models import Coupon, Funder, Promotion
+from linkmall.campaigns.pricing import unit_share
 from linkmall.catalog.models import Product, Sku, Supplier
 from linkmall.core import clock
 from linkmall.stores.models import Guide, Listing, Merchant, Store
@@ -41,6 +43,16 @@ class Order(models.Model):
     client_token = models.CharField(max_length=64)
     address = models.JSONField()
     note = models.CharField(max_length=200, blank=True)
+    #: Σ list_fen of the lines: the goods at their listing prices (docs/specs/campaigns.md §1)
+    list_fen = models.BigIntegerField()
+    #: every discount of the order's lines, list − paid (activity, level, promotion, coupon, points)
+    discount_fen = models.BigIntegerField(default=0)
+    #: points spent on this order (100 points = 1.00), split over the lines as `OrderLine.points_used`
+    points_used = models.BigIntegerField(default=0)
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    #: the store promotion the order took (at most one, §1 step 4)
+    promotion = models.ForeignKey(Promotion, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    #: Σ paid_fen of the lines: what the goods cost the buyer
     goods_fen = models.BigIntegerField()
     shipping_fen = models.BigIntegerField(default=0)
     total_fen = models.BigIntegerField()
@@ -61,6 +73,11 @@ class Order(models.Model):
             models.CheckConstraint(
                 name="order_refund_within_total",
                 condition=models.Q(refunded_fen__gte=0) & models.Q(refunded_fen__lte=models.F("total_fen")),
+            ),
+            models.CheckConstraint(
+                name="order_goods_after_discount",
+                condition=models.Q(discount_fen__gte=0, points_used__gte=0)
+                & models.Q(goods_fen=models.F("list_fen") - models.F("discount_fen")),
             ),
         ]
         indexes = [models.Index(fields=["merchant", "status"]), models.Index(fields=["buyer", "placed_at"])]
@@ -95,6 +112,11 @@ class Fulfilment(models.Model):
 
 
 class OrderLine(models.Model):
+    """One listing of an order. Its price is stored step by step (docs/specs/campaigns.md §1), so a
+    refund, the settlement or an export never recomputes it: list L → activity A → member level V →
+    promotion R → coupon D → points → paid P = A − V − R − D − points value. Each discount keeps its
+    funder (§2); points and the member level are always the merchant's."""
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     fulfilment = models.ForeignKey(Fulfilment, on_delete=models.PROTECT, related_name="lines")
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="+")
@@ -108,6 +130,24 @@ class OrderLine(models.Model):
     unit_cost_fen = models.BigIntegerField()
     unit_pool_fen = models.BigIntegerField(default=0)
     quantity = models.PositiveIntegerField()
+    #: L: listing price × quantity
+    list_fen = models.BigIntegerField()
+    #: A: the activity's price for the line (flash sale, group buy, bargain); L without one
+    activity_fen = models.BigIntegerField()
+    activity_funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    #: V: the member-level discount (the merchant's)
+    level_fen = models.BigIntegerField(default=0)
+    #: R: this line's part of the order's store promotion
+    promotion_fen = models.BigIntegerField(default=0)
+    promotion_funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    #: D: this line's part of the order's coupon
+    coupon_fen = models.BigIntegerField(default=0)
+    coupon_funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    #: this line's part of the order's points, and their value (the merchant's)
+    points_used = models.BigIntegerField(default=0)
+    points_fen = models.BigIntegerField(default=0)
+    #: P: what the buyer paid for the line
+    paid_fen = models.BigIntegerField()
     refunded_quantity = models.PositiveIntegerField(default=0)
     refunded_fen = models.BigIntegerField(default=0)
 
@@ -117,8 +157,62 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 name="line_refund_within_quantity", condition=models.Q(refunded_quantity__lte=models.F("quantity"))
             ),
+            models.CheckConstraint(
+                name="line_discounts_not_negative",
+                condition=models.Q(paid_fen__gte=0, level_fen__gte=0, promotion_fen__gte=0, coupon_fen__gte=0,
+                                   points_used__gte=0, points_fen__gte=0, activity_fen__gte=0)
+                & models.Q(activity_fen__lte=models.F("list_fen")),
+            ),
+            models.CheckConstraint(
+                name="line_paid_adds_up",
+                condition=models.Q(
+                    paid_fen=models.F("activity_fen") - models.F("level_fen") - models.F("promotion_fen")
+                    - models.F("coupon_fen") - models.F("points_fen")
+                ),
+            ),
+            models.CheckConstraint(
+                name="line_refund_within_paid",
+                condition=models.Q(refunded_fen__gte=0) & models.Q(refunded_fen__lte=models.F("paid_fen")),
+            ),
         ]
 
     @property
     def line_total_fen(self) -> int:
-        return self.unit_price_fen * self.quantity
+        """What the line costs the buyer: P (the unit price × quantity when nothing was discounted)."""
+        return self.paid_fen
+
+    @property
+    def discount_fen(self) -> int:
+        """Every discount of the line: L − P."""
+        return self.list_fen - self.paid_fen
+
+    @property
+    def platform_funded_fen(self) -> int:
+        """Dₚ: what the platform pays into this line (§2); every other discount is the merchant's."""
+        funded = 0
+        if self.activity_funder == Funder.PLATFORM:
+            funded += self.list_fen - self.activity_fen
+        if self.promotion_funder == Funder.PLATFORM:
+            funded += self.promotion_fen
+        if self.coupon_funder == Funder.PLATFORM:
+            funded += self.coupon_fen
+        return funded
+
+    @property
+    def merchant_funded_fen(self) -> int:
+        return self.discount_fen - self.platform_funded_fen
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.quantity - self.refunded_quantity
+
+    def share_of(self, total_fen: int, units: int | None = None) -> int:
+        """The part of a line amount (P, Dₚ, points …) that belongs to `units` of its units, by
+        `unit_share` (§4: refunds take units from the end). Default: the units not refunded."""
+        return unit_share(total_fen, self.quantity, self.remaining_quantity if units is None else units)
+
+    def refund_fen(self, quantity: int, *, remaining: int | None = None) -> int:
+        """What `quantity` more refunded units give back when `remaining` units are left before
+        them (default: the units not refunded): paid_of(remaining) − paid_of(remaining − quantity)."""
+        left = self.remaining_quantity if remaining is None else remaining
+        return self.share_of(self.paid_fen, left) - self.share_of(self.paid_fen, left - quantity)

@@ -1,8 +1,9 @@
+import builtins
 from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from linkmall.core.money import fen_to_yuan
 from linkmall.core.paging import PageOut
@@ -45,6 +46,10 @@ class OrderLineIn(Schema):
     quantity: int = Field(ge=1, le=999)
 
 
+#: the most points one checkout can name (a larger number is refused before any lookup)
+MAX_POINTS = 10**12
+
+
 class OrderPlaceIn(Schema):
     merchant_id: int
     lines: list[OrderLineIn] = Field(min_length=1, max_length=50)
@@ -53,6 +58,10 @@ class OrderPlaceIn(Schema):
     store_id: int | None = None
     guide_id: int | None = None
     note: str = Field("", max_length=200)
+    #: one of the buyer's coupons of this merchant (docs/specs/campaigns.md §1 step 5)
+    coupon_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    #: points to spend: 100 points = 1.00, at most half of what is left after the coupon
+    points: int = Field(0, ge=0, le=MAX_POINTS)
 
 
 class CartCheckoutIn(Schema):
@@ -62,9 +71,68 @@ class CartCheckoutIn(Schema):
     store_id: int | None = None
     guide_id: int | None = None
     note: str = Field("", max_length=200)
+    coupon_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    points: int = Field(0, ge=0, le=MAX_POINTS)
+
+
+def _yuan(value: object) -> str:
+    return fen_to_yuan(value if isinstance(value, int) else 0)
+
+
+class QuoteIn(Schema):
+    merchant_id: int
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=50)
+    coupon_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    points: int = Field(0, ge=0, le=MAX_POINTS)
+    #: without a coupon_id: price with the usable coupon that takes most off
+    best_coupon: bool = False
+
+
+class QuoteLineOut(Schema):
+    listing_id: int = Field(alias="key")
+    quantity: int
+    list: str = Field(alias="list_fen")
+    activity: str = Field(alias="activity_fen")
+    level: str = Field(alias="level_fen")
+    promotion: str = Field(alias="promotion_fen")
+    coupon: str = Field(alias="coupon_fen")
+    points_used: int
+    points: str = Field(alias="points_fen")
+    paid: str = Field(alias="paid_fen")
+
+    @field_validator("list", "activity", "level", "promotion", "coupon", "points", "paid", mode="before")
+    @classmethod
+    def _to_yuan(cls, value: object) -> str:
+        return _yuan(value)
+
+
+class QuoteCouponOut(Schema):
+    id: int
+    name: str
+    valid_until: datetime
+    #: what it would take off this order; "0.00" when it does not apply
+    discount: str
+
+
+class QuoteOut(Schema):
+    """The price of a checkout before it is placed (docs/specs/campaigns.md §1), in yuan."""
+
+    list: str
+    discount: str
+    paid: str
+    promotion_id: int | None
+    coupon_id: int | None
+    points_used: int
+    points_held: int
+    points_max: int
+    lines: builtins.list[QuoteLineOut]
+    coupons: builtins.list[QuoteCouponOut]
 
 
 class OrderLineOut(Schema):
+    """A line and its price step by step (docs/specs/campaigns.md §1), amounts in yuan strings:
+    list → activity → level → promotion → coupon → points → paid."""
+
     id: int
     listing_id: int
     sku_id: int
@@ -76,7 +144,25 @@ class OrderLineOut(Schema):
     quantity: int
     refunded_quantity: int
     refunded_fen: int
+    #: what the line cost the buyer (paid), in fen
     line_total_fen: int
+    list: str = Field(alias="list_fen")
+    activity: str = Field(alias="activity_fen")
+    level: str = Field(alias="level_fen")
+    promotion: str = Field(alias="promotion_fen")
+    promotion_funder: str
+    coupon: str = Field(alias="coupon_fen")
+    coupon_funder: str
+    points_used: int
+    points: str = Field(alias="points_fen")
+    paid: str = Field(alias="paid_fen")
+    refunded: str = Field(alias="refunded_fen")
+
+    @field_validator("list", "activity", "level", "promotion", "coupon", "points", "paid", "refunded",
+                     mode="before")
+    @classmethod
+    def _to_yuan(cls, value: object) -> str:
+        return _yuan(value)
 
 
 class FulfilmentOut(Schema):
@@ -99,7 +185,14 @@ class OrderOut(Schema):
     guide_id: int | None
     address: dict[str, Any]
     note: str
+    #: the goods at list prices, every discount, and what the goods cost after them (yuan)
+    list: str = Field(alias="list_fen")
+    discount: str = Field(alias="discount_fen")
+    points_used: int
+    coupon_id: int | None
+    promotion_id: int | None
     goods_fen: int
+    goods: str = Field(alias="goods_fen")
     shipping_fen: int
     total_fen: int
     total: str
@@ -110,8 +203,8 @@ class OrderOut(Schema):
     completed_at: datetime | None
     cancelled_at: datetime | None
     #: reverse relations: ninja's getter lists a related manager itself
-    lines: list[OrderLineOut]
-    fulfilments: list[FulfilmentOut]
+    lines: builtins.list[OrderLineOut]
+    fulfilments: builtins.list[FulfilmentOut]
 
     @staticmethod
     def resolve_status_label(obj: Order) -> str:
@@ -120,6 +213,11 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_total(obj: Order) -> str:
         return fen_to_yuan(obj.total_fen)
+
+    @field_validator("list", "discount", "goods", mode="before")
+    @classmethod
+    def _to_yuan(cls, value: object) -> str:
+        return _yuan(value)
 
 
 class OrderPage(PageOut[OrderOut]):

@@ -1,5 +1,7 @@
 """Reads of carts, orders and fulfilments, each scoped to who is asking."""
 
+from collections.abc import Sequence
+
 from django.db.models import Prefetch, QuerySet
 
 from linkmall.accounts.models import Role, User
@@ -7,6 +9,9 @@ from linkmall.accounts.tenancy import require_role
 from linkmall.core.errors import NotAuthenticated, NotFound
 from linkmall.core.paging import Page, paginate
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.quotes import Quote, line_in, order_quote
+from linkmall.orders.services.placing import check_lines
+from linkmall.stores.models import Listing, Merchant
 
 
 def _with_lines(queryset: QuerySet[Order]) -> QuerySet[Order]:
@@ -14,6 +19,25 @@ def _with_lines(queryset: QuerySet[Order]) -> QuerySet[Order]:
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("supplier").order_by("pk")),
     )
+
+
+def checkout_quote(
+    *, buyer: User, merchant: Merchant, lines: Sequence[tuple[int, int]], coupon_id: int | None = None,
+    points: int = 0, best: bool = False,
+) -> Quote:
+    """What placing `lines` [(listing_id, quantity)] of one merchant would cost the buyer, step by
+    step (docs/specs/campaigns.md §1), with the coupon `coupon_id` (or, with `best`, the best usable
+    one) and `points`: the same pricing `order_place` stores. Another merchant's listing is not
+    found; a refused coupon or points amount raises its refusal. A constant number of queries."""
+    require_role(buyer, Role.CONSUMER)
+    wanted = check_lines(lines)
+    listings = {listing.pk: listing for listing in
+                Listing.objects.select_related("product").filter(pk__in=list(wanted), merchant=merchant)}
+    missing = sorted(set(wanted) - set(listings))
+    if missing:
+        raise NotFound("No such listing.", detail={"listing_ids": missing})
+    return order_quote(buyer=buyer, merchant=merchant, coupon_id=coupon_id, points=points, best=best,
+                       lines=[line_in(listings[pk], quantity) for pk, quantity in wanted.items()])
 
 
 def cart_lines(*, user: User) -> list[CartLine]:
@@ -78,6 +102,19 @@ def order_list_for_merchant(
     if status:
         queryset = queryset.filter(status=status)
     return paginate(_with_lines(queryset.order_by("-placed_at", "-pk")), page=page, page_size=page_size)
+
+
+def orders_for_merchant_export(*, user: User, status: str | None = None) -> QuerySet[Order]:
+    """Every matching order of the merchant with its lines, for the CSV export (streamed by the caller)."""
+    require_role(user, Role.MERCHANT_OWNER)
+    queryset = (
+        Order.objects.filter(merchant_id=user.tenant_id)
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        .order_by("-placed_at", "-pk")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
 
 
 def fulfilment_list_for_supplier(

@@ -115,19 +115,33 @@ def line_recipients(graph: Graph, plan: Plan, buyer: int) -> Recipients:
     )
 
 
+def _scaled(amount: int, paid_fen: int, list_fen: int) -> int:
+    """amount × paid / list, half up (campaigns.md §3); unchanged when nothing was discounted."""
+    if paid_fen == list_fen or list_fen <= 0:
+        return amount
+    return (2 * amount * paid_fen + list_fen) // (2 * list_fen)
+
+
 def line_reward_amounts(plan: Plan, recipients: Recipients, *, quantity: int, unit_price_fen: int,
-                        unit_pool_fen: int) -> dict[str, int]:
+                        unit_pool_fen: int, paid_fen: int | None = None) -> dict[str, int]:
     """§3 amounts for `quantity` units, with the cap applied direct → team → peer.
+
+    `paid_fen` is what the buyer paid for those units, P (docs/specs/campaigns.md §3); None when
+    nothing was discounted (P = L = unit price × quantity). On a discounted line the direct and
+    team amounts are multiplied by P / L, half up, before the cap, and the cap is taken on P; the
+    peer reward is a percentage of the team reward, which is scaled already.
 
     Called again with the remaining quantity after a refund (§5): same recipients, same rules.
     """
     amounts = {DIRECT: 0, TEAM: 0, PEER: 0}
     if quantity <= 0:
         return amounts
+    list_fen = unit_price_fen * quantity
+    paid = list_fen if paid_fen is None else paid_fen
     pool = unit_pool_fen * quantity
     left = None
     if plan.payout_cap_percent is not None:
-        left = percent_of(unit_price_fen * quantity, plan.payout_cap_percent)
+        left = percent_of(paid, plan.payout_cap_percent)
 
     def take(kind: str, wanted: int) -> None:
         nonlocal left
@@ -137,9 +151,9 @@ def line_reward_amounts(plan: Plan, recipients: Recipients, *, quantity: int, un
         amounts[kind] = wanted
 
     if recipients.direct is not None and plan.direct is not None:
-        take(DIRECT, plan.direct.amount(quantity=quantity, pool_fen=pool))
+        take(DIRECT, _scaled(plan.direct.amount(quantity=quantity, pool_fen=pool), paid, list_fen))
     if recipients.team is not None and plan.team is not None:
-        take(TEAM, plan.team.amount(quantity=quantity, pool_fen=pool))
+        take(TEAM, _scaled(plan.team.amount(quantity=quantity, pool_fen=pool), paid, list_fen))
         if recipients.peer is not None and plan.peer_percent is not None:
             take(PEER, percent_of(amounts[TEAM], plan.peer_percent))
     return amounts

@@ -1,8 +1,10 @@
 """Writes of the 2+1 engine: plan lifecycle, kill switch, entry and rewards of an order, refunds.
 
-Timing (§4) is the caller's: with `basis: paid` the payment flow calls `order_accrue` when an
-order is paid and `order_settle` when it settles; with `basis: settled` only `order_settle`,
-which then does the entry and the rewards too.
+Timing (§4) is the caller's, `linkmall.referral.settlement`, which calls the order functions
+below inside its own transaction: with `basis: paid`, `rewards_accrue` when the order is paid
+(`order_paid`, called by payments) and `rewards_make_available` when it settles (`order_settle`);
+with `basis: settled`, only `order_settle`, which then calls `rewards_accrue` (entry and rewards,
+available at once). A refund calls `rewards_adjust_for_refund` (`order_refunded`).
 """
 
 from collections.abc import Iterable
@@ -104,13 +106,25 @@ def qualifying_product_add(*, actor: User, product: Product) -> QualifyingProduc
 
 
 def promoter_seed(*, user: User, level: str, team_owner: User | None = None) -> Promoter:
-    """Start a user as agent (with a team owner) or boss, as scenario files and migrations do."""
+    """Start a user as agent (with a team owner) or boss, as scenario files and migrations do.
+
+    Every team owner is a boss (chain21.md §1): a team owner who is not one — or is the user
+    itself — is refused (`Conflict` `team_owner_not_boss`), checked under the graph lock.
+    """
     if level not in (MEMBER, AGENT, BOSS):
         raise InvalidInput(f"unknown level {level!r}", detail={"level": level})
     if level == BOSS and team_owner is not None:
         raise InvalidInput("A boss is in no team.", code="boss_in_no_team")
+    if level == MEMBER and team_owner is not None:
+        raise InvalidInput("A member is in no team: only an agent is seeded with a team owner.",
+                           detail={"level": level})
     with transaction.atomic():
         graph_lock()
+        if team_owner is not None:
+            owner_level = Promoter.objects.filter(user_id=team_owner.pk).values_list("level", flat=True).first()
+            if team_owner.pk == user.pk or owner_level != BOSS:
+                raise Conflict("A team owner must be a boss.", code="team_owner_not_boss",
+                               detail={"team_owner": team_owner.pk, "level": owner_level or MEMBER})
         promoter, _ = Promoter.objects.get_or_create(user_id=user.pk)
         promoter.level = level
         promoter.team_owner_id = team_owner.pk if team_owner else None
@@ -149,7 +163,8 @@ def rewards_accrue(*, order: Order, plan: Plan, available: bool) -> list[Reward]
         return []
     qualifying = _qualifying_ids(lines)
     buyer = order.buyer_id
-    spend = sum(ln.unit_price_fen * remaining_quantity(ln) for ln in lines)
+    # what the buyer paid for the units kept (campaigns.md §1: P, after every discount)
+    spend = sum(ln.share_of(ln.paid_fen) for ln in lines)
     promoter = Promoter.objects.filter(user_id=buyer).first()
     enters = _enters(plan, promoter, lines, qualifying, spend)
     if plan.entry_spend_fen is not None:
@@ -171,7 +186,8 @@ def rewards_accrue(*, order: Order, plan: Plan, available: bool) -> list[Reward]
         if not rewarding:
             continue
         amounts = line_reward_amounts(plan, recipients, quantity=remaining_quantity(line),
-                                      unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen)
+                                      unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen,
+                                      paid_fen=line.share_of(line.paid_fen))
         rewards.extend(
             Reward(line=line, order=order, recipient_id=getattr(recipients, kind), kind=kind,
                    amount_fen=amount, accrued_fen=amount, status=status)
@@ -193,7 +209,8 @@ def rewards_adjust_for_refund(*, order: Order, plan: Plan) -> list[tuple[Reward,
         line = next(iter(kinds.values())).line
         recipients = Recipients(*(kinds[k].recipient_id if k in kinds else None for k in ("direct", "team", "peer")))
         due = line_reward_amounts(plan, recipients, quantity=remaining_quantity(line),
-                                  unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen)
+                                  unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen,
+                                  paid_fen=line.share_of(line.paid_fen))
         for kind, reward in kinds.items():
             target = min(due[kind], reward.amount_fen)
             if target == reward.amount_fen:

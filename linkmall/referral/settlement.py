@@ -1,12 +1,18 @@
-"""The money of a paid order in the ledger (docs/specs/chain21.md §4–§6).
+"""The money of a paid order in the ledger (docs/specs/chain21.md §4–§6, docs/specs/campaigns.md §2).
 
-Each party's share of an order is a *target* computed from what remains of the order: the
-supplier is owed the cost C, the platform its fee F, each promoter its rewards W, and the
-merchant M = P − C − F − W. Every money event (payment, refund, settlement) writes one posting
-that moves each party from what the ledger already holds for this order to its target, with the
-gateway's cash account taking the difference. So the shares always add up to the money that
-came in less the money that went back, whatever order the events arrive in, and a repeated
-event finds nothing left to move.
+Each party's share of an order is a *target* computed from what remains of the order: per line,
+with P the paid amount left and Dₚ the platform-funded discount left (both by `unit_share` over
+the units not refunded), the supplier is owed the cost C, the platform its fee F = fee% × (P + Dₚ)
+less Dₚ, each promoter its rewards W, and the merchant M = P + Dₚ − C − F − W. Every money event
+(payment, refund, settlement) writes one posting that moves each party from what the ledger
+already holds for this order to its target, with the gateway's cash account taking the
+difference. So the shares always add up to the money that came in less the money that went back,
+whatever order the events arrive in, and a repeated event finds nothing left to move.
+
+The discounts are booked as marketing cost in the same postings, as targets of their own: each
+funder's `marketing` account holds minus what it funded of the remaining units, and the system
+account `discounts:marketing` (让利) the opposite. The pair nets to zero, so it moves no cash and
+no one's withdrawable money, and settlement leaves it where it is.
 
 All three entry points lock the order's settlement row, so a refund racing the settlement task
 is serialized per order.
@@ -35,8 +41,13 @@ from linkmall.referral.services import (
     rewards_make_available,
 )
 
-PLATFORM = (OwnerKind.PLATFORM, 0)
 GATEWAY = (OwnerKind.GATEWAY, 0)
+#: a party's key in the targets: (owner kind, owner id, SHARE for its share of the order — pending
+#: or available by the settlement — or Bucket.MARKETING for its marketing memo)
+Party = tuple[str, int, str]
+SHARE = ""
+PLATFORM: Party = (OwnerKind.PLATFORM, 0, SHARE)
+DISCOUNTS: Party = (OwnerKind.DISCOUNTS, 0, Bucket.MARKETING)
 
 
 def order_reference(order_id: int) -> str:
@@ -53,53 +64,76 @@ def _lock(order_id: int) -> OrderSettlement | None:
             .filter(order_id=order_id).first())
 
 
-def _targets(settlement: OrderSettlement) -> dict[tuple[str, int], int]:
+def _targets(settlement: OrderSettlement) -> dict[Party, int]:
     """What each party is owed now for this order, from its remaining lines and live rewards."""
     order = settlement.order
-    targets: dict[tuple[str, int], int] = defaultdict(int)
+    targets: dict[Party, int] = defaultdict(int)
     rewards: defaultdict[int, int] = defaultdict(int)
     if settlement.rewards_accrued_at is not None:
         for line_id, recipient_id, amount in (Reward.objects.filter(order=order)
                                               .exclude(status=Reward.Status.CANCELLED)
                                               .values_list("line_id", "recipient_id", "amount_fen")):
             rewards[line_id] += amount
-            targets[(OwnerKind.PROMOTER, recipient_id)] += amount
+            targets[(OwnerKind.PROMOTER, recipient_id, SHARE)] += amount
     fee_percent = settlement.platform_fee_percent
+    merchant: Party = (OwnerKind.MERCHANT, order.merchant_id, SHARE)
+    merchant_marketing: Party = (OwnerKind.MERCHANT, order.merchant_id, Bucket.MARKETING)
+    platform_marketing: Party = (OwnerKind.PLATFORM, 0, Bucket.MARKETING)
     for line in order.lines.all():
-        price = line.unit_price_fen * line.quantity - line.refunded_fen
+        # the money the line still holds: every refund took exactly unit_share of P for its units
+        # (campaigns.md §4), so this is unit_share(P, quantity, remaining) and matches the cash
+        price = line.paid_fen - line.refunded_fen
+        platform_funded = line.share_of(line.platform_funded_fen)
+        merchant_funded = line.share_of(line.merchant_funded_fen)
         cost = line.unit_cost_fen * remaining_quantity(line)
-        fee = percent_of(price, fee_percent)
-        targets[(OwnerKind.SUPPLIER, line.supplier_id)] += cost
-        targets[PLATFORM] += fee
-        targets[(OwnerKind.MERCHANT, order.merchant_id)] += price - cost - fee - rewards[line.id]
+        fee = percent_of(price + platform_funded, fee_percent)
+        targets[(OwnerKind.SUPPLIER, line.supplier_id, SHARE)] += cost
+        targets[PLATFORM] += fee - platform_funded
+        targets[merchant] += price + platform_funded - cost - fee - rewards[line.id]
+        if merchant_funded:
+            targets[merchant_marketing] -= merchant_funded
+        if platform_funded:
+            targets[platform_marketing] -= platform_funded
+        if merchant_funded or platform_funded:
+            targets[DISCOUNTS] += merchant_funded + platform_funded
     return targets
 
 
-def _held(order_id: int) -> dict[tuple[str, int], int]:
-    """What the ledger holds for this order per party, over all of the party's buckets."""
+def _held(order_id: int) -> dict[Party, int]:
+    """What the ledger holds for this order per party: its share over the pending, available and
+    withdrawn buckets, and its marketing memo apart."""
     rows = (Entry.objects.filter(posting__reference=order_reference(order_id))
             .exclude(account__owner_kind=OwnerKind.GATEWAY)
-            .values("account__owner_kind", "account__owner_id").annotate(total=Sum("amount_fen")))
-    return {(r["account__owner_kind"], r["account__owner_id"]): r["total"] for r in rows}
+            .values("account__owner_kind", "account__owner_id", "account__bucket").annotate(total=Sum("amount_fen")))
+    held: dict[Party, int] = defaultdict(int)
+    for r in rows:
+        part = Bucket.MARKETING if r["account__bucket"] == Bucket.MARKETING else SHARE
+        held[(r["account__owner_kind"], r["account__owner_id"], part)] += r["total"]
+    return held
 
 
 def _post_to_targets(settlement: OrderSettlement, *, key: str, kind: str, memo: str,
-                     held: dict[tuple[str, int], int] | None = None) -> None:
+                     held: dict[Party, int] | None = None) -> None:
     """`held` may be given when it is known without asking the ledger (nothing, at payment)."""
     order = settlement.order
     targets = _targets(settlement)
     if held is None:
         held = _held(order.pk)
-    bucket = Bucket.AVAILABLE if settlement.settled_at is not None else Bucket.PENDING
+    share_bucket = Bucket.AVAILABLE if settlement.settled_at is not None else Bucket.PENDING
     deltas = {party: targets.get(party, 0) - held.get(party, 0) for party in sorted(set(targets) | set(held))}
     deltas = {party: delta for party, delta in deltas.items() if delta}
+    # the marketing memo nets to zero: the cash moved is the shares' alone
     moved = sum(deltas.values())
-    keys = [(kind, owner, bucket) for kind, owner in deltas]
+
+    def account_key(party: Party) -> tuple[str, int, str]:
+        return (party[0], party[1], party[2] or share_bucket)
+
+    keys = [account_key(party) for party in deltas]
     if moved:
         keys.append((GATEWAY[0], 0, Bucket.CASH))
     accounts = accounts_get_or_create(keys=keys)
     # after settlement a clawback may leave a debt (§5): the balance can go below zero
-    lines = [Line(accounts[(kind, owner, bucket)], delta, True) for (kind, owner), delta in deltas.items()]
+    lines = [Line(accounts[account_key(party)], delta, True) for party, delta in deltas.items()]
     if moved:
         lines.append(Line(accounts[(GATEWAY[0], 0, Bucket.CASH)], -moved, True))
     if len(lines) >= 2:

@@ -11,9 +11,11 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from linkmall.accounts.models import User
+from linkmall.campaigns.pricing import LinePrice
 from linkmall.catalog.models import Product, ProductImage, Supplier
 from linkmall.core.errors import NotFound
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.quotes import Quote, line_in, order_quote
 from linkmall.stores.models import Listing, Merchant, Store
 
 
@@ -31,6 +33,8 @@ def _url(name: str | None) -> str:
 class CartItem:
     line: CartLine
     image_url: str
+    #: the line's price step by step at checkout (None until priced, or when it cannot be bought)
+    price: LinePrice | None = None
 
     @property
     def listing(self):
@@ -100,6 +104,8 @@ class SupplierGroup:
 class CheckoutPreview:
     merchant: Merchant
     parcels: list[SupplierGroup]
+    #: the price of the lines that can be bought, with the chosen coupon and points
+    quote: Quote | None = None
 
     @property
     def items(self) -> list[CartItem]:
@@ -112,6 +118,27 @@ class CheckoutPreview:
     @property
     def problems(self) -> list[CartItem]:
         return [i for i in self.items if not i.available or not i.enough_stock]
+
+    @property
+    def payable_fen(self) -> int:
+        """What the buyer pays: the priced lines after every discount (the goods without a quote)."""
+        return self.quote.priced.paid_fen if self.quote is not None else self.goods_fen
+
+
+def checkout_price(*, user: User, preview: CheckoutPreview, coupon_id: int | None = None, points: int = 0,
+                   best: bool = False) -> Quote | None:
+    """Price the preview's lines that can be bought (`orders.quotes.order_quote`, the same function
+    that `order_place` stores from) and attach each line's price; None when none can be bought.
+    A refused coupon or points amount raises its DomainError. A constant number of queries."""
+    items = [i for i in preview.items if i.available]
+    if not items:
+        return None
+    quote = order_quote(buyer=user, merchant=preview.merchant, coupon_id=coupon_id, points=points, best=best,
+                        lines=[line_in(i.listing, i.line.quantity) for i in items])
+    for item in items:
+        item.price = quote.line_price(item.listing.pk)
+    preview.quote = quote
+    return quote
 
 
 def _by_supplier(merchant: Merchant, items: list[CartItem]) -> CheckoutPreview:
@@ -195,6 +222,18 @@ class OrderDetail:
     @property
     def lines(self) -> list[OrderLine]:
         return [line for p in self.parcels for line in p.lines]
+
+    @property
+    def discounts(self) -> dict[str, int]:
+        """The order's discounts step by step (campaigns.md §1), summed over its lines."""
+        lines = self.lines
+        return {
+            "activity": sum(line.list_fen - line.activity_fen for line in lines),
+            "level": sum(line.level_fen for line in lines),
+            "promotion": sum(line.promotion_fen for line in lines),
+            "coupon": sum(line.coupon_fen for line in lines),
+            "points": sum(line.points_fen for line in lines),
+        }
 
     # What the buttons offer; the services decide again when a button is pressed.
     @property

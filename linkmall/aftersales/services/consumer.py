@@ -102,13 +102,19 @@ def aftersale_request(
                 code="quantity_exceeds",
                 detail={"requested": quantity, "available": available},
             )
+        # what the units paid (campaigns.md §4): taken from the end, after those already asked for
+        amount_fen = line.refund_fen(quantity, remaining=available)
+        if amount_fen <= 0:
+            # fully discounted units (P = 0): there is no money to give back
+            raise Conflict("Nothing was paid for these units.", code="refund_exceeds",
+                           detail={"line_id": line.pk, "quantity": quantity})
         request = AfterSaleRequest.objects.create(
             order=order,
             line=line,
             requester=actor,
             kind=kind,
             quantity=quantity,
-            amount_fen=line.unit_price_fen * quantity,
+            amount_fen=amount_fen,
             reason=reason,
             status=Status.REQUESTED,
             respond_by=next_deadline(),

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from linkmall.accounts.models import User
 from linkmall.accounts.tenancy import require_owner
+from linkmall.campaigns.services import coupon_release, points_return
 from linkmall.catalog.services import sku_stock_release, sku_stock_release_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
@@ -17,8 +18,9 @@ from linkmall.orders.services._common import lock_order, sync_order_status
 
 
 def _cancel_unpaid(order: Order) -> bool:
-    """Guarded pending_payment → cancelled, then give the stock back. Returns False (and changes
-    nothing) when the order is no longer unpaid — e.g. the payment won the race."""
+    """Guarded pending_payment → cancelled, then give back the stock, the coupon (while it is still
+    valid) and the points (docs/specs/campaigns.md §4). Returns False (and changes nothing) when
+    the order is no longer unpaid — e.g. the payment won the race."""
     now = clock.now()
     changed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
         status=Order.Status.CANCELLED, cancelled_at=now
@@ -30,6 +32,11 @@ def _cancel_unpaid(order: Order) -> bool:
     for sku_id, quantity in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"):
         quantities[sku_id] = quantities.get(sku_id, 0) + quantity
     sku_stock_release_many(quantities=quantities)
+    if order.coupon_id is not None:
+        coupon_release(coupon_id=order.coupon_id)
+    if order.points_used:
+        points_return(buyer=order.buyer, merchant=order.merchant, points=order.points_used,
+                      key=f"order:{order.pk}:points:return")
     order.status = Order.Status.CANCELLED
     order.cancelled_at = now
     return True
@@ -85,12 +92,16 @@ def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
     return order
 
 
-def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], shipping_fen: int = 0) -> Order:
+def order_apply_refund(
+    *, order_id: int, lines: Sequence[tuple[int, int, int]], shipping_fen: int = 0, refund_key: str = ""
+) -> Order:
     """Record a refund that the gateway has paid out (payments calls this only).
 
-    `lines` is [(line_id, quantity, amount_fen)]. Refunded units that were not shipped go back
-    to stock; a fulfilment whose lines are all refunded before shipping is cancelled; an order
-    refunded in full is closed.
+    `lines` is [(line_id, quantity, amount_fen)]; a line's amounts never add up to more than its
+    paid amount P. Refunded units that were not shipped go back to stock; a fulfilment whose lines
+    are all refunded before shipping is cancelled; an order refunded in full is closed. The points
+    spent on the refunded units go back to the buyer (docs/specs/campaigns.md §4, by `unit_share`
+    on the line's points, units taken from the end) as one history row keyed by `refund_key`.
     """
     if shipping_fen < 0:
         raise InvalidInput("shipping_fen must not be negative.")
@@ -100,6 +111,7 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
             raise Conflict("The order was never paid.", code="order_not_paid", detail={"status": order.status})
         by_id = {line.pk: line for line in OrderLine.objects.select_related("fulfilment").filter(order=order)}
         total = shipping_fen
+        points_back = 0
         for line_id, quantity, amount_fen in sorted(lines):
             line = by_id.get(line_id)
             if line is None:
@@ -109,12 +121,14 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
             changed = OrderLine.objects.filter(
                 pk=line_id,
                 refunded_quantity__lte=line.quantity - quantity,
-                refunded_fen__lte=line.line_total_fen - amount_fen,
+                refunded_fen__lte=line.paid_fen - amount_fen,
             ).update(refunded_quantity=F("refunded_quantity") + quantity, refunded_fen=F("refunded_fen") + amount_fen)
             if changed != 1:
                 raise Conflict(
                     "That is more than is left to refund.", code="refund_exceeds", detail={"line_id": line_id}
                 )
+            points_back += line.share_of(line.points_used) - line.share_of(
+                line.points_used, line.remaining_quantity - quantity)
             line.refunded_quantity += quantity
             line.refunded_fen += amount_fen
             total += amount_fen
@@ -127,6 +141,10 @@ def order_apply_refund(*, order_id: int, lines: Sequence[tuple[int, int, int]], 
         if changed != 1:
             raise Conflict("That is more than was paid.", code="refund_exceeds")
         order.refunded_fen += total
+        if points_back:
+            key = refund_key or f"q{sum(line.refunded_quantity for line in by_id.values())}"
+            points_return(buyer=order.buyer, merchant=order.merchant, points=points_back,
+                          key=f"order:{order.pk}:points:refund:{key}")
 
         lines_by_fulfilment: dict[int, list[OrderLine]] = {}
         for line in by_id.values():

@@ -9,12 +9,14 @@ from django.db import IntegrityError, transaction
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
+from linkmall.campaigns.services import coupon_use, points_spend
 from linkmall.catalog.services import sku_stock_reserve_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.tasks import enqueue_after
 from linkmall.customers.models import Address
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.quotes import line_in, order_quote
 from linkmall.orders.services._common import PAYMENT_TIMEOUT_MINUTES_DEFAULT, setting
 from linkmall.orders.services.cart import MAX_QUANTITY, _check_buyable
 from linkmall.stores.models import Guide, Listing, Merchant, Store
@@ -28,7 +30,8 @@ def order_number_new() -> str:
     return clock.now().strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
 
 
-def _check_lines(lines: object) -> dict[int, int]:
+def check_lines(lines: object) -> dict[int, int]:
+    """[(listing_id, quantity)] → {listing_id: total quantity}, or the refusal of a malformed list."""
     if not isinstance(lines, (list, tuple)) or not lines:
         raise InvalidInput("An order needs at least one line.", detail={"field": "lines"})
     if len(lines) > MAX_LINES_PER_ORDER:
@@ -80,16 +83,23 @@ def order_place(
     store: Store | None = None,
     guide: Guide | None = None,
     note: str = "",
+    coupon_id: int | None = None,
+    points: int = 0,
 ) -> Order:
     """Place an order for `lines` [(listing_id, quantity)] of one merchant and hold its stock.
 
     A retry with the same `client_token` returns the first order and reserves nothing again. The
     stock of every line is taken in SKU-id order (so two checkouts never wait on each other in a
     cycle) inside one transaction: if any line is out of stock, nothing is reserved.
+
+    Every line is priced step by step (docs/specs/campaigns.md §1: the best store promotion, the
+    coupon `coupon_id`, `points`) and each step is stored on it; the coupon is used and the points
+    spent in the same transaction, so a refusal (`coupon_used`, `points_insufficient` …) changes
+    nothing.
     """
     require_role(buyer, Role.CONSUMER)
     client_token = _check_token(client_token)
-    wanted = _check_lines(lines)
+    wanted = check_lines(lines)
     if address is None or address.user_id != buyer.pk:
         raise NotFound("No such address.")
     if store is not None and store.merchant_id != merchant.pk:
@@ -113,6 +123,8 @@ def order_place(
             store=store,
             guide=guide,
             note=note,
+            coupon_id=coupon_id,
+            points=points,
         )
     except IntegrityError:
         # a concurrent retry with the same token committed first; it rolled ours back whole
@@ -132,6 +144,8 @@ def _place(
     store: Store | None,
     guide: Guide | None,
     note: str,
+    coupon_id: int | None,
+    points: int,
 ) -> Order:
     from linkmall.orders.tasks import order_expire_task
 
@@ -151,10 +165,20 @@ def _place(
             _check_buyable(listing)
 
         chosen = sorted(listings.values(), key=lambda listing: listing.sku_id)
+        # priced before anything is written: a refused coupon or points amount changes nothing
+        quote = order_quote(buyer=buyer, merchant=merchant, coupon_id=coupon_id, points=points,
+                            lines=[line_in(listing, wanted[listing.pk]) for listing in chosen])
+        priced = quote.priced
+        if priced.paid_fen <= 0:
+            # a gateway takes no payment of 0.00, so such an order could never be paid; free orders
+            # (invite-tier gifts) need a way to be paid without the gateway first
+            raise Conflict("Nothing would be left to pay for this order.", code="order_not_payable",
+                           detail={"reason": "nothing_to_pay"})
+        price_of = {line.key: line for line in priced.lines}
         # one locking read and one guarded UPDATE for every line together
         sku_stock_reserve_many(quantities={listing.sku_id: wanted[listing.pk] for listing in chosen})
 
-        goods_fen = sum(listing.price_fen * wanted[listing.pk] for listing in chosen)
+        goods_fen = priced.paid_fen
         timeout = setting("ORDER_PAYMENT_TIMEOUT_MINUTES", PAYMENT_TIMEOUT_MINUTES_DEFAULT)
         order = Order.objects.create(
             number=order_number_new(),
@@ -165,6 +189,11 @@ def _place(
             client_token=client_token,
             address=address.snapshot(),
             note=note,
+            list_fen=priced.list_fen,
+            discount_fen=priced.list_fen - goods_fen,
+            points_used=priced.points_used,
+            coupon_id=priced.coupon_ref,
+            promotion_id=priced.promotion_ref,
             goods_fen=goods_fen,
             shipping_fen=0,
             total_fen=goods_fen,
@@ -193,10 +222,25 @@ def _place(
                     unit_cost_fen=listing.sku.cost_fen,
                     unit_pool_fen=listing.pool_fen,
                     quantity=wanted[listing.pk],
+                    list_fen=price_of[listing.pk].list_fen,
+                    activity_fen=price_of[listing.pk].activity_fen,
+                    activity_funder=price_of[listing.pk].activity_funder,
+                    level_fen=price_of[listing.pk].level_fen,
+                    promotion_fen=price_of[listing.pk].promotion_fen,
+                    promotion_funder=price_of[listing.pk].promotion_funder,
+                    coupon_fen=price_of[listing.pk].coupon_fen,
+                    coupon_funder=price_of[listing.pk].coupon_funder,
+                    points_used=price_of[listing.pk].points_used,
+                    points_fen=price_of[listing.pk].points_fen,
+                    paid_fen=price_of[listing.pk].paid_fen,
                 )
                 for listing in chosen
             ]
         )
+        if priced.coupon_ref is not None:
+            coupon_use(coupon_id=priced.coupon_ref, buyer=buyer)
+        if priced.points_used:
+            points_spend(buyer=buyer, merchant=merchant, points=priced.points_used, key=f"order:{order.pk}:points")
         # stored in the same transaction: if the order rolls back, so does its expiry
         enqueue_after(order_expire_task, order.expires_at, order.pk)
     return order
@@ -211,6 +255,8 @@ def order_place_from_cart(
     store: Store | None = None,
     guide: Guide | None = None,
     note: str = "",
+    coupon_id: int | None = None,
+    points: int = 0,
 ) -> Order:
     """Check out the cart's lines of one merchant, then take those lines out of the cart."""
     require_role(buyer, Role.CONSUMER)
@@ -231,6 +277,8 @@ def order_place_from_cart(
             store=store,
             guide=guide,
             note=note,
+            coupon_id=coupon_id,
+            points=points,
         )
         CartLine.objects.filter(pk__in=[c.pk for c in cart_lines]).delete()
     return order

@@ -44,8 +44,10 @@ def refund_create(
     """Refund `lines` [(line_id, quantity)] of a paid order, or with None everything that remains.
 
     May be called by platform staff, the order's merchant, or the supplier of every line refunded.
-    The amount is unit price × quantity; the last units of a line get exactly what is left of it,
-    and when nothing is left after this refund the shipping fee goes back too. The same
+    The amount is what the units paid (docs/specs/campaigns.md §4): the line's paid amount P is
+    spread over its units by `unit_share` and refunded units are taken from the end, after those
+    already refunded or promised to pending refunds; the last units of a line get exactly what is
+    left of it, and when nothing is left after this refund the shipping fee goes back too. The same
     `idempotency_key` returns the same Refund.
     """
     if actor is None or not actor.is_authenticated:
@@ -75,11 +77,13 @@ def refund_create(
 
         # what is already promised to pending refunds is not left to refund again
         pending: dict[int, int] = {}
+        pending_line_fen: dict[int, int] = {}
         pending_fen = 0
         for other in Refund.objects.filter(payment=payment, status=Refund.Status.PENDING):
             pending_fen += other.amount_fen
             for entry in other.lines:
                 pending[entry["line"]] = pending.get(entry["line"], 0) + entry["quantity"]
+                pending_line_fen[entry["line"]] = pending_line_fen.get(entry["line"], 0) + entry["amount_fen"]
         remaining = {
             pk: line.quantity - line.refunded_quantity - pending.get(pk, 0) for pk, line in order_lines.items()
         }
@@ -91,10 +95,11 @@ def refund_create(
         entries, lines_fen = [], 0
         for line_id, quantity in sorted(wanted.items()):
             line = order_lines[line_id]
-            if quantity == line.quantity - line.refunded_quantity and not pending.get(line_id):
-                amount = line.line_total_fen - line.refunded_fen  # the exact remainder, so sums match
+            if quantity == remaining[line_id]:
+                # the exact remainder, so a line refunded in full gives back exactly P
+                amount = line.paid_fen - line.refunded_fen - pending_line_fen.get(line_id, 0)
             else:
-                amount = line.unit_price_fen * quantity
+                amount = line.refund_fen(quantity, remaining=remaining[line_id])
             entries.append({"line": line_id, "quantity": quantity, "amount_fen": amount})
             lines_fen += amount
         nothing_left = all(remaining[pk] - wanted.get(pk, 0) == 0 for pk in order_lines)
@@ -200,6 +205,7 @@ def refund_complete(*, refund_id: int, gateway_refund_id: str) -> Refund:
                 order_id=refund.order_id,
                 lines=[(e["line"], e["quantity"], e["amount_fen"]) for e in refund.lines],
                 shipping_fen=refund.shipping_fen,
+                refund_key=refund.out_refund_no,
             )
         # shares and rewards follow what remains of the order (chain21 §5)
         order_refunded(order_id=refund.order_id, refund_key=refund.out_refund_no)

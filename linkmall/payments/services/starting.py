@@ -36,6 +36,9 @@ def payment_start(*, actor: User, order: Order, return_url: str = "") -> Payment
         locked = lock_one(Order.objects.all(), order.pk)
         if locked.status != Order.Status.PENDING_PAYMENT or locked.expires_at <= clock.now():
             raise Conflict("This order cannot be paid.", code="order_not_payable", detail={"status": locked.status})
+        if locked.total_fen <= 0:
+            # checkout places no such order; a gateway takes no payment of 0.00
+            raise Conflict("Nothing is left to pay.", code="order_not_payable", detail={"reason": "nothing_to_pay"})
         payment = (
             Payment.objects.filter(
                 order=locked, gateway=gateway.name, status=Payment.Status.CREATED, amount_fen=locked.total_fen

@@ -55,16 +55,17 @@ def mall_open(*, profile: str, stock: int = 100_000) -> Mall:
     )
 
 
-def order_place_for(mall: Mall, buyer: User, lines: list[tuple[Listing, int]]) -> Order:
+def order_place_for(mall: Mall, buyer: User, lines: list[tuple[Listing, int]], **offers) -> Order:
     address = mall.addresses.get(buyer.pk) or mall.addresses.setdefault(buyer.pk, t.make_address(buyer))
     mall.tokens += 1
     return order_place(buyer=buyer, merchant=mall.merchant, lines=[(listing.pk, qty) for listing, qty in lines],
-                       address=address, client_token=f"proof-{mall.tokens}")
+                       address=address, client_token=f"proof-{mall.tokens}", **offers)
 
 
-def order_buy(mall: Mall, buyer: User, lines: list[tuple[Listing, int]]) -> Order:
-    """Place, pay at the sandbox cashier, and let the gateway's notification arrive."""
-    order = order_place_for(mall, buyer, lines)
+def order_buy(mall: Mall, buyer: User, lines: list[tuple[Listing, int]], **offers) -> Order:
+    """Place (with `coupon_id` / `points` when given), pay at the sandbox cashier, and let the
+    gateway's notification arrive."""
+    order = order_place_for(mall, buyer, lines, **offers)
     started = payment_start(actor=buyer, order=order)
     sandbox_trade_pay(out_trade_no=started.payment.out_trade_no)
     run_due()
@@ -107,14 +108,20 @@ def assert_graphs_sound() -> None:
 
 
 def order_money() -> dict[int, dict[str, int]]:
-    """Per paid order: the cash the gateway took, the parties' shares, and the promoters' part."""
-    money: dict[int, dict[str, int]] = defaultdict(lambda: {"cash": 0, "shares": 0, "promoters": 0})
+    """Per paid order: the cash the gateway took, the parties' shares, the promoters' part, and the
+    marketing memo (the funders' side and the discounts account's side)."""
+    money: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"cash": 0, "shares": 0, "promoters": 0, "funded": 0, "discounts": 0})
     rows = (Entry.objects.filter(posting__reference__startswith="order:")
-            .values("posting__reference", "account__owner_kind").annotate(total=Sum("amount_fen")))
+            .values("posting__reference", "account__owner_kind", "account__bucket").annotate(total=Sum("amount_fen")))
     for row in rows:
         order_id = int(row["posting__reference"].split(":")[1])
         if row["account__owner_kind"] == OwnerKind.GATEWAY:
             money[order_id]["cash"] += row["total"]
+        elif row["account__owner_kind"] == OwnerKind.DISCOUNTS:
+            money[order_id]["discounts"] += row["total"]
+        elif row["account__bucket"] == Bucket.MARKETING:
+            money[order_id]["funded"] += row["total"]
         else:
             money[order_id]["shares"] += row["total"]
             if row["account__owner_kind"] == OwnerKind.PROMOTER:
@@ -122,21 +129,32 @@ def order_money() -> dict[int, dict[str, int]]:
     return money
 
 
+def _remaining_discounts() -> dict[int, int]:
+    """Per order, the discounts of its units not refunded (campaigns.md §4, by unit_share)."""
+    out: dict[int, int] = defaultdict(int)
+    for line in OrderLine.objects.filter(order__settlement__isnull=False):
+        out[line.order_id] += line.share_of(line.merchant_funded_fen) + line.share_of(line.platform_funded_fen)
+    return out
+
+
 def assert_money_in_equals_shares() -> None:
-    """For every order: gateway cash = − Σ shares = −(paid − refunded), and the promoters hold
-    exactly the live rewards of that order."""
+    """For every order: gateway cash = − Σ shares = −(paid − refunded), the promoters hold
+    exactly the live rewards of that order, and its marketing memo nets to zero with the
+    discounts account holding the discounts of the units kept."""
     kept = dict(OrderLine.objects.values("order_id").annotate(
-        kept=Sum(F("unit_price_fen") * F("quantity") - F("refunded_fen"))).values_list("order_id", "kept"))
+        kept=Sum(F("paid_fen") - F("refunded_fen"))).values_list("order_id", "kept"))
+    discounts = _remaining_discounts()
     rewards = dict(Reward.objects.exclude(status=Reward.Status.CANCELLED).values("order_id")
                    .annotate(s=Sum("amount_fen")).values_list("order_id", "s"))
     money = order_money()
     paid = set(Order.objects.filter(settlement__isnull=False).values_list("pk", flat=True))
     assert set(money) <= paid
     for order_id in paid:
-        m = money.get(order_id, {"cash": 0, "shares": 0, "promoters": 0})
+        m = money.get(order_id, {"cash": 0, "shares": 0, "promoters": 0, "funded": 0, "discounts": 0})
         assert m["cash"] == -m["shares"], (order_id, m)
         assert m["shares"] == kept[order_id], (order_id, m, kept[order_id])
         assert m["promoters"] == (rewards.get(order_id) or 0), (order_id, m, rewards.get(order_id))
+        assert m["discounts"] == -m["funded"] == discounts.get(order_id, 0), (order_id, m, discounts.get(order_id))
 
 
 def assert_each_promoter_reconciles() -> None:

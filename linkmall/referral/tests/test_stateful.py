@@ -1,18 +1,20 @@
 """The ledger and the 2+1 engine under random stories, driven through the real services.
 
 A hypothesis state machine joins consumers to random existing users, seeds bosses, places and
-pays orders through the sandbox gateway, refunds parts of them, moves the clock (which settles
+pays orders through the sandbox gateway (some with a coupon, funded by the merchant or the
+platform, and points), refunds parts of them, moves the clock (which settles
 orders) and withdraws earnings; staff approve a withdrawal at once or later, reject it, or see its
 transfer fail. After every step the money and the graphs must still be sound: the ledger
 balances, each balance is the sum of its entries, no reward is paid twice or above what accrued,
 the invite graph has no cycle, every team owner is a boss, for every order the cash that came in
-equals the sum of all shares, and each promoter's ledger equals its live rewards less its
-withdrawals.
+equals the sum of all shares, its marketing memo nets to zero and holds the discounts of the
+units kept, and each promoter's ledger equals its live rewards less its withdrawals.
 
 Each example runs inside a savepoint that is rolled back, so examples never see each other.
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,8 @@ from hypothesis.stateful import (
 )
 
 from linkmall import testing as t
+from linkmall.campaigns.services import coupon_claim, points_grant
+from linkmall.campaigns.tests.factories import make_template
 from linkmall.core import clock
 from linkmall.core.errors import Conflict
 from linkmall.core.tasks import run_due
@@ -44,6 +48,7 @@ from linkmall.referral.graph import referral_bind
 from linkmall.referral.models import OrderSettlement, Promoter, Reward
 from linkmall.referral.services import promoter_seed
 from linkmall.referral.tests._money_world import (
+    SOAP_PRICE,
     assert_all_invariants,
     assert_each_promoter_reconciles,
     mall_open,
@@ -141,6 +146,22 @@ class MallStory(RuleBasedStateMachine):
         order = order_buy(self.mall, self.users[buyer % len(self.users)], lines)
         assert order.status == Order.Status.PAID
         assert OrderSettlement.objects.filter(order=order).exists()
+        self.orders.append(order)
+
+    @precondition(_few_unsettled)
+    @rule(buyer=st.integers(min_value=0), soaps=st.integers(1, 3), funder=st.sampled_from(["merchant", "platform"]),
+          points=st.sampled_from([0, 100, 999]))
+    def a_user_buys_with_a_coupon_and_points(self, buyer, soaps, funder, points):
+        """campaigns.md §1–§2: a 12.34 coupon paid by the merchant or the platform, and points."""
+        user = self.users[buyer % len(self.users)]
+        template = make_template(self.mall.merchant, value=Decimal(1234), funder=funder, total=1000,
+                                 per_user_limit=1000)
+        coupon = coupon_claim(user=user, template_id=template.pk, key=self._key())
+        if points:
+            points_grant(user=user, merchant=self.mall.merchant, points=points, key=self._key(), reason="story")
+        order = order_buy(self.mall, user, [(self.mall.soap, soaps)], coupon_id=coupon.pk, points=points)
+        assert order.status == Order.Status.PAID
+        assert order.total_fen == SOAP_PRICE * soaps - 1234 - points
         self.orders.append(order)
 
     @precondition(_few_unsettled)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkmall.accounts.pages.decorators import consumer_page, safe_next
+from linkmall.campaigns.offers import template_label
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.customers import selectors as customer_selectors
@@ -54,18 +55,65 @@ def _preview(request, data):
     return selectors.checkout_preview_cart(user=request.user, merchant_id=merchant_id)
 
 
+def _coupon_choice(value) -> tuple[int | None, bool]:
+    """(coupon_id, best) from the page's coupon choice: none given → the best one, 0 → no coupon."""
+    if value is None or value == "":
+        return None, True
+    return _int_param(value), False
+
+
+def _points_param(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 <= number < 2**40 else 0
+
+
+def _price(request, preview, coupon_value, points_value) -> str:
+    """Price the preview with the chosen coupon and points. A coupon or points amount the order
+    cannot take is dropped and the reason returned, so the page still shows a price to pay."""
+    coupon_id, best = _coupon_choice(coupon_value)
+    try:
+        selectors.checkout_price(user=request.user, preview=preview, coupon_id=coupon_id,
+                                 points=_points_param(points_value), best=best)
+    except DomainError as exc:
+        message = error_text(exc)
+    else:
+        return ""
+    try:  # without the points first, then without the coupon too
+        selectors.checkout_price(user=request.user, preview=preview, coupon_id=coupon_id, best=best)
+    except DomainError:
+        selectors.checkout_price(user=request.user, preview=preview)
+    return message
+
+
+def _coupon_options(preview) -> list[dict]:
+    if preview.quote is None:
+        return []
+    return [{"coupon": coupon, "label": f"{coupon.template.name} · {template_label(coupon.template)}",
+             "discount_fen": discount} for coupon, discount in preview.quote.coupon_choices()]
+
+
 def _store_for(request, merchant: Merchant) -> Store | None:
     """Credit the order to the store the buyer is shopping in, when it belongs to this merchant."""
     return selectors.store_of_merchant(store_id=current_store_id(request), merchant_id=merchant.pk)
 
 
-def _render(request, form, preview, *, status=200, selected_address=None):
+def _render(request, form, preview, *, status=200, selected_address=None, price_error=""):
     addresses = customer_selectors.address_list(user=request.user)
     if selected_address is None and addresses:
         selected_address = addresses[0].pk
+    quote = preview.quote
     return render(request, "web/checkout.html", {
         "form": form, "preview": preview, "addresses": addresses, "selected_address": selected_address,
         "new_address_next": request.get_full_path(), "active_tab": "cart",
+        "quote": quote, "priced": quote.priced if quote else None, "price_error": price_error,
+        "coupon_options": _coupon_options(preview),
+        "coupon_selected": quote.coupon.pk if quote and quote.coupon else 0,
+        "points_max": quote.points_max() if quote else 0,
+        "reprice": {"listing": form["listing"].value() or "", "quantity": form["quantity"].value() or "",
+                    "merchant": preview.merchant.pk},
     }, status=status)
 
 
@@ -79,11 +127,17 @@ def checkout(request):
     except NotFound:
         messages.error(request, _("购物车里没有可以结算的商品。"))
         return redirect("web:cart")
+    price_error = _price(request, preview, request.GET.get("coupon"), request.GET.get("points"))
+    quote = preview.quote
     form = CheckoutForm(initial={
         "client_token": uuid.uuid4().hex, "merchant": preview.merchant.pk,
         "listing": _int_param(request.GET.get("listing")), "quantity": _int_param(request.GET.get("quantity")),
+        # what the page shows is what the order is placed with
+        "coupon": quote.coupon.pk if quote and quote.coupon else 0,
+        "points": quote.priced.points_used if quote else 0,
     })
-    return _render(request, form, preview, selected_address=_int_param(request.GET.get("address")))
+    return _render(request, form, preview, selected_address=_int_param(request.GET.get("address")),
+                   price_error=price_error)
 
 
 def _place_order(request):
@@ -102,6 +156,7 @@ def _place_order(request):
                     lines=[(listing.pk, cleaned["quantity"] or 1)], client_token=cleaned["client_token"],
                     store=_store_for(request, listing.merchant), note=cleaned["note"],
                     guide=guide_for_order(request, merchant_id=listing.merchant_id),
+                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0,
                 )
             else:
                 merchant = selectors.merchant_get(merchant_id=cleaned["merchant"] or 0)
@@ -109,6 +164,7 @@ def _place_order(request):
                     buyer=request.user, merchant=merchant, address=address, client_token=cleaned["client_token"],
                     store=_store_for(request, merchant), note=cleaned["note"],
                     guide=guide_for_order(request, merchant_id=merchant.pk),
+                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0,
                 )
         except DomainError as exc:
             add_domain_error(form, exc, error_text(exc))
@@ -120,6 +176,8 @@ def _place_order(request):
     except NotFound:
         messages.error(request, _("购物车里没有可以结算的商品。"))
         return redirect("web:cart")
+    # show the price the buyer asked for, or why it cannot be had (the form says so already)
+    _price(request, preview, request.POST.get("coupon") or "0", request.POST.get("points"))
     return _render(request, form, preview, status=status, selected_address=_int_param(request.POST.get("address")))
 
 

@@ -64,6 +64,9 @@ class CheckoutForm(forms.Form):
     merchant = forms.IntegerField(required=False, widget=forms.HiddenInput)
     listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quantity = QuantityField(required=False, widget=forms.HiddenInput)
+    #: the coupon and points the page priced the order with (0: none)
+    coupon = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    points = forms.IntegerField(required=False, min_value=0, max_value=10**12, widget=forms.HiddenInput)
 
 
 def add_domain_error(form: forms.Form, exc: DomainError, message: str) -> None:

@@ -33,7 +33,9 @@ def place(client, mall, address, token="token-1", **extra):
 def test_the_checkout_page_splits_the_order_into_one_parcel_per_supplier(
     consumer_client, mall, cart, address, django_assert_num_queries
 ):
-    with django_assert_num_queries(4):  # session, user, cart lines, addresses
+    # session, user, cart lines, the price (an earlier paid order here?, promotions, coupons,
+    # points: campaigns.md §1), addresses
+    with django_assert_num_queries(8):
         response = consumer_client.get(checkout_url(mall))
 
     assert response.status_code == 200
@@ -123,7 +125,9 @@ def test_checking_out_an_empty_cart_goes_back_to_the_cart(consumer_client, mall)
 def test_a_one_shop_cart_checks_out_without_naming_the_shop_and_reads_the_cart_once(
     consumer_client, mall, cart, address, django_assert_num_queries
 ):
-    with django_assert_num_queries(4):  # session, user, cart lines, addresses
+    # session, user, cart lines, the price (an earlier paid order here?, promotions, coupons,
+    # points: campaigns.md §1), addresses
+    with django_assert_num_queries(8):
         response = consumer_client.get(reverse("web:checkout"))
 
     assert response.status_code == 200
