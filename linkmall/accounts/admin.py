@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from linkmall.accounts import services
 from linkmall.accounts.models import ApiToken, Role, SmsCode, Tenant, User
 from linkmall.accounts.pages.views import LOGIN_FAILED
+from linkmall.core.admin import ReadOnlyAdmin
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 
@@ -121,15 +122,6 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SmsCode)

@@ -5,26 +5,11 @@ which check tenancy, the terms and the below-cost rule; coupons and points move 
 guarded updates, so the admin never edits them.
 """
 
-from typing import TypeVar
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
 from linkmall.campaigns.models import Coupon, CouponTemplate, PointsAccount, PointsEntry, Promotion
-
-_M = TypeVar("_M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
+from linkmall.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Promotion)

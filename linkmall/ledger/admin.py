@@ -1,26 +1,12 @@
 """Read-only admin: platform staff look at the ledger; only ledger.services writes it."""
 
-from typing import TypeVar
 
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
 
+from linkmall.core.admin import ReadOnlyAdmin
 from linkmall.core.money import fen_to_yuan
 from linkmall.ledger.models import Entry, LedgerAccount, Posting
-
-_M = TypeVar("_M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
 
 
 class EntryInline(admin.TabularInline[Entry, Posting]):

@@ -1,25 +1,10 @@
 """Admin for platform staff. Payment records are evidence: read-only here."""
 
-from typing import TypeVar
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
+from linkmall.core.admin import ReadOnlyAdmin
 from linkmall.payments.models import Payment, PaymentNotification, Refund, SandboxRefund, SandboxTrade
-
-_M = TypeVar("_M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
 
 
 @admin.register(Payment)

@@ -6,16 +6,15 @@ never edits the graphs, the rewards or a plan. Qualifying products (the package 
 entry to agent) are named here, because that is a plain list with no rule behind it.
 """
 
-from typing import TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
 from django.http import HttpRequest
 
 from linkmall.accounts.models import User
 from linkmall.core import clock
+from linkmall.core.admin import ReadOnlyAdmin
 from linkmall.core.money import fen_to_yuan
 from linkmall.referral.models import (
     EngineSwitch,
@@ -26,19 +25,6 @@ from linkmall.referral.models import (
     Reward,
     TeamEvent,
 )
-
-_M = TypeVar("_M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
-        return False
 
 
 @admin.register(ReferralPlan)

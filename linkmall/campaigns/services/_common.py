@@ -249,3 +249,11 @@ def check_not_below_cost(*, merchant: Merchant, terms: Terms, funder: str, accep
             code="campaign_below_cost",
             detail={"listing_id": listing_id, "price_fen": lowest, "cost_fen": lowest + loss, "listings": below},
         )
+
+
+def check_clean_not_below_cost(merchant: Merchant, clean: Mapping[str, Any], accept_loss: bool) -> None:
+    """`check_not_below_cost` for the cleaned fields of a promotion or a coupon template."""
+    terms = Terms(kind=clean["kind"], value=clean["value"], threshold_fen=clean["threshold_fen"],
+                  max_discount_fen=clean["max_discount_fen"], scope_kind=clean["scope_kind"],
+                  scope_ids=clean["scope_ids"])
+    check_not_below_cost(merchant=merchant, terms=terms, funder=clean["funder"], accept_loss=accept_loss)

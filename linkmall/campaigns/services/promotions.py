@@ -16,9 +16,8 @@ from linkmall.campaigns.services._common import (
     MAX_QUANTITY,
     TERM_DEFAULTS,
     Errors,
-    Terms,
+    check_clean_not_below_cost,
     check_move,
-    check_not_below_cost,
     clean_terms,
     lock_promotion,
     moment,
@@ -63,13 +62,6 @@ def _clean(values: dict[str, Any], *, merchant: Merchant, actor: User) -> dict[s
     return out
 
 
-def _check_cost(merchant: Merchant, clean: dict[str, Any], accept_loss: bool) -> None:
-    terms = Terms(kind=clean["kind"], value=clean["value"], threshold_fen=clean["threshold_fen"],
-                  max_discount_fen=clean["max_discount_fen"], scope_kind=clean["scope_kind"],
-                  scope_ids=clean["scope_ids"])
-    check_not_below_cost(merchant=merchant, terms=terms, funder=clean["funder"], accept_loss=accept_loss)
-
-
 def promotion_create(*, actor: User, merchant: Merchant, accept_loss: bool = False,
                      **fields: Unpack[PromotionFields]) -> Promotion:
     """A new promotion, in draft. `starts_at` defaults to now. Refused with `campaign_below_cost`
@@ -80,7 +72,7 @@ def promotion_create(*, actor: User, merchant: Merchant, accept_loss: bool = Fal
     if values["starts_at"] is None:
         values["starts_at"] = clock.now()
     clean = _clean(values, merchant=merchant, actor=actor)
-    _check_cost(merchant, clean, accept_loss)
+    check_clean_not_below_cost(merchant, clean, accept_loss)
     now = clock.now()
     return Promotion.objects.create(merchant=merchant, status=CampaignStatus.DRAFT, created_at=now, updated_at=now,
                                     **clean)
@@ -100,7 +92,7 @@ def promotion_update(*, actor: User, promotion_id: int, accept_loss: bool = Fals
         values.update(changes)
         merchant = promotion.merchant
         clean = _clean(values, merchant=merchant, actor=actor)
-        _check_cost(merchant, clean, accept_loss)
+        check_clean_not_below_cost(merchant, clean, accept_loss)
         for field, value in clean.items():
             setattr(promotion, field, value)
         promotion.updated_at = clock.now()

@@ -20,9 +20,8 @@ from linkmall.campaigns.services._common import (
     MAX_VALID_DAYS,
     TERM_DEFAULTS,
     Errors,
-    Terms,
+    check_clean_not_below_cost,
     check_move,
-    check_not_below_cost,
     clean_terms,
     lock_template,
     moment,
@@ -91,20 +90,13 @@ def _clean(values: dict[str, Any], *, merchant: Merchant, actor: User) -> dict[s
     return out
 
 
-def _check_cost(merchant: Merchant, clean: dict[str, Any], accept_loss: bool) -> None:
-    terms = Terms(kind=clean["kind"], value=clean["value"], threshold_fen=clean["threshold_fen"],
-                  max_discount_fen=clean["max_discount_fen"], scope_kind=clean["scope_kind"],
-                  scope_ids=clean["scope_ids"])
-    check_not_below_cost(merchant=merchant, terms=terms, funder=clean["funder"], accept_loss=accept_loss)
-
-
 def coupon_template_create(*, actor: User, merchant: Merchant, accept_loss: bool = False,
                            **fields: Unpack[CouponTemplateFields]) -> CouponTemplate:
     """A new coupon template, in draft; `sources` defaults to the claim centre only."""
     require_merchant_owner(actor, merchant.pk, what="merchant")
     values: dict[str, Any] = {**TERM_DEFAULTS, "sources": [CouponSource.CLAIM], "per_user_limit": 1, **fields}
     clean = _clean(values, merchant=merchant, actor=actor)
-    _check_cost(merchant, clean, accept_loss)
+    check_clean_not_below_cost(merchant, clean, accept_loss)
     now = clock.now()
     return CouponTemplate.objects.create(merchant=merchant, status=CampaignStatus.DRAFT, created_at=now,
                                          updated_at=now, **clean)
@@ -132,7 +124,7 @@ def coupon_template_update(*, actor: User, template_id: int, accept_loss: bool =
         if clean["total"] < template.issued:  # the lock holds claims off, so `issued` is current
             Errors(total=_("不能少于已发放的 %(n)s 张") % {"n": template.issued}).raise_any()
         if template.status == CampaignStatus.DRAFT:
-            _check_cost(merchant, clean, accept_loss)
+            check_clean_not_below_cost(merchant, clean, accept_loss)
         for field, value in clean.items():
             setattr(template, field, value)
         template.updated_at = clock.now()
