@@ -31,6 +31,7 @@ from linkmall.core.tasks import enqueue_after
 from linkmall.ledger.models import Bucket, Entry, OwnerKind
 from linkmall.ledger.services import Line, accounts_get_or_create, posting_write
 from linkmall.orders.models import Order
+from linkmall.referral import campaign_effects
 from linkmall.referral.models import OrderSettlement, Reward
 from linkmall.referral.plans import DEFAULT_PROFILE, Plan
 from linkmall.referral.services import (
@@ -177,6 +178,7 @@ def order_refunded(*, order_id: int, refund_key: str) -> None:
             rewards_adjust_for_refund(order=settlement.order, plan=_plan_of(settlement))
         _post_to_targets(settlement, key=f"{order_reference(order_id)}:refund:{refund_key}", kind="order_refund",
                          memo=f"order {settlement.order.number} refund {refund_key}")
+        campaign_effects.order_refunded(order=settlement.order, refund_key=refund_key)
 
 
 def order_settle(*, order_id: int) -> bool:
@@ -225,6 +227,7 @@ def order_settle(*, order_id: int) -> bool:
             settlement.save(update_fields=["rewards_accrued_at"])
             _post_to_targets(settlement, key=f"{order_reference(order_id)}:rewards", kind="order_rewards",
                              memo=f"order {order.number} rewards")
+        campaign_effects.order_settled(order=order)
     return True
 
 
