@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The browser tests drive Debian's chromium; install it when it is absent (never a downloaded build).
+# The browser tests drive Debian's chromium (never a downloaded build), and the drawn pictures and
+# posters need a CJK font: install whichever of the two is absent.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} = 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
-  echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' once." >&2
+  echo "The tests need ${missing[*]}: run 'sudo apt-get install ${missing[*]}' once." >&2
   exit 1
 fi
-echo "Installing Debian's chromium for the browser tests…"
+echo "Installing ${missing[*]} for the tests…"
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
