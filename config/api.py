@@ -3,6 +3,9 @@
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
 from linkmall.campaigns.api import router as campaigns_router
+from linkmall.campaigns.api_layer import router as layer_offers_router
+from linkmall.campaigns.api_loyalty import router as loyalty_router
+from linkmall.campaigns.api_share import router as share_router
 from linkmall.cards.api import router as cards_router
 from linkmall.catalog.api import router as catalog_router
 from linkmall.core.api import build_api
@@ -10,8 +13,10 @@ from linkmall.customers.api import router as customers_router
 from linkmall.customers.scoring.api import router as offers_router
 from linkmall.ledger.api import router as ledger_router
 from linkmall.orders.api import router as orders_router
+from linkmall.orders.campaign_reports_api import router as campaign_reports_router
 from linkmall.payments.api import router as payments_router
 from linkmall.referral.api import router as referral_router
+from linkmall.referral.invite_api import router as invites_router
 from linkmall.stores.api import router as stores_router
 
 api = build_api()
@@ -22,6 +27,11 @@ api.add_router("/customers", customers_router)
 api.add_router("/customers/me/offers", offers_router)
 api.add_router("/cards", cards_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/campaigns/invites", invites_router)  # in referral: activation runs the 2+1 compliance review
+api.add_router("/campaigns/share", share_router)
+api.add_router("/campaigns/loyalty", loyalty_router)
+api.add_router("/campaigns", layer_offers_router)
+api.add_router("/campaigns/reports", campaign_reports_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)

@@ -222,12 +222,18 @@ class PointsAccount(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="points_accounts")
     balance = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=clock.now)
+    #: loyalty: every lot whose `expires_at` is at or before this has been expired (`points_expire`)
+    expired_through = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "merchant"], name="points_account_unique"),
             models.CheckConstraint(name="points_balance_not_negative", condition=Q(balance__gte=0)),
         ]
+
+
+#: every kind of points change (loyalty added earn, signin, takeback and expire in 0002_loyalty)
+POINTS_KINDS = ["grant", "spend", "return", "earn", "signin", "takeback", "expire"]
 
 
 class PointsEntry(models.Model):
@@ -237,6 +243,10 @@ class PointsEntry(models.Model):
         GRANT = "grant", _("获得积分")
         SPEND = "spend", _("积分抵扣")
         RETURN = "return", _("积分退回")
+        EARN = "earn", _("购物得积分")
+        SIGNIN = "signin", _("签到奖励")
+        TAKEBACK = "takeback", _("退款扣回")
+        EXPIRE = "expire", _("积分过期")
 
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
     delta = models.BigIntegerField()
@@ -248,9 +258,317 @@ class PointsEntry(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-created_at"], name="points_entry_history")]
+        indexes = [models.Index(fields=["account", "-created_at"], name="points_entry_history"),
+                   models.Index(fields=["expires_at"], name="points_entry_expiry",
+                                condition=Q(expires_at__isnull=False))]
         constraints = [
             models.UniqueConstraint(fields=["account", "key"], name="points_entry_key_unique"),
             models.CheckConstraint(name="points_entry_delta_not_zero", condition=~Q(delta=0)),
-            models.CheckConstraint(name="points_entry_kind_valid", condition=Q(kind__in=["grant", "spend", "return"])),
+            models.CheckConstraint(name="points_entry_kind_valid", condition=Q(kind__in=POINTS_KINDS)),
+        ]
+
+
+# --- layer offers (客户分层营销): what each layer action gives, what was delivered, guides' coupons ------
+
+
+class LayerOfferSettings(models.Model):
+    """Which coupon template each layer action of a merchant gives (customers.Outreach kinds): core
+    customers' birthday and exclusive coupons, potential customers' first-purchase coupon. An empty
+    one gives nothing; the delivery then records `no_template`."""
+
+    merchant = models.OneToOneField(Merchant, primary_key=True, on_delete=models.CASCADE,
+                                    related_name="layer_offer_settings")
+    birthday_template = models.ForeignKey(CouponTemplate, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    exclusive_template = models.ForeignKey(CouponTemplate, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+")
+    first_purchase_template = models.ForeignKey(CouponTemplate, null=True, blank=True, on_delete=models.PROTECT,
+                                                related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+
+class LayerOfferDelivery(models.Model):
+    """What one layer action (a customers.Outreach) delivered: a coupon, the listing of an early
+    access, or why nothing was given. One per outreach, so a delivery run never gives twice."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("已发券")
+        NOTIFIED = "notified", _("已通知")
+        REFUSED = "refused", _("未发放")
+
+    outreach = models.OneToOneField("customers.Outreach", on_delete=models.CASCADE, related_name="layer_delivery")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    #: early access: the listing the core customer may buy first
+    listing = models.ForeignKey("stores.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: refused: the coupon's refusal code (coupon_sold_out, …) or no_template / no_listing
+    reason = models.CharField(max_length=40, blank=True)
+    delivered_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "-delivered_at"], name="layer_delivery_merchant")]
+        constraints = [
+            models.CheckConstraint(name="layer_delivery_status_valid",
+                                   condition=Q(status__in=["issued", "notified", "refused"])),
+            models.CheckConstraint(name="layer_delivery_coupon_when_issued",
+                                   condition=Q(status="issued", coupon__isnull=False)
+                                   | (~Q(status="issued") & Q(coupon__isnull=True))),
+        ]
+
+
+class GuideCoupon(models.Model):
+    """A coupon a guide gave one of their customers (导购发券), from a reminder or the profile."""
+
+    coupon = models.OneToOneField(Coupon, on_delete=models.PROTECT, related_name="guide_grant")
+    guide = models.ForeignKey("stores.Guide", on_delete=models.PROTECT, related_name="+")
+    profile = models.ForeignKey("customers.Profile", on_delete=models.CASCADE, related_name="+")
+    reminder = models.ForeignKey("customers.Reminder", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["guide", "-created_at"], name="guide_coupon_guide")]
+
+
+# --- share-to-get (分享领券) -----------------------------------------------------------------------
+
+
+class ShareMode(models.TextChoices):
+    """When a friend counts for the sharer's reward."""
+
+    CLAIMS = "claims", _("好友领券即计入")
+    ORDERS = "orders", _("好友首单结算后计入")
+
+
+class ShareCampaign(models.Model):
+    """A merchant's share-to-get campaign: a friend who opens a customer's link claims
+    `friend_template` once; the sharer earns one `reward_template` coupon for every `friends_needed`
+    friends who count (by `mode`), at most `max_rewards` times. Friends claim only while it is active
+    and in its window; a friend who claimed earlier still counts when their first order settles."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="share_campaigns")
+    name = models.CharField(max_length=60)
+    friend_template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="+")
+    reward_template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="+")
+    friends_needed = models.PositiveIntegerField()
+    mode = models.CharField(max_length=8, choices=ShareMode.choices, default=ShareMode.CLAIMS)
+    #: rewards one sharer may earn in this campaign
+    max_rewards = models.PositiveIntegerField(default=1)
+    starts_at = models.DateTimeField(default=clock.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "status"], name="share_campaign_merchant")]
+        constraints = [
+            models.CheckConstraint(name="share_campaign_status_valid", condition=_in("status", CampaignStatus)),
+            models.CheckConstraint(name="share_campaign_mode_valid", condition=_in("mode", ShareMode)),
+            models.CheckConstraint(name="share_campaign_friends_positive", condition=Q(friends_needed__gt=0)),
+            models.CheckConstraint(name="share_campaign_rewards_positive", condition=Q(max_rewards__gt=0)),
+            models.CheckConstraint(name="share_campaign_ends_after_start",
+                                   condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShareProgress(models.Model):
+    """One sharer's counts in one campaign. Every change locks this row first (friends claiming or
+    converting at once), so the reward is issued exactly when the count reaches a multiple of N."""
+
+    campaign = models.ForeignKey(ShareCampaign, on_delete=models.PROTECT, related_name="progress")
+    sharer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="share_progress")
+    claims = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    #: rewards issued to the sharer's wallet
+    rewards = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["sharer", "-updated_at"], name="share_progress_sharer")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "sharer"], name="share_progress_unique"),
+            models.CheckConstraint(name="share_progress_converted_within_claims",
+                                   condition=Q(converted__lte=F("claims"))),
+        ]
+
+
+class ShareClaim(models.Model):
+    """A friend who claimed the friend coupon through a sharer's link: one per friend, per phone
+    and per device (the tracking cookie's visitor key) in a campaign. `converted_at` is set when the
+    friend's first order at the merchant settled without being refunded in full."""
+
+    campaign = models.ForeignKey(ShareCampaign, on_delete=models.PROTECT, related_name="claims")
+    sharer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="share_claims_made")
+    friend = models.ForeignKey(User, on_delete=models.PROTECT, related_name="share_claims")
+    coupon = models.OneToOneField(Coupon, on_delete=models.PROTECT, related_name="share_claim")
+    device_key = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    claimed_at = models.DateTimeField(default=clock.now)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    #: the number of the order that converted it
+    converted_order = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sharer", "campaign"], name="share_claim_sharer"),
+                   models.Index(fields=["friend", "converted_at"], name="share_claim_friend")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "friend"], name="share_claim_one_per_friend"),
+            models.UniqueConstraint(fields=["campaign", "device_key"], condition=~Q(device_key=""),
+                                    name="share_claim_one_per_device"),
+            models.UniqueConstraint(fields=["campaign", "phone"], condition=~Q(phone=""),
+                                    name="share_claim_one_per_phone"),
+            models.CheckConstraint(name="share_claim_not_self", condition=~Q(friend=F("sharer"))),
+        ]
+
+
+# invite tiers (阶梯邀请) keep their models in their own module; imported here so Django finds them
+from linkmall.campaigns.invites import models as invite_models  # noqa: E402, F401
+
+# --- loyalty: points earned on settled orders, member levels from growth, daily sign-in -----------------
+# (migration 0002_loyalty; the rules are in docs/specs/campaigns.md "Points, member levels and sign-in")
+
+
+def default_signin_bonuses() -> dict[str, int]:
+    """Day 3 of a streak +10, day 7 +30 (then the cycle starts again)."""
+    return {"3": 10, "7": 30}
+
+
+class LoyaltySettings(models.Model):
+    """A merchant's loyalty rules; a merchant without a row has the field defaults (`loyalty_settings_of`)."""
+
+    merchant = models.OneToOneField(Merchant, on_delete=models.PROTECT, related_name="loyalty_settings")
+    #: points per 1.00 of what a settled order still has paid (0: no points for orders)
+    points_per_yuan = models.PositiveIntegerField(default=1)
+    #: an earned lot (orders, sign-in) expires this many days after it was earned
+    points_valid_days = models.PositiveIntegerField(default=365)
+    signin_enabled = models.BooleanField(default=True)
+    #: points for every day signed in
+    signin_points = models.PositiveIntegerField(default=5)
+    #: {"3": 10, "7": 30}: extra points on the n-th day of a streak; after the longest day the cycle restarts
+    signin_bonuses = models.JSONField(default=default_signin_bonuses, blank=True)
+    #: member levels give their discount at checkout
+    levels_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="loyalty_points_rate_range", condition=Q(points_per_yuan__lte=100)),
+            models.CheckConstraint(name="loyalty_valid_days_range",
+                                   condition=Q(points_valid_days__gte=1, points_valid_days__lte=3650)),
+            models.CheckConstraint(name="loyalty_signin_points_range", condition=Q(signin_points__lte=10_000)),
+        ]
+
+
+class MemberLevel(models.Model):
+    """A merchant's member level (会员等级): reached at `threshold_fen` of growth (settled spending),
+    it takes `percent_off` off lines without an activity (5 = 95折)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="member_levels")
+    name = models.CharField(max_length=20)
+    threshold_fen = models.BigIntegerField()
+    percent_off = models.DecimalField(max_digits=4, decimal_places=2)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "threshold_fen"], name="member_level_threshold_unique"),
+            models.UniqueConstraint(fields=["merchant", "name"], name="member_level_name_unique"),
+            models.CheckConstraint(name="member_level_threshold_not_negative", condition=Q(threshold_fen__gte=0)),
+            models.CheckConstraint(name="member_level_percent_range",
+                                   condition=Q(percent_off__gt=0) & Q(percent_off__lt=50)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A buyer's growth value (成长值) at a merchant: the settled paid spending, in fen. Changed only
+    with a `GrowthEntry` and a guarded UPDATE; the level is read from it, never stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="memberships")
+    growth_fen = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "merchant"], name="membership_unique"),
+            models.CheckConstraint(name="membership_growth_not_negative", condition=Q(growth_fen__gte=0)),
+        ]
+
+
+class GrowthEntry(models.Model):
+    """One change of a growth value; append-only, idempotent by (membership, key)."""
+
+    class Kind(models.TextChoices):
+        SETTLE = "settle", _("订单完成")
+        REFUND = "refund", _("订单退款")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="entries")
+    delta_fen = models.BigIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["membership", "-created_at"], name="growth_entry_history")]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "key"], name="growth_entry_key_unique"),
+            models.CheckConstraint(name="growth_entry_delta_not_zero", condition=~Q(delta_fen=0)),
+            models.CheckConstraint(name="growth_entry_kind_valid", condition=Q(kind__in=["settle", "refund"])),
+        ]
+
+
+class LoyaltyCredit(models.Model):
+    """What one settled order (`key`, the order's reference) gave its buyer, and what its refunds took
+    back: growth counted now (`paid_fen`, from `settled_paid_fen`), points earned, taken back, and
+    the points a refund could not take back because the buyer had spent them (`points_short`)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100)
+    settled_paid_fen = models.BigIntegerField()
+    paid_fen = models.BigIntegerField()
+    points = models.BigIntegerField(default=0)
+    points_taken = models.BigIntegerField(default=0)
+    points_short = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "key"], name="loyalty_credit_key_unique"),
+            models.CheckConstraint(name="loyalty_credit_paid_range",
+                                   condition=Q(paid_fen__gte=0) & Q(paid_fen__lte=F("settled_paid_fen"))),
+            models.CheckConstraint(
+                name="loyalty_credit_points_range",
+                condition=(Q(points__gte=0, points_taken__gte=0, points_short__gte=0)
+                           & Q(points__gte=F("points_taken") + F("points_short"))),
+            ),
+        ]
+
+
+class SignIn(models.Model):
+    """A daily sign-in (签到): one per buyer, merchant and local day (Asia/Shanghai), which the
+    unique constraint holds under any double tap. `streak`: consecutive days up to this one."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sign_ins")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="sign_ins")
+    day = models.DateField()
+    streak = models.PositiveIntegerField()
+    points = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "merchant", "day"], name="sign_in_once_a_day"),
+            models.CheckConstraint(name="sign_in_streak_positive", condition=Q(streak__gt=0)),
         ]

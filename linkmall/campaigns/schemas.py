@@ -25,6 +25,12 @@ Value = Annotated[Decimal, Field(gt=0, le=MAX_PRICE_FEN, max_digits=14, decimal_
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 
 
+class MerchantQuery(Schema):
+    """Platform staff name the merchant; a merchant owner works on their own."""
+
+    merchant_id: Id | None = None
+
+
 def decimal_text(value: Decimal) -> str:
     """Decimal("5000.00") → "5000", Decimal("12.50") → "12.5"."""
     return format(value.normalize(), "f")

@@ -27,6 +27,7 @@ from linkmall.campaigns.models import (
 )
 from linkmall.campaigns.offers import category_tree, coupon_offer, needs_tree, promotion_offer
 from linkmall.campaigns.pricing import LineIn, Offer, coupon_discount
+from linkmall.campaigns.selectors_loyalty import points_and_level
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
 from linkmall.campaigns.services.coupons import refuse_unusable
 from linkmall.core import clock
@@ -42,7 +43,7 @@ class CheckoutOffers:
     """Everything campaigns offers one buyer at one merchant now, for `pricing.price_order`."""
 
     promotions: list[Offer]
-    #: the member level's percent off (member levels come later)
+    #: the member level's percent off (0 without a level; selectors_loyalty.points_and_level)
     level_percent_off: Decimal
     points_held: int
     #: the buyer's coupons of this merchant usable now, soonest to expire first
@@ -73,11 +74,11 @@ def checkout_offers(*, buyer: User, merchant: Merchant, first_order: bool) -> Ch
     promotions = list(active_promotions(merchant=merchant, first_order=first_order, now=now))
     coupons = list(usable_coupons(buyer=buyer, merchant=merchant, now=now))
     tree = category_tree() if needs_tree([*promotions, *(c.template for c in coupons)]) else None
-    held = PointsAccount.objects.filter(user=buyer, merchant=merchant).values_list("balance", flat=True).first()
+    held, level_percent_off = points_and_level(buyer=buyer, merchant=merchant)
     return CheckoutOffers(
         promotions=[promotion_offer(p, tree) for p in promotions],
-        level_percent_off=Decimal(0),
-        points_held=held or 0,
+        level_percent_off=level_percent_off,
+        points_held=held,
         coupons=[(c, coupon_offer(c, tree)) for c in coupons],
     )
 

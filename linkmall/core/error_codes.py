@@ -180,11 +180,27 @@ _CODES = (
     ErrorCode("coupon_not_applicable", 409, _("订单中没有可以使用这张优惠券的商品。")),
     ErrorCode("points_insufficient", 409, _("积分不足。")),
     ErrorCode("points_over_limit", 409, _("积分最多抵扣订单金额的一半。")),
+    ErrorCode("signin_disabled", 409, _("这家店没有开启每日签到。")),
+    # campaigns: share-to-get
+    ErrorCode("share_campaign_closed", 409, _("分享活动未开始或已结束。")),
+    ErrorCode("share_self", 409, _("不能领取自己分享的优惠券，请把链接发给好友。")),
+    ErrorCode("share_already_claimed", 409, _("你已经通过其他好友的分享领过这张券了。")),
+    ErrorCode("share_same_phone", 409, _("这个手机号已经领过本活动的好友券。")),
+    ErrorCode("share_same_device", 409, _("这台设备已经领过本活动的好友券。")),
+    ErrorCode("share_not_new_customer", 409, _("好友券仅限新客领取，你已经在本店下过单了。")),
+    # campaigns: layer offers
+    ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
+    # invite tiers (阶梯邀请)
+    ErrorCode("invite_headcount_pay", 409,
+              _("该邀请活动按购买 2+1 礼包的人数计奖，属于以发展人员数量为依据计酬（禁止传销条例第七条第（一）项），不能启用。")),
+    ErrorCode("invite_prize_not_claimable", 409, _("这个奖品现在不能领取，请刷新后再试。")),
     # scenarios and the demo
     ErrorCode("multiple_merchants", 409),
     ErrorCode("payment_failed", 409),
     ErrorCode("order_not_placed", 409),
     ErrorCode("user_not_created", 409),
+    ErrorCode("coupon_not_created", 409),
+    ErrorCode("coupon_not_claimed", 409),
     ErrorCode("demo_payment_failed", 409),
 )
 

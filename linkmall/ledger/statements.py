@@ -66,7 +66,7 @@ def statement_build(*, owner_kind: str, owner_id: int, date_from: date, date_to:
     """
     if owner_kind not in STATEMENT_OWNER_KINDS:
         raise InvalidInput(f"No statements for {owner_kind!r}.", detail={"field": "owner_kind"})
-    start, end = _day_range(date_from, date_to)
+    start, end = day_range(date_from, date_to)
     accounts = list(LedgerAccount.objects.filter(owner_kind=owner_kind, owner_id=owner_id))
     order = {b: i for i, b in enumerate(Bucket.values)}
     accounts.sort(key=lambda a: order[a.bucket])
@@ -181,13 +181,15 @@ def _yuan(fen: int) -> Decimal:
     return Decimal(fen_to_yuan(fen))
 
 
-def _day_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+def day_range(date_from: date, date_to: date, *, what: str = "A statement") -> tuple[datetime, datetime]:
+    """Calendar days `date_from`–`date_to` (both included, business time zone) as [start, end).
+    Refuses a backwards range or one longer than MAX_STATEMENT_DAYS; `what` names the refused thing."""
     if not isinstance(date_from, date) or not isinstance(date_to, date):
         raise InvalidInput("date_from and date_to must be dates.", detail={"field": "date_from"})
     if date_to < date_from:
         raise InvalidInput("date_to is before date_from.", detail={"field": "date_to"})
     if (date_to - date_from).days >= MAX_STATEMENT_DAYS:
-        raise InvalidInput(f"A statement covers at most {MAX_STATEMENT_DAYS} days.", detail={"field": "date_to"})
+        raise InvalidInput(f"{what} covers at most {MAX_STATEMENT_DAYS} days.", detail={"field": "date_to"})
     zone = timezone.get_default_timezone()
     start = datetime.combine(date_from, time.min, tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)

@@ -33,7 +33,13 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("已取消")
         CLOSED = "closed", _("已关闭")  # paid, then refunded in full
 
+    class Kind(models.TextChoices):
+        NORMAL = "normal", _("普通订单")
+        #: an invite-tier prize: one 0-price line, paid without a payment, its cost paid by a funder
+        GIFT = "gift", _("赠品订单")
+
     number = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NORMAL)
     buyer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="orders")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
     store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
@@ -78,6 +84,10 @@ class Order(models.Model):
                 name="order_goods_after_discount",
                 condition=models.Q(discount_fen__gte=0, points_used__gte=0)
                 & models.Q(goods_fen=models.F("list_fen") - models.F("discount_fen")),
+            ),
+            models.CheckConstraint(
+                name="order_gift_is_free",
+                condition=models.Q(kind="normal") | models.Q(kind="gift", goods_fen=0, shipping_fen=0),
             ),
         ]
         indexes = [models.Index(fields=["merchant", "status"]), models.Index(fields=["buyer", "placed_at"])]

@@ -4,6 +4,7 @@ A plan names a profile (`classic` or `sales`, the default) and may override any 
 are parsed once into integer fen or exact percentages; nothing here touches the database.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -237,5 +238,33 @@ def compliance_check(plan: Plan) -> list[Risk]:
             "promotion_on_unsettled_orders", "medium", "Art. 7",
             "付款即晋升和计奖，退款后晋升不撤销。"
             " Promotion and rewards happen at payment, before the order settles, and survive refunds.",
+        ))
+    return sorted(risks, key=lambda r: (SEVERITY_ORDER[r.severity], r.code))
+
+
+def invite_campaign_risks(*, counts: str, product_ids: Collection[int],
+                          qualifying_ids: Collection[int]) -> list[Risk]:
+    """The compliance review of an invite campaign (阶梯邀请, chain21.md §7), next to the plan's.
+
+    A campaign whose tiers count first orders of a 2+1 entry package (a qualifying product) pays
+    a prize for every N people who bought their way in: headcount pay under Art. 7(1) (以发展人员
+    数量为依据计酬). It is high, and activation refuses it (`invite_headcount_pay`), always. A
+    campaign that counts any first order at all may count package purchases too: medium, shown
+    to the merchant, not refused.
+    """
+    risks: list[Risk] = []
+    packages = sorted(set(product_ids) & set(qualifying_ids))
+    if counts == "products" and packages:
+        risks.append(Risk(
+            "invite_headcount_pay", "high", "Art. 7(1)",
+            f"邀请奖励按购买 2+1 礼包（商品 {', '.join(map(str, packages))}）的人数计奖，"
+            "属于以发展人员数量为依据计酬，不能启用。"
+            " The tiers count people who bought a 2+1 entry package: pay by headcount, refused.",
+        ))
+    elif counts == "first_order" and qualifying_ids:
+        risks.append(Risk(
+            "invite_counts_package_orders", "medium", "Art. 7(1)",
+            "任何首单都计入邀请人数，包括购买 2+1 礼包的首单；建议改为指定商品计入。"
+            " Any first order counts, a package purchase included; consider counting named products.",
         ))
     return sorted(risks, key=lambda r: (SEVERITY_ORDER[r.severity], r.code))

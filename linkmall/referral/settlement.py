@@ -80,6 +80,9 @@ def _targets(settlement: OrderSettlement) -> dict[Party, int]:
     merchant: Party = (OwnerKind.MERCHANT, order.merchant_id, SHARE)
     merchant_marketing: Party = (OwnerKind.MERCHANT, order.merchant_id, Bucket.MARKETING)
     platform_marketing: Party = (OwnerKind.PLATFORM, 0, Bucket.MARKETING)
+    if order.kind == Order.Kind.GIFT:
+        _gift_targets(order, targets)
+        return targets
     for line in order.lines.all():
         # the money the line still holds: every refund took exactly unit_share of P for its units
         # (campaigns.md §4), so this is unit_share(P, quantity, remaining) and matches the cash
@@ -98,6 +101,21 @@ def _targets(settlement: OrderSettlement) -> dict[Party, int]:
         if merchant_funded or platform_funded:
             targets[DISCOUNTS] += merchant_funded + platform_funded
     return targets
+
+
+def _gift_targets(order: Order, targets: dict[Party, int]) -> None:
+    """A gift order (an invite-tier prize, P = 0; campaigns.md §2): the supplier is owed C, paid
+    by the line's funder out of its own share (merchant-funded: M = −C; platform-funded: the
+    platform's share is −C), and C is the funder's marketing cost. No fee, no rewards; the shares
+    add up to 0, so no cash moves."""
+    for line in order.lines.all():
+        cost = line.unit_cost_fen * remaining_quantity(line)
+        funder = OwnerKind.PLATFORM if line.activity_funder == "platform" else OwnerKind.MERCHANT
+        funder_id = 0 if funder == OwnerKind.PLATFORM else order.merchant_id
+        targets[(OwnerKind.SUPPLIER, line.supplier_id, SHARE)] += cost
+        targets[(funder, funder_id, SHARE)] -= cost
+        targets[(funder, funder_id, Bucket.MARKETING)] -= cost
+        targets[DISCOUNTS] += cost
 
 
 def _held(order_id: int) -> dict[Party, int]:
@@ -157,7 +175,8 @@ def order_paid(*, order_id: int) -> OrderSettlement:
             order=order, plan=plan_row, basis=plan.basis, platform_fee_percent=plan.platform_fee_percent,
             paid_at=paid_at, settle_due_at=paid_at + timedelta(days=plan.settle_days),
         )
-        if plan_row is not None and plan.basis == "paid":
+        # a gift (an invite-tier prize) pays no referral rewards and enters no one
+        if plan_row is not None and plan.basis == "paid" and order.kind != Order.Kind.GIFT:
             rewards_accrue(order=order, plan=plan, available=False)
             settlement.rewards_accrued_at = clock.now()
             settlement.save(update_fields=["rewards_accrued_at"])
@@ -221,7 +240,7 @@ def order_settle(*, order_id: int) -> bool:
         # 2. under basis settled, the rewards come now, out of the merchant's share
         something_left = any(remaining_quantity(line) > 0 for line in order.lines.all())
         if (settlement.plan_id and plan.basis == "settled" and settlement.rewards_accrued_at is None
-                and something_left):
+                and something_left and order.kind != Order.Kind.GIFT):
             rewards_accrue(order=order, plan=plan, available=True)
             settlement.rewards_accrued_at = now
             settlement.save(update_fields=["rewards_accrued_at"])

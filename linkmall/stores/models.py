@@ -58,6 +58,8 @@ class Listing(models.Model):
     #: per-unit commission pool that referral rewards are taken from
     pool_fen = models.BigIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    #: 新品抢先: until then only the merchant's core customers see and buy it (customers.early_access)
+    early_access_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
 

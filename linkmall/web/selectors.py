@@ -14,6 +14,7 @@ from linkmall.accounts.models import User
 from linkmall.campaigns.pricing import LinePrice
 from linkmall.catalog.models import Product, ProductImage, Supplier
 from linkmall.core.errors import NotFound
+from linkmall.customers.early_access import may_buy
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
 from linkmall.orders.quotes import Quote, line_in, order_quote
 from linkmall.stores.models import Listing, Merchant, Store
@@ -170,7 +171,8 @@ def checkout_preview_listing(*, user: User, listing_id: int, quantity: int) -> C
         .filter(pk=listing_id)
         .first()
     )
-    if listing is None:
+    if listing is None or not may_buy(user=user, listing=listing):
+        # 新品抢先: before its time a listing is not there for anyone but the merchant's core customers
         raise NotFound("No such listing.")
     line = CartLine(user=user, listing=listing, quantity=quantity)
     return _by_supplier(listing.merchant, [CartItem(line=line, image_url=_url(listing.main_image))])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import User
-from linkmall.accounts.pages.decorators import consumer_page
+from linkmall.accounts.pages.decorators import consumer_page, safe_next
 from linkmall.campaigns import selectors, services
 from linkmall.campaigns.models import CouponTemplate
 from linkmall.campaigns.offers import template_label
@@ -38,7 +38,9 @@ def wallet(request: UserRequest) -> HttpResponse:
 
 
 def _claim_centre_url(request: HttpRequest, merchant_id: int) -> str:
-    return reverse("campaigns:claim_centre", args=[merchant_id])
+    """Where a claim comes back to: the page the 领取 button was on (product, cart, card) when it
+    names one in `next`, else the claim centre."""
+    return safe_next(request, reverse("campaigns:claim_centre", args=[merchant_id]))
 
 
 def claim_centre(request: HttpRequest, merchant_id: int) -> HttpResponse:
@@ -57,7 +59,7 @@ def claim_centre(request: HttpRequest, merchant_id: int) -> HttpResponse:
 @consumer_page(back=_claim_centre_url)
 def _claim(request: UserRequest, merchant_id: int) -> HttpResponse:
     raw = request.POST.get("template_id", "")
-    back = redirect("campaigns:claim_centre", merchant_id)
+    back = redirect(_claim_centre_url(request, merchant_id))
     template_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
     if not CouponTemplate.objects.filter(pk=template_id, merchant_id=merchant_id).exists():
         messages.error(request, _("没有找到这张优惠券。"))

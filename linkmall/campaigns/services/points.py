@@ -39,6 +39,18 @@ def points_return(*, buyer: User, merchant: Merchant, points: int, key: str) -> 
     _move(user=buyer, merchant=merchant, delta=_positive(points), kind=PointsEntry.Reason.RETURN, key=key, reason="")
 
 
+def points_change(*, user: User, merchant: Merchant, delta: int, kind: str, key: str, reason: str,
+                  expires_at: datetime | None = None) -> PointsEntry:
+    """A change of one of loyalty's kinds (earn, signin, takeback, expire) through the same guarded,
+    idempotent move; `delta` is signed."""
+    sign = 1 if kind in (PointsEntry.Reason.EARN, PointsEntry.Reason.SIGNIN) else -1
+    if kind not in (PointsEntry.Reason.EARN, PointsEntry.Reason.SIGNIN, PointsEntry.Reason.TAKEBACK,
+                    PointsEntry.Reason.EXPIRE):
+        raise InvalidInput("Not a loyalty kind of points change.", detail={"field": "kind"})
+    return _move(user=user, merchant=merchant, delta=sign * _positive(sign * delta), kind=kind, key=key,
+                 reason=reason, expires_at=expires_at)
+
+
 def _positive(points: int) -> int:
     if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_POINTS:
         raise InvalidInput("points must be a whole number above 0.", detail={"field": "points"})

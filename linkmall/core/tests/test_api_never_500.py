@@ -54,7 +54,31 @@ SEEDED_IDS = {
     "merchant_id": lambda a: a.owner.tenant_id,
     "promotion_id": lambda a: a.campaign_promotion.pk,
     "template_id": lambda a: a.coupon_template.pk,
+    "level_id": lambda a: _member_level(a.owner.tenant_id),
+    "campaign_id": lambda a: _invite_campaign(a.owner.tenant_id),
+    "prize_id": lambda a: a.gift_prize.pk,  # an invite gift waiting for its address
+    # a campaign report's kind (orders.campaign_reports); its campaign_id is then the invite campaign's: 404
+    "kind": lambda a: "promotion",
 }
+
+
+def _invite_campaign(merchant_id: int) -> int:
+    """A draft invite campaign of the seeded merchant (made on first use)."""
+    from linkmall.campaigns.invites.models import InviteCampaign
+
+    campaign, _ = InviteCampaign.objects.get_or_create(merchant_id=merchant_id, name="邀好友")
+    return campaign.pk
+
+
+def _member_level(merchant_id: int) -> int:
+    """The seeded merchant's member level (made on first use, again after a DELETE took it)."""
+    from linkmall.campaigns.models import MemberLevel
+
+    level, _ = MemberLevel.objects.get_or_create(merchant_id=merchant_id, name="金卡会员",
+                                                 defaults={"threshold_fen": 100000, "percent_off": 5})
+    return level.pk
+
+
 # what no row is: zero, beyond 64 bits, not a number
 JUNK_IDS = ("0", "39247694779243970560", "x")
 
@@ -303,6 +327,8 @@ PAGE_IDS: dict[tuple[str, str] | str, Callable[[Any], object]] = {
     # the cards' own promotions, not the campaigns' store promotions the seeded id names
     ("console/merchant/promotions/<int:promotion_id>/", "promotion_id"): lambda a: a.promotion.pk,
     ("console/merchant/promotions/<int:promotion_id>/delete/", "promotion_id"): lambda a: a.promotion.pk,
+    ("console/merchant/campaigns/<slug:kind>/<int:campaign_id>/report/", "campaign_id"):
+        lambda a: a.campaign_promotion.pk,
     "line_id": lambda a: a.cart_line.pk,
     "pk": lambda a: a.aftersale.pk,
     "number": lambda a: a.order.number,

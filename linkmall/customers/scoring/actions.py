@@ -69,11 +69,18 @@ def _birthdays(merchant_id: int, today: date) -> int:
 
 
 def _new_products(merchant_id: int, now) -> list[str]:
+    """Names of the products listed in the last 14 days; those in early access (新品抢先, only core
+    customers may buy them yet) come first, whenever they were listed."""
+    from django.db.models import Q
+
     from linkmall.stores.models import Listing
 
-    names = (Listing.objects.filter(merchant_id=merchant_id, is_active=True, created_at__gte=now - timedelta(days=14))
+    early = (Listing.objects.filter(merchant_id=merchant_id, is_active=True, early_access_until__gt=now)
+             .order_by("early_access_until", "pk").values_list("product__name", flat=True))
+    names = (Listing.objects.filter(Q(early_access_until__isnull=True) | Q(early_access_until__lte=now),
+                                    merchant_id=merchant_id, is_active=True, created_at__gte=now - timedelta(days=14))
              .order_by("-created_at").values_list("product__name", flat=True))
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys([*early, *names]))
 
 
 def _follow_ups(merchant_id: int) -> int:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from linkmall.orders.pages import views
+from linkmall.orders.pages import campaign_reports, views
 
 app_name = "orders"
 
@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="supplier_fulfilment_ship",
     ),
     path("console/merchant/orders/", views.merchant_orders, name="merchant_orders"),
+    path("console/merchant/campaigns/<slug:kind>/<int:campaign_id>/report/", campaign_reports.campaign_report_page,
+         name="campaign_report"),
 ]

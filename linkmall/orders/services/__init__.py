@@ -7,6 +7,7 @@ from linkmall.orders.services.fulfilment import (
     fulfilment_ship,
     order_confirm_receipt,
 )
+from linkmall.orders.services.gifts import order_gift_place
 from linkmall.orders.services.lifecycle import order_apply_refund, order_cancel, order_expire, order_mark_paid
 from linkmall.orders.services.placing import order_place, order_place_from_cart
 
@@ -21,6 +22,7 @@ __all__ = [
     "order_cancel",
     "order_confirm_receipt",
     "order_expire",
+    "order_gift_place",
     "order_mark_paid",
     "order_place",
     "order_place_from_cart",

@@ -6,6 +6,7 @@ from django.db.models import F
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_owner, require_role
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
+from linkmall.customers.early_access import require_may_buy
 from linkmall.orders.models import CartLine
 from linkmall.stores.models import Listing
 from linkmall.stores.pricing import listing_price_allowed
@@ -37,6 +38,7 @@ def cart_add(*, user: User, listing: Listing, quantity: int) -> CartLine:
     require_role(user, Role.CONSUMER)
     _check_quantity(quantity)
     _check_buyable(listing)
+    require_may_buy(user=user, listings=[listing])  # 新品抢先: core customers only until its time
     with transaction.atomic():
         # add to an existing line with a guarded UPDATE; the cap keeps the total within 1..999
         changed = CartLine.objects.filter(user=user, listing=listing, quantity__lte=MAX_QUANTITY - quantity).update(

@@ -14,6 +14,7 @@ from linkmall.catalog.services import sku_stock_reserve_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.tasks import enqueue_after
+from linkmall.customers.early_access import require_may_buy
 from linkmall.customers.models import Address
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
 from linkmall.orders.quotes import line_in, order_quote
@@ -163,6 +164,7 @@ def _place(
             raise NotFound("No such listing.", detail={"listing_ids": missing})
         for listing in listings.values():
             _check_buyable(listing)
+        require_may_buy(user=buyer, listings=listings.values())  # 新品抢先: core customers only until its time
 
         chosen = sorted(listings.values(), key=lambda listing: listing.sku_id)
         # priced before anything is written: a refused coupon or points amount changes nothing

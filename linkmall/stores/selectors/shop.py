@@ -12,8 +12,10 @@ from django.core.files.storage import default_storage
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from linkmall.catalog.models import Category, Product, ProductImage
+from linkmall.core import clock
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
+from linkmall.stores.early_access import on_general_sale
 from linkmall.stores.geo import haversine_m
 from linkmall.stores.models import Listing, Store
 from linkmall.stores.pricing import PRICE_ALLOWED
@@ -131,6 +133,8 @@ def _sellable_listings(store: Store) -> QuerySet[Listing]:
     return Listing.objects.filter(
         # a supplier may raise its cost above a merchant's price; such a pick waits for a new price
         PRICE_ALLOWED,
+        # 新品抢先: shared pages show a listing in early access to no one (core customers have their own page)
+        on_general_sale(clock.now()),
         merchant_id=store.merchant_id,
         is_active=True,
         sku__is_active=True,

@@ -4,7 +4,10 @@ The rule that protects suppliers: a merchant never sells below the SKU's cost (`
 pool that referral rewards come out of is part of the merchant's margin, so 0 ≤ pool ≤ price − cost.
 """
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role, require_tenant
@@ -103,3 +106,23 @@ def listing_update(*, actor: User, listing: Listing, price_fen: int | None = Non
 def listing_unpick(*, actor: User, listing: Listing) -> Listing:
     """Take a pick off the merchant's shelves. The row stays: past orders point at it."""
     return listing_update(actor=actor, listing=listing, is_active=False)
+
+
+#: how far ahead an early access may reach
+MAX_EARLY_ACCESS_DAYS = 90
+
+
+def listing_set_early_access(*, actor: User, listing: Listing, until: datetime | None) -> Listing:
+    """新品抢先: sell the listing only to the merchant's core customers until `until` (a future time,
+    at most 90 days ahead), or to everyone again with None."""
+    _require_merchant_owner(actor, listing.merchant_id, "listing")
+    now = clock.now()
+    if until is not None and (not isinstance(until, datetime) or timezone.is_naive(until) or until <= now
+                              or until > now + timedelta(days=MAX_EARLY_ACCESS_DAYS)):
+        raise InvalidInput("The early access ends in the future, within 90 days.",
+                           detail={"fields": {"early_access_until": f"应在现在之后 {MAX_EARLY_ACCESS_DAYS} 天内"}})
+    with transaction.atomic():
+        locked = lock_one(Listing.objects.all(), listing.pk)
+        locked.early_access_until, locked.updated_at = until, now
+        locked.save(update_fields=["early_access_until", "updated_at"])
+    return locked

@@ -12,6 +12,7 @@ from linkmall.core.errors import DomainError, NotFound
 from linkmall.orders import selectors as order_selectors
 from linkmall.orders import services as order_services
 from linkmall.web import selectors
+from linkmall.web.cart_offers import cart_offers
 from linkmall.web.pages.common import flash_error
 from linkmall.web.pages.forms import AddToCartForm, QuantityForm
 
@@ -20,7 +21,9 @@ from linkmall.web.pages.forms import AddToCartForm, QuantityForm
 @consumer_page
 def cart(request):
     groups = selectors.cart_view(user=request.user)
-    return render(request, "web/cart.html", {"groups": groups, "active_tab": "cart"})
+    # each shop with its 店铺优惠 and "再买 ¥X 可减 ¥Y", priced like checkout (web.cart_offers)
+    shops = [(group, cart_offers(user=request.user, group=group)) for group in groups]
+    return render(request, "web/cart.html", {"groups": groups, "shops": shops, "active_tab": "cart"})
 
 
 def _form_error_message(form) -> str:

@@ -1,0 +1,31 @@
+"""The shape of `linkmall coupons expire` and `linkmall points expire`: run an expiry service now,
+and with `--schedule` book its daily task (once; running it again adds nothing)."""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class ExpireCommand(BaseCommand):
+    #: what `expire` does, for its --help
+    expire_help = ""
+
+    def expire(self) -> int:
+        raise NotImplementedError
+
+    def schedule(self) -> bool:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        expire = sub.add_parser("expire", help=self.expire_help)
+        expire.add_argument("--schedule", action="store_true",
+                            help="also book the daily expiry task (a db_worker then runs it every day)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out: dict[str, object] = {"expired": self.expire()}
+        if options["schedule"]:
+            out["scheduled"] = self.schedule()
+        self.stdout.write(json.dumps(out))
+
