@@ -65,12 +65,15 @@ def postgres_env() -> dict[str, str] | None:
     return env
 
 
-def throughput(env: dict[str, str], *, lines: int, orders: int, workers: int) -> dict:
-    """`workers` processes place and pay `orders` orders each, all starting at the same moment."""
-    start_at = time.time() + 3.0  # time for every child to set Django up and warm up
+def throughput(env: dict[str, str], *, lines: int, orders: int, workers: int, coupon: bool = False) -> dict:
+    """`workers` processes place and pay `orders` orders each, all starting at the same moment; with
+    `coupon`, each order with a coupon and points (claimed before the start)."""
+    # time for every child to set Django up and warm up (and claim its coupons)
+    start_at = time.time() + (3.0 + orders * 0.05 if coupon else 3.0)
     processes = [
         subprocess.Popen([sys.executable, "-m", "bench.checkout", "throughput", str(lines), str(orders), str(k),
-                          str(workers), str(start_at)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                          str(workers), str(start_at), "coupon" if coupon else "plain"], env=env, cwd=ROOT,
+                         stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
         for k in range(workers)
     ]
@@ -88,6 +91,27 @@ def throughput(env: dict[str, str], *, lines: int, orders: int, workers: int) ->
             "orders_per_s": round(total / (ended - began), 1)}
 
 
+def bench_campaigns(name: str, env: dict[str, str], options) -> dict:
+    """Checkout with a coupon, points and a member level (queries at 1, 5, 20 lines; place-and-pay
+    with and without a coupon), then — on PostgreSQL — the coupon claim burst through the API."""
+    print(f"[{name}] campaigns: a coupon template, points and a member level …", file=sys.stderr)
+    out: dict = {"setup": child(["-m", "bench.checkout", "campaigns"], env)}
+    out["queries"] = child(["-m", "bench.checkout", "campaign-queries", ",".join(map(str, options.campaign_lines))],
+                           env)
+    out["throughput"] = []
+    for coupon in (False, True):
+        for workers in options.workers:
+            print(f"[{name}] campaigns: place-and-pay {'with' if coupon else 'without'} a coupon, "
+                  f"{workers} process(es) …", file=sys.stderr)
+            run = throughput(env, lines=3, orders=options.orders, workers=workers, coupon=coupon)
+            out["throughput"].append({**run, "coupon": coupon})
+    if name == "postgresql":
+        print(f"[{name}] campaigns: coupon claim burst …", file=sys.stderr)
+        burst = ["--clients", str(options.burst_clients)] + (["--quick"] if options.quick else [])
+        out["burst"] = child(["-m", "bench.coupons", *burst], env)
+    return out
+
+
 def bench_backend(name: str, env: dict[str, str], options) -> dict:
     print(f"[{name}] preparing the database and a demo mall …", file=sys.stderr)
     prepared = child(["-m", "bench.prepare", str(options.consumers)], env)
@@ -100,6 +124,8 @@ def bench_backend(name: str, env: dict[str, str], options) -> dict:
         for workers in options.workers:
             print(f"[{name}] place-and-pay: {lines} line(s), {workers} process(es) …", file=sys.stderr)
             result["throughput"].append(throughput(env, lines=lines, orders=options.orders, workers=workers))
+    if not options.no_campaigns:
+        result["campaigns"] = bench_campaigns(name, env, options)
     if not options.no_referral:
         print(f"[{name}] 2+1 engine: queries per paid order, accrual, a generated scenario …", file=sys.stderr)
         result["referral"] = child(["-m", "bench.referral", *(["--full"] if options.full else [])], env,
@@ -148,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-referral", action="store_true", help="skip the 2+1 engine benchmarks (bench/referral.py)")
     parser.add_argument("--no-customers", action="store_true",
                         help="skip event ingest, radar latency, card/booking and layering (1M customers, 20M events)")
+    parser.add_argument("--no-campaigns", action="store_true",
+                        help="skip checkout with a coupon, points and a level, and the coupon claim burst")
+    parser.add_argument("--campaign-lines", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20])
+    parser.add_argument("--burst-clients", type=int, default=64, help="HTTP clients of the coupon claim burst")
     parser.add_argument("--full", action="store_true",
                         help="the 2+1 scenario at full size: 100,000 users, 300,000 orders (hours)")
     options = parser.parse_args(argv)

@@ -11,42 +11,17 @@ in the database afterwards. Prints one JSON line: events/s, requests/s, p50/p99 
 """
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-from bench.server import ROOT, running_server
+from bench.server import ROOT, running_server, throwaway_database
 
 VISITORS_PER_THREAD = 20
-
-
-@contextlib.contextmanager
-def _database():
-    """Env vars that point Django (here and in gunicorn) at a fresh database, dropped after."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        with tempfile.TemporaryDirectory(prefix="linkmall-ingest-") as tmp:
-            yield {"SQLITE_PATH": str(Path(tmp) / "ingest.sqlite3")}
-        return
-    import psycopg
-
-    name = f"linkmall_bench_ingest_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {"DATABASE_URL": urlunparse(urlparse(url)._replace(path=f"/{name}"))}
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _seed(threads: int) -> dict:
@@ -139,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     seconds = options.seconds or (3.0 if options.quick else 15.0)
     max_requests = 2_000 if options.quick else 50_000
-    with _database() as db_env:
+    with throwaway_database("ingest") as db_env:
         os.environ.update(db_env)
         from bench._django import setup
 

@@ -38,6 +38,7 @@ def markdown(results: dict) -> str:
 
     out += referral_markdown(results)
     out += customers_markdown(results)
+    out += campaigns_markdown(results)
     out += ["", "## Against the targets", ""]
     out += _verdicts(results)
     return "\n".join(out)
@@ -72,6 +73,31 @@ def customers_markdown(results: dict) -> list[str]:
     return out
 
 
+def campaigns_markdown(results: dict) -> list[str]:
+    if not any(data.get("campaigns") for data in results["backends"].values()):
+        return []  # --no-campaigns
+    out = ["", "## Campaigns: checkout with a coupon, points and a member level; the coupon claim burst", "",
+           "| database | measure | value |", "|---|---|---|"]
+    for backend, data in results["backends"].items():
+        campaigns = data.get("campaigns")
+        if not campaigns:
+            continue
+        level = "coupon + points + level 5 %" if campaigns["setup"]["level"] else "coupon + points (no member levels)"
+        for lines, q in sorted(campaigns["queries"].items(), key=lambda item: int(item[0])):
+            out.append(f"| {backend} | queries, {level}, {lines} line(s) | order_place {q['order_place']}, "
+                       f"place-and-pay {q['place_and_pay']} |")
+        for run in campaigns["throughput"]:
+            out.append(f"| {backend} | place-and-pay, 3 lines, {'with' if run['coupon'] else 'without'} a coupon, "
+                       f"{run['workers']} process(es) | {run['orders_per_s']} orders/s |")
+        burst = campaigns.get("burst")
+        if burst:
+            out.append(f"| {backend} | claim burst: {burst['consumers']:,} claims (one per consumer, limit 1), "
+                       f"{burst['clients']} clients, {burst['workers']} gunicorn workers, {burst['total']:,} coupons | "
+                       f"{burst['claims_per_s']} claims/s, p50 {burst['p50_ms']} ms, p99 {burst['p99_ms']} ms; "
+                       f"issued {burst['issued']:,} |")
+    return out
+
+
 def _verdicts(results: dict) -> list[str]:
     lines = []
     for backend, data in results["backends"].items():
@@ -81,6 +107,17 @@ def _verdicts(results: dict) -> list[str]:
         ok = max(counts) <= TARGETS["checkout_queries"] and len(set(counts)) == 1
         lines.append(f"- {backend}: checkout queries {counts} for {sorted(map(int, data['queries']))} lines — "
                      f"target ≤ {TARGETS['checkout_queries']} and flat: {'met' if ok else 'NOT met'}")
+        campaigns = data.get("campaigns")
+        if campaigns:
+            counts = [campaigns["queries"][k]["order_place"] for k in sorted(campaigns["queries"], key=int)]
+            ok = max(counts) <= TARGETS["checkout_queries"] and len(set(counts)) == 1
+            lines.append(f"- {backend}: checkout queries with a coupon, points and a level {counts} for "
+                         f"{sorted(map(int, campaigns['queries']))} lines — target ≤ {TARGETS['checkout_queries']} "
+                         f"and flat: {'met' if ok else 'NOT met'}")
+            burst = campaigns.get("burst")
+            if burst:
+                lines.append(f"- {backend}: claim burst issued {burst['issued']:,} of {burst['total']:,} — "
+                             f"exactly the total: {'met' if burst['issued'] == burst['total'] else 'NOT met'}")
         layering = data.get("customers", {}).get("layering")
         if layering:
             worst = max(layering["recompute"]["first_s"], layering["recompute"]["second_s"])

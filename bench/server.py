@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +28,28 @@ def _healthy(port: int) -> bool:
         return connection.getresponse().status == 200
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def throwaway_database(label: str):
+    """Env vars that point Django (here and in gunicorn) at a fresh database, dropped after: a SQLite
+    file, or with DATABASE_URL a PostgreSQL database `linkmall_bench_<label>_<pid>` on that server."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        with tempfile.TemporaryDirectory(prefix=f"linkmall-{label}-") as tmp:
+            yield {"SQLITE_PATH": str(Path(tmp) / f"{label}.sqlite3")}
+        return
+    import psycopg
+
+    name = f"linkmall_bench_{label}_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": urlunparse(urlparse(url)._replace(path=f"/{name}"))}
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager

@@ -247,6 +247,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
 
     `progress(step_name)` is called as each step starts (the command draws a bar with it).
     """
+    from linkmall.demo.campaigns import step_campaigns, step_promotions
     from linkmall.demo.history import step_history
     from linkmall.demo.traces import step_bookings, step_cards, step_scores
 
@@ -259,7 +260,9 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("consumers", lambda: step_consumers(world, consumers)),
         ("referral", lambda: step_referral(world, days=days)),
         ("cards", lambda: step_cards(world)),
+        ("promotions", lambda: step_promotions(world)),
         ("orders", lambda: step_history(world, days=days)),
+        ("campaigns", lambda: step_campaigns(world)),
         ("bookings", lambda: step_bookings(world)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
         ("scores", lambda: step_scores(world)),
@@ -275,5 +278,5 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     return world
 
 
-STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "orders", "bookings",
-              "tasks", "scores")
+STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "promotions", "orders",
+              "campaigns", "bookings", "tasks", "scores")

@@ -10,6 +10,7 @@ a boss by that step, the file is malformed; otherwise the runner's service check
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 import yaml
@@ -45,13 +46,22 @@ ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
     "product": (frozenset({"id", "supplier", "merchant", "price", "cost"}),
                 frozenset({"pool", "qualifying", "stock", "name"})),
     "user": (frozenset({"id"}), frozenset({"referrer", "level", "team_owner"})),
-    "order": (frozenset({"id", "user", "lines"}), frozenset({"via"})),
+    "order": (frozenset({"id", "user", "lines"}), frozenset({"via", "coupon", "points"})),
     "refund": (frozenset({"order"}), frozenset({"lines"})),
     "advance": (frozenset(), frozenset({"days", "hours", "minutes"})),
     "withdraw": (frozenset({"user", "amount"}), frozenset()),
     "settle": (frozenset(), frozenset()),
+    "coupon": (frozenset({"id", "merchant", "kind", "value", "total"}),
+               frozenset({"threshold", "max_discount", "funder", "per_user", "valid_days", "products",
+                          "accept_loss"})),
+    "claim": (frozenset({"user", "coupon"}), frozenset()),
+    "points": (frozenset({"user", "add"}), frozenset({"merchant"})),
 }
 LEVELS = ("member", "agent", "boss")
+COUPON_KINDS = ("amount", "percent")
+FUNDERS = ("merchant", "platform")
+#: a coupon's validity when the file does not say: days after the claim
+VALID_DAYS_DEFAULT = 30
 
 
 def _fail(step: int | None, message: str) -> NoReturn:
@@ -111,7 +121,9 @@ def parse_scenario(text: str) -> Scenario:
         _fail(None, "steps must be a non-empty list")
     slide_count = Plan.parse(plan).slide_count
 
-    known: dict[str, set[str]] = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set()}
+    known: dict[str, set[str]] = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set(),
+                                  "coupon": set()}
+    merchant_of: dict[str, str] = {}  # product id → the merchant that sells it
     bosses = _Bosses(slide_count)
     steps = []
     for index, raw in enumerate(raw_steps, start=1):
@@ -130,7 +142,8 @@ def parse_scenario(text: str) -> Scenario:
         extra = sorted(set(args) - required - optional)
         if extra:
             _fail(index, f"{action}: unknown field(s): {', '.join(map(str, extra))}")
-        args = {k: (str(v) if k in ("id", "user", "supplier", "merchant", "referrer", "team_owner", "order", "via")
+        args = {k: (str(v) if k in ("id", "user", "supplier", "merchant", "referrer", "team_owner", "order", "via",
+                                    "coupon")
                     and v is not None and not isinstance(v, (dict, list)) else v) for k, v in args.items()}
 
         def need(kind: str, key: str, *, _args=args, _index=index, _action=action) -> None:
@@ -159,6 +172,7 @@ def parse_scenario(text: str) -> Scenario:
             if "stock" in args:
                 _whole(index, args["stock"], "stock", minimum=0)
             new_id("product")
+            merchant_of[args["id"]] = args["merchant"]
         elif action == "user":
             need("user", "referrer")
             need("user", "team_owner")
@@ -176,6 +190,9 @@ def parse_scenario(text: str) -> Scenario:
             bosses.user(args["id"], level=level, referrer=args.get("referrer"), seeded=owner is not None)
         elif action == "order":
             need("user", "via")
+            need("coupon", "coupon")
+            if "points" in args:
+                _whole(index, args["points"], "points", minimum=0)
             lines = args["lines"]
             if not isinstance(lines, list) or not lines:
                 _fail(index, "order: lines must be a non-empty list")
@@ -199,6 +216,23 @@ def parse_scenario(text: str) -> Scenario:
         elif action == "withdraw":
             need("user", "user")
             args["amount_fen"] = _amount(index, args, "amount", allow_zero=False)
+        elif action == "coupon":
+            need("merchant", "merchant")
+            _coupon(index, args, merchant_of)
+            new_id("coupon")
+        elif action == "claim":
+            need("user", "user")
+            need("coupon", "coupon")
+        elif action == "points":
+            need("user", "user")
+            _whole(index, args["add"], "add", minimum=1)
+            if args.get("merchant") is not None:
+                need("merchant", "merchant")
+            elif len(known["merchant"]) == 1:
+                (args["merchant"],) = known["merchant"]
+            else:
+                declared = ", ".join(sorted(known["merchant"])) or "none yet"
+                _fail(index, f"points: name the merchant the points are at (merchants: {declared})")
         steps.append(Step(index, action, args))
     return Scenario(start=start, plan=plan, steps=steps)
 
@@ -236,6 +270,54 @@ class _Bosses:
         if via is not None:
             self.referrers.setdefault(buyer, set()).add(via)
         self.entering.add(buyer)
+
+
+def _coupon(index: int, args: dict, merchant_of: dict[str, str]) -> None:
+    """Check a `coupon` step and add its terms in the units the services take."""
+    kind = args["kind"]
+    if kind not in COUPON_KINDS:
+        _fail(index, f"coupon: kind must be one of {', '.join(COUPON_KINDS)}")
+    if kind == "amount":
+        args["value_off"] = _amount(index, args, "value", allow_zero=False)
+    else:
+        args["value_off"] = _percent(index, args["value"])
+    args["threshold_fen"] = _amount(index, args, "threshold") if "threshold" in args else 0
+    args["max_discount_fen"] = None
+    if "max_discount" in args:
+        if kind != "percent":
+            _fail(index, "coupon: max_discount is only for kind: percent")
+        args["max_discount_fen"] = _amount(index, args, "max_discount", allow_zero=False)
+    if args.get("funder", "merchant") not in FUNDERS:
+        _fail(index, f"coupon: funder must be one of {', '.join(FUNDERS)}")
+    _whole(index, args["total"], "total", minimum=1)
+    _whole(index, args.get("per_user", 1), "per_user", minimum=1)
+    _whole(index, args.get("valid_days", VALID_DAYS_DEFAULT), "valid_days", minimum=1)
+    if not isinstance(args.get("accept_loss", False), bool):
+        _fail(index, "coupon: accept_loss must be true or false")
+    if "products" in args:
+        products = args["products"]
+        if not isinstance(products, list) or not products:
+            _fail(index, "coupon: products must be a non-empty list of product ids")
+        args["products"] = [str(p) for p in products]
+        for product in args["products"]:
+            if product not in merchant_of:
+                _fail(index, f"coupon: product {product!r} names no product")
+            if merchant_of[product] != args["merchant"]:
+                _fail(index, f"coupon: product {product!r} is not sold by merchant {args['merchant']!r}")
+
+
+def _percent(index: int, value) -> Decimal:
+    """A percent off such as "10%" (9折): above 0, below 100, at most two decimals."""
+    text = str(value).strip()
+    if not text.endswith("%"):
+        _fail(index, f"coupon: a percent value is written like \"10%\" (percent off), not {value!r}")
+    try:
+        percent = Decimal(text[:-1].strip())
+    except InvalidOperation:
+        _fail(index, f"coupon: value {value!r} is not a percent")
+    if not percent.is_finite() or not 0 < percent < 100 or percent != percent.quantize(Decimal("0.01")):
+        _fail(index, "coupon: a percent off is above 0%, below 100%, with at most two decimals")
+    return percent
 
 
 def _line(index: int, action: str, line, known) -> dict:

@@ -11,9 +11,18 @@ buyer of an order, is refused with `user_not_created`; the run goes on.
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.services import consumer_get_or_create, staff_user_create
+from linkmall.campaigns.models import CampaignStatus, Coupon, CouponSource, CouponTemplate, PointsAccount, ScopeKind
+from linkmall.campaigns.services import (
+    coupon_claim,
+    coupon_template_create,
+    coupon_template_set_status,
+    points_grant,
+)
+from linkmall.campaigns.services.loyalty import loyalty_settings_update
 from linkmall.catalog.models import Sku
 from linkmall.catalog.services import category_ensure, product_create, supplier_create
 from linkmall.core import clock
@@ -22,9 +31,9 @@ from linkmall.core.money import fen_to_yuan
 from linkmall.core.tasks import run_due
 from linkmall.customers.services import address_create
 from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind
-from linkmall.ledger.selectors import ledger_verify
+from linkmall.ledger.selectors import ledger_verify, marketing_cost
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_request
-from linkmall.orders.models import Order
+from linkmall.orders.models import Order, OrderLine
 from linkmall.orders.services import order_place
 from linkmall.payments.gateways.sandbox import sandbox_trade_pay
 from linkmall.payments.services import payment_start, refund_create
@@ -46,6 +55,7 @@ class ScenarioRun:
         self.products: dict = {}  # id → (listing, merchant)
         self.users: dict[str, User] = {}
         self.orders: dict[str, Order] = {}
+        self.coupons: dict[str, CouponTemplate] = {}
         self.addresses: dict = {}  # user pk → the address its orders ship to
         self.rejected: list[dict] = []
         self._phones = iter(range(13_800_000_000, 13_900_000_000))
@@ -98,7 +108,12 @@ class ScenarioRun:
 
     def do_merchant(self, step: Step) -> None:
         a = step.args
-        self.merchants[a["id"]] = merchant_create(name=a.get("name") or a["id"])
+        merchant = merchant_create(name=a.get("name") or a["id"])
+        # no points are earned in a scenario unless a `points` step adds them, and no sign-in
+        loyalty_settings_update(actor=self.operator, merchant=merchant, fields={
+            "points_per_yuan": 0, "points_valid_days": 365, "signin_enabled": False, "signin_points": 0,
+            "signin_bonuses": {}, "levels_enabled": True})
+        self.merchants[a["id"]] = merchant
 
     def do_product(self, step: Step) -> None:
         a = step.args
@@ -148,8 +163,9 @@ class ScenarioRun:
             address = address_create(user=buyer, recipient=a["user"], phone="13900000000", province="浙江省",
                                      city="杭州市", district="西湖区", detail="文三路 1 号")
         lines = [(self.products[line["product"]][0].pk, line["qty"]) for line in a["lines"]]
+        coupon_id = self._claimed_coupon(buyer, a["user"], a["coupon"]) if a.get("coupon") else None
         order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address,
-                            client_token=f"scenario-{a['id']}")
+                            client_token=f"scenario-{a['id']}", coupon_id=coupon_id, points=a.get("points", 0))
         start = payment_start(actor=buyer, order=order)
         sandbox_trade_pay(out_trade_no=start.payment.out_trade_no)
         run_due()  # the gateway's notification arrives
@@ -158,6 +174,48 @@ class ScenarioRun:
             raise Conflict(f"order {a['id']} was not paid", code="payment_failed")
         self.orders[a["id"]] = order
         self.addresses[buyer.pk] = address  # kept only once the step went through (it may roll back)
+
+    def _claimed_coupon(self, buyer: User, name: str, coupon: str) -> int:
+        """The buyer's coupon of the file's template `coupon`: one not used yet, else the first it
+        claimed (the checkout then says why it cannot be used)."""
+        held = list(Coupon.objects.filter(template=self._coupon(coupon), user=buyer).order_by("pk")
+                    .values_list("pk", "status"))
+        if not held:
+            raise Conflict(f"user {name} holds no coupon {coupon}", code="coupon_not_claimed",
+                           detail={"user": name, "coupon": coupon})
+        return next((pk for pk, status in held if status == Coupon.Status.AVAILABLE), held[0][0])
+
+    def do_coupon(self, step: Step) -> None:
+        a = step.args
+        merchant = self.merchants[a["merchant"]]
+        products = sorted({self.products[p][0].product_id for p in a.get("products", ())})
+        template = coupon_template_create(
+            actor=self.operator, merchant=merchant, accept_loss=a.get("accept_loss", False), name=a["id"],
+            kind=a["kind"], value=a["value_off"], threshold_fen=a["threshold_fen"],
+            max_discount_fen=a["max_discount_fen"], scope_kind=ScopeKind.PRODUCTS if products else ScopeKind.ALL,
+            scope_ids=products, funder=a.get("funder", "merchant"), valid_days=a.get("valid_days", 30),
+            total=a["total"], per_user_limit=a.get("per_user", 1), sources=[CouponSource.CLAIM],
+        )
+        self.coupons[a["id"]] = coupon_template_set_status(actor=self.operator, template_id=template.pk,
+                                                           status=CampaignStatus.ACTIVE)
+
+    def do_claim(self, step: Step) -> None:
+        a = step.args
+        coupon_claim(user=self._user(a["user"]), template_id=self._coupon(a["coupon"]).pk,
+                     key=f"scenario-step-{step.index}")
+
+    def _coupon(self, name: str) -> CouponTemplate:
+        """A coupon the file declared; its step may have been refused, and then so is this one."""
+        template = self.coupons.get(name)
+        if template is None:
+            raise Conflict(f"coupon {name} does not exist: the step that would have created it was refused",
+                           code="coupon_not_created", detail={"coupon": name})
+        return template
+
+    def do_points(self, step: Step) -> None:
+        a = step.args
+        points_grant(user=self._user(a["user"]), merchant=self.merchants[a["merchant"]], points=a["add"],
+                     key=f"scenario-step-{step.index}", reason="scenario")
 
     def do_refund(self, step: Step) -> None:
         a = step.args
@@ -200,6 +258,8 @@ class ScenarioRun:
         return {b: fen_to_yuan(rows.get(b, 0)) for b in (Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN)}
 
     def report(self) -> dict:
+        points = dict(PointsAccount.objects.filter(user_id__in=[u.pk for u in self.users.values()])
+                      .values("user_id").annotate(total=Sum("balance")).values_list("user_id", "total"))
         promoters = {p.user_id: p for p in Promoter.objects.filter(user_id__in=[u.pk for u in self.users.values()])}
         name_of: dict[int | None, str] = {u.pk: name for name, u in self.users.items()}
         users = {}
@@ -211,6 +271,7 @@ class ScenarioRun:
                 "team_owner": name_of.get(p.team_owner_id) if p else None,
                 "origin_boss": name_of.get(p.origin_boss_id) if p else None,
                 "balance": self._balances(OwnerKind.PROMOTER, user.pk),
+                "points": points.get(user.pk, 0),
             }
         accounts = {}
         for sid, supplier in self.suppliers.items():
@@ -219,17 +280,34 @@ class ScenarioRun:
             accounts[f"merchant:{mid}"] = self._balances(OwnerKind.MERCHANT, merchant.pk)
         accounts["platform"] = self._balances(OwnerKind.PLATFORM, 0)
         settlements = {s.order_id: s for s in OrderSettlement.objects.filter(order_id__in=[o.pk for o in self.orders.values()])}
+        discounts = {pk: (coupon, points) for pk, coupon, points in
+                     OrderLine.objects.filter(order_id__in=[o.pk for o in self.orders.values()])
+                     .values("order_id").annotate(coupon=Sum("coupon_fen"), points=Sum("points_fen"))
+                     .values_list("order_id", "coupon", "points")}
         orders = {}
         for oid, order in self.orders.items():
             order.refresh_from_db()
+            coupon_fen, points_fen = discounts.get(order.pk, (0, 0))
             orders[oid] = {"status": settlement_status(settlements.get(order.pk), order),
-                           "total": fen_to_yuan(order.total_fen)}
+                           "total": fen_to_yuan(order.goods_fen), "discount": fen_to_yuan(coupon_fen),
+                           "points": fen_to_yuan(points_fen)}
+        coupons = {}
+        counts = {row["pk"]: row for row in CouponTemplate.objects.filter(pk__in=[t.pk for t in self.coupons.values()])
+                  .annotate(claimed=Count("coupons"), used=Count("coupons", filter=Q(coupons__status=Coupon.Status.USED)))
+                  .values("pk", "claimed", "used")}
+        for cid, template in self.coupons.items():
+            coupons[cid] = {"claimed": counts[template.pk]["claimed"], "used": counts[template.pk]["used"]}
+        marketing = {f"merchant:{mid}": fen_to_yuan(marketing_cost(owner_kind=OwnerKind.MERCHANT, owner_id=m.pk))
+                     for mid, m in self.merchants.items()}
+        marketing["platform"] = fen_to_yuan(marketing_cost(owner_kind=OwnerKind.PLATFORM, owner_id=0))
         audit = ledger_verify()
         return {
             "clock": clock.now().isoformat(),
             "users": users,
             "accounts": accounts,
             "orders": orders,
+            "coupons": coupons,
+            "marketing": marketing,
             "ledger": {"balanced": audit.ok, "entries": Entry.objects.count(), "postings": audit.postings_checked},
             "rejected": self.rejected,
             "compliance": [{"code": r.code, "severity": r.severity} for r in compliance_check(self.plan)],

@@ -66,18 +66,21 @@ def test_the_mall_has_suppliers_products_merchants_guides_and_consumers_as_promi
 
 def test_orders_spread_over_the_period_were_paid_once_through_the_sandbox_and_their_money_adds_up(mall):
     orders = Order.objects.all()
-    assert orders.count() == mall.counts["history_orders"] > 0
+    # the history's orders, and the few paid with a coupon and points at the end (demo/campaigns.py)
+    assert orders.count() == mall.counts["history_orders"] + mall.counts["coupon_orders"] > 0
     assert orders.order_by("placed_at").first().placed_at >= clock.now() - timedelta(days=DAYS, minutes=1)
     assert not orders.filter(placed_at__gt=clock.now()).exists()
 
     paid = orders.filter(paid_at__isnull=False)
-    assert paid.count() == mall.counts["history_paid"] > 0
+    assert paid.count() == mall.counts["history_paid"] + mall.counts["coupon_orders"] > 0
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == paid.count()
     assert PaymentNotification.objects.filter(outcome="accepted").count() == paid.count()
     assert not paid.exclude(payments__amount_fen=F("total_fen")).exists()
 
-    for order in orders.annotate(lines_fen=Sum(F("lines__unit_price_fen") * F("lines__quantity"))):
-        assert order.goods_fen == order.lines_fen
+    for order in orders.annotate(lines_fen=Sum(F("lines__unit_price_fen") * F("lines__quantity")),
+                                 paid_fen=Sum("lines__paid_fen")):
+        assert order.list_fen == order.lines_fen
+        assert order.goods_fen == order.paid_fen == order.list_fen - order.discount_fen
         assert order.total_fen == order.goods_fen + order.shipping_fen
     for order in orders.filter(status=Order.Status.CLOSED):
         assert order.refunded_fen == order.total_fen
@@ -165,3 +168,42 @@ def test_a_failed_load_leaves_nothing_behind(fast, monkeypatch):
     with pytest.raises(RuntimeError):
         demo_load(consumers=2, seed=1, days=2)
     assert snapshot() == (0, 0, 0, 0, 0)
+
+
+def test_the_banner_promotions_coupons_levels_and_points_are_live_campaigns(mall):
+    from linkmall.campaigns.models import (
+        CampaignStatus,
+        Coupon,
+        CouponTemplate,
+        MemberLevel,
+        PointsAccount,
+        PointsEntry,
+        Promotion,
+    )
+    from linkmall.cards.models import Promotion as Banner
+    from linkmall.ledger.selectors import ledger_verify
+
+    merchants = Merchant.objects.count()
+    live = Promotion.objects.filter(status=CampaignStatus.ACTIVE, starts_at__lte=clock.now(), ends_at__gt=clock.now())
+    assert live.count() == 2 * merchants == mall.counts["promotions"]
+    # the card's banners are real: every banner title is a live promotion of its merchant
+    assert set(Banner.objects.values_list("merchant_id", "title")) == set(live.values_list("merchant_id", "name"))
+    assert live.filter(name="新客首单立减 20 元", new_customers_only=True, value=2000).count() == merchants
+    assert live.filter(threshold_fen=29900, value=5000).count() == merchants
+
+    templates = CouponTemplate.objects.filter(status=CampaignStatus.ACTIVE)
+    assert templates.count() == 3 * merchants == mall.counts["coupon_templates"]
+    assert set(templates.values_list("name", flat=True)) == {"新人 5 元无门槛券", "满 199 减 30", "全场 9 折 · 最高减 30"}
+    assert Coupon.objects.count() == mall.counts["coupons_claimed"] > 0
+    for template in templates:
+        assert template.issued == template.coupons.count()
+    used = Coupon.objects.filter(status=Coupon.Status.USED)
+    assert used.count() == mall.counts["coupon_orders"] > 0
+    with_coupon = Order.objects.filter(coupon_id__in=used.values("pk"), paid_at__isnull=False)
+    assert with_coupon.count() == used.count()
+    assert OrderLine.objects.filter(order__in=with_coupon).aggregate(d=Sum("coupon_fen"))["d"] > 0
+
+    assert MemberLevel.objects.count() == 3 * merchants
+    assert PointsEntry.objects.filter(key="demo-welcome").count() == mall.counts["points_customers"] > 0
+    assert PointsAccount.objects.filter(balance__gt=0).exists()
+    assert ledger_verify().ok

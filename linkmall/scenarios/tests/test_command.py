@@ -61,7 +61,7 @@ def test_refused_steps_are_listed_and_change_nothing(tmp_path, capsys):
     assert [(r["step"], r["code"]) for r in out["rejected"]] == [
         (6, "insufficient_balance"), (7, "refund_exceeds"), (10, "insufficient_balance")]
     assert out["users"]["A"]["balance"] == {"pending": "0.00", "available": "200.00", "withdrawn": "100.00"}
-    assert out["orders"]["o1"] == {"status": "settled", "total": "499.00"}
+    assert out["orders"]["o1"] == {"status": "settled", "total": "499.00", "discount": "0.00", "points": "0.00"}
     assert out["ledger"]["balanced"] is True
 
 

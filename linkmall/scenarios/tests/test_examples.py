@@ -36,6 +36,21 @@ def test_the_sales_profile_pays_on_what_is_kept_within_the_cap(capsys):
     assert out["ledger"]["balanced"] is True
 
 
+def test_coupons_and_points_are_priced_refused_and_booked_as_marketing_cost(capsys):
+    out = run("coupons-and-points.yaml", capsys)
+
+    assert out["orders"] == {
+        "o1": {"status": "settled", "total": "174.00", "discount": "5.00", "points": "20.00"},
+        "o2": {"status": "settled", "total": "464.00", "discount": "30.00", "points": "5.00"},
+    }
+    assert out["coupons"] == {"C5": {"claimed": 2, "used": 1}, "C10": {"claimed": 1, "used": 1}}
+    assert [(r["step"], r["code"]) for r in out["rejected"]] == [
+        (11, "coupon_limit_reached"), (13, "coupon_sold_out"), (19, "coupon_expired")]
+    assert out["users"]["B"]["points"] == 2500
+    assert out["marketing"] == {"merchant:M1": "60.00", "platform": "0.00"}
+    assert out["ledger"]["balanced"] is True
+
+
 def test_the_generated_example_runs_clean(capsys):
     out = run("generated-small.yaml", capsys)
 

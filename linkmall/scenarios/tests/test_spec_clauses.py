@@ -104,7 +104,7 @@ def test_the_platform_fee_is_taken_from_each_line_and_the_merchant_keeps_the_res
   - order: {id: o1, user: B, via: A, lines: [{product: GIFT, qty: 1}, {product: TEA, qty: 1}]}
   - advance: {days: 3}
 """)
-    assert out["orders"]["o1"] == {"status": "paid", "total": "599.00"}
+    assert out["orders"]["o1"] == {"status": "paid", "total": "599.00", "discount": "0.00", "points": "0.00"}
     # fee: 5% of 499.00 = 24.95; 5% of 100.00 = 5.00
     assert out["accounts"]["platform"]["pending"] == "29.95"
     assert out["accounts"]["supplier:S1"]["pending"] == "190.00"
