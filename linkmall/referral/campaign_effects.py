@@ -14,7 +14,10 @@ from linkmall.referral.invites import invite_order_refunded, invite_order_settle
 
 
 def order_settled(*, order: Order) -> None:
-    """Called by `order_settle` once, in its transaction, after the order's money became available."""
+    """Called by `order_settle` once, in its transaction, after the order's money became available.
+    A gift order (an invite prize) earns nothing and counts for no campaign."""
+    if order.kind == Order.Kind.GIFT:
+        return
     _loyalty_settled(order)
     invite_order_settled(order=order)
     _share_settled(order)
@@ -22,6 +25,8 @@ def order_settled(*, order: Order) -> None:
 
 def order_refunded(*, order: Order, refund_key: str) -> None:
     """Called by `order_refunded` after a refund of a paid order was recorded, in its transaction."""
+    if order.kind == Order.Kind.GIFT:
+        return
     _loyalty_refunded(order, refund_key)
     invite_order_refunded(order=order)
 

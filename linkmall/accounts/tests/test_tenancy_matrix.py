@@ -8,13 +8,17 @@ unguarded.
 
 Two of everything are built (suppliers with staff and products, merchants with owners, stores,
 guides, listings and customers, consumers with orders, addresses, cart lines, after-sales requests,
-bookings and promoter withdrawals). Side A owns the objects, side B attacks with its own users.
+bookings and promoter withdrawals; campaigns: a member level, a running share-to-get campaign, a
+running invite campaign with a coupon tier and a gift tier and a prize of each waiting, coupon
+templates a guide, a share campaign and an invite tier may give). Side A owns the objects, side B
+attacks with its own users.
 """
 
 import io
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,8 +30,26 @@ from linkmall.accounts.models import User
 from linkmall.accounts.services.tokens import api_token_issue
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services.consumer import aftersale_request
-from linkmall.campaigns.models import Coupon, CouponTemplate, PointsAccount, PointsEntry
+from linkmall.campaigns.invites import services as invite_services
+from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize, InviteTier
+from linkmall.campaigns.models import (
+    Coupon,
+    CouponTemplate,
+    GuideCoupon,
+    LayerOfferDelivery,
+    LayerOfferSettings,
+    LoyaltySettings,
+    MemberLevel,
+    Membership,
+    PointsAccount,
+    PointsEntry,
+    ShareCampaign,
+    ShareClaim,
+    ShareProgress,
+    SignIn,
+)
 from linkmall.campaigns.models import Promotion as CampaignPromotion
+from linkmall.campaigns.services import loyalty, sharing
 from linkmall.cards.models import Appointment, Card, CardHolding, Promotion, Question
 from linkmall.catalog.models import ImportJob, Product, ProductImage, Sku
 from linkmall.catalog.services.imports import import_job_store
@@ -36,11 +58,13 @@ from linkmall.customers.models import Address, LayerRun, Note, Profile, ProfileT
 from linkmall.ledger.models import Bucket, OwnerKind, Withdrawal
 from linkmall.ledger.services import Line, account_get_or_create, posting_write
 from linkmall.ledger.withdrawals import withdrawal_request
+from linkmall.orders.campaign_reports import SUBJECTS as REPORT_SUBJECTS
 from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
 from linkmall.orders.services import fulfilment_ship, order_place
 from linkmall.orders.services.cart import cart_add
 from linkmall.payments.models import Payment, Refund
 from linkmall.payments.tests.helpers import pay
+from linkmall.referral.invites import invite_campaign_move
 from linkmall.referral.models import Promoter, ReferralPlan
 from linkmall.stores.models import Guide, Listing, Store
 
@@ -51,7 +75,9 @@ WATCHED = [
     Product, ProductImage, Sku, ImportJob, Store, Guide, Listing, Promotion, Card, CardHolding, Appointment,
     Question, Address, Profile, Tag, ProfileTag, Note, Reminder, LayerRun, CartLine, Order, OrderLine, Fulfilment,
     Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User, CampaignPromotion, CouponTemplate,
-    Coupon, PointsAccount, PointsEntry,
+    Coupon, PointsAccount, PointsEntry, LoyaltySettings, MemberLevel, Membership, SignIn, ShareCampaign, ShareProgress,
+    ShareClaim, InviteCampaign, InviteTier, InviteCredit, InvitePrize, GuideCoupon, LayerOfferSettings,
+    LayerOfferDelivery,
 ]
 
 
@@ -85,7 +111,13 @@ class Side:
     appointment: Appointment
     withdrawal: Withdrawal
     campaign_promotion: CampaignPromotion
-    coupon_template: CouponTemplate
+    coupon_template: CouponTemplate  # claim centre, guides' coupons, a share campaign's friend coupon
+    reward_template: CouponTemplate  # a share campaign's reward, an invite tier's coupon
+    member_level: MemberLevel
+    share_campaign: ShareCampaign  # active
+    invite_campaign: InviteCampaign  # active: a coupon tier (1 invitee) and a gift tier (2)
+    failed_prize: InvitePrize  # the coupon tier's prize, failed: the merchant may retry it
+    gift_prize: InvitePrize  # the gift tier's prize, waiting for the inviter's address
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -144,14 +176,41 @@ def make_side(label: str) -> Side:
     campaign_promotion = CampaignPromotion.objects.create(merchant=merchant, name="满100减10", kind="amount", value=1000,
                                                           threshold_fen=10000, status="active")
     coupon_template = CouponTemplate.objects.create(merchant=merchant, name="无门槛5元券", kind="amount", value=500,
-                                                    total=100, valid_days=7, sources=["claim"], status="active")
+                                                    total=100, valid_days=7, sources=["claim", "guide", "share"],
+                                                    status="active")
+    reward_template = CouponTemplate.objects.create(merchant=merchant, name="分享奖励券", kind="amount", value=1000,
+                                                    total=100, valid_days=7, sources=["share", "invite"],
+                                                    status="active")
+    member_level = loyalty.member_level_create(actor=owner, merchant=merchant, fields={
+        "name": "金卡会员", "threshold_fen": 100000, "percent_off": Decimal(5)})
+    share_campaign = sharing.share_campaign_create(
+        actor=owner, merchant=merchant, name="邀好友领券", friend_template_id=coupon_template.pk,
+        reward_template_id=reward_template.pk, friends_needed=3)
+    share_campaign = sharing.share_campaign_set_status(actor=owner, campaign_id=share_campaign.pk, status="active")
+    invite_campaign = invite_services.invite_campaign_create(actor=owner, merchant=merchant, name="邀好友得礼", tiers=[
+        {"invitees": 1, "prize_kind": "coupon", "coupon_template_id": reward_template.pk},
+        {"invitees": 2, "prize_kind": "gift", "gift_listing_id": listing.pk}])
+    invite_campaign = invite_campaign_move(actor=owner, campaign_id=invite_campaign.pk, status="active")
+    coupon_tier, gift_tier = invite_campaign.tiers.order_by("invitees")
+    failed_prize = InvitePrize.objects.create(campaign=invite_campaign, inviter=consumer, tier=coupon_tier,
+                                              status=InvitePrize.Status.FAILED, failure="coupon_sold_out")
+    gift_prize = InvitePrize.objects.create(campaign=invite_campaign, inviter=consumer, tier=gift_tier,
+                                            status=InvitePrize.Status.TO_CLAIM)
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
         layer_run=layer_run, question=question, consumer=consumer, address=address, order=order, unpaid=unpaid,
         line=line, fulfilment=line.fulfilment, cart_line=cart_line, aftersale=aftersale, appointment=appointment,
         withdrawal=withdrawal, campaign_promotion=campaign_promotion, coupon_template=coupon_template,
+        reward_template=reward_template, member_level=member_level, share_campaign=share_campaign,
+        invite_campaign=invite_campaign, failed_prize=failed_prize, gift_prize=gift_prize,
     )
+
+
+def attackers_address(a: Side) -> Address:
+    """The other side's consumer's own address: a valid address for the attacker, so only the check
+    on the object the route names stands between them and the change."""
+    return Address.objects.exclude(user=a.consumer).order_by("pk").first()
 
 
 @dataclass
@@ -243,6 +302,22 @@ PAGE_CASES: dict[str, Case] = {
     "aftersales/<int:pk>/return/": Case(
         "consumer", lambda a: f"/aftersales/{a.aftersale.pk}/return/", {"carrier": "SF", "tracking_number": "SF99999999"}),
     "me/bookings/<int:appointment_id>/cancel/": Case("consumer", lambda a: f"/me/bookings/{a.appointment.pk}/cancel/"),
+    "me/invites/prizes/<int:prize_id>/claim/": Case(
+        "consumer", lambda a: f"/me/invites/prizes/{a.gift_prize.pk}/claim/",
+        lambda a: {"address_id": str(attackers_address(a).pk)}),
+    # campaigns: loyalty, share-to-get, invite tiers, reports, guides' coupons
+    "console/merchant/campaigns/loyalty/levels/<int:level_id>/delete/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/loyalty/levels/{a.member_level.pk}/delete/"),
+    "console/merchant/campaigns/share/<int:campaign_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/share/{a.share_campaign.pk}/status/", {"status": "paused"}),
+    "console/merchant/invites/<int:campaign_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/invites/{a.invite_campaign.pk}/status/", {"status": "paused"}),
+    # every kind of report: test_every_kind_of_campaign_report_refuses_another_tenant
+    "console/merchant/campaigns/<slug:kind>/<int:campaign_id>/report/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/coupon_template/{a.coupon_template.pk}/report/"),
+    "console/guide/customers/<int:profile_id>/coupon/": Case(
+        "guide", lambda a: f"/console/guide/customers/{a.profile.pk}/coupon/",
+        lambda a: {"template": str(a.coupon_template.pk), "key": "evil-1"}),
     # platform operations: no tenant's staff gets in
     "ops/referral/plans/<int:plan_id>/": Case("owner", lambda a: f"/ops/referral/plans/{plan().pk}/"),
     "ops/referral/plans/<int:plan_id>/acknowledge/": Case(
@@ -274,6 +349,18 @@ PUBLIC_PAGES: dict[str, str] = {
     "r/<str:code>/": "a promoter's share link is meant to be opened by anyone",
     "shop/<int:merchant_id>/coupons/": "a merchant's claim centre (领券中心) is public; a claim puts a coupon in the "
                                        "caller's own wallet",
+    "shop/<int:merchant_id>/offers/": "a shop's live promotions and claimable coupons, a fragment of its public pages",
+    "shop/<int:merchant_id>/early-access/": "a shop's 新品抢先 teaser is public; only its core customers may buy",
+    "shop/<int:merchant_id>/my-offers/": "the caller's own coupons at the shop of a public card (empty for others)",
+    "shop/<int:merchant_id>/share-offer/": "a shop's running share-to-get offer, a fragment of its public card",
+    "shop/<int:merchant_id>/share/<int:campaign_id>/": "a share campaign's landing is meant to be opened by anyone "
+                                                       "(a draft, or another shop's campaign, is not found); a "
+                                                       "claim puts the friend coupon in the caller's own wallet",
+    "me/shares/<int:campaign_id>/poster.png": "the poster of the caller's own link to a campaign friends may see "
+                                              "(a draft is not found)",
+    "shop/<int:merchant_id>/points/": "the caller's own points, level and sign-ins at a shop; the id names the shop",
+    "shop/<int:merchant_id>/points/signin/": "any consumer may sign in (签到) at a shop with sign-in on; it writes "
+                                             "only the caller's own sign-in and points",
     "sandbox/pay/<str:out_trade_no>/": "the sandbox gateway's own cashier page (the payer's side), off outside the sandbox",
     "^media/(?P<path>.*)$": "uploaded files served by their unguessable names",
 }
@@ -367,6 +454,41 @@ API_CASES: dict[str, Case] = {
         "owner", lambda a: f"/campaigns/merchant/coupon-templates/{a.coupon_template.pk}", {"total": 1}),
     "POST /campaigns/merchant/coupon-templates/{template_id}/status": Case(
         "owner", lambda a: f"/campaigns/merchant/coupon-templates/{a.coupon_template.pk}/status", {"status": "ended"}),
+    "PUT /campaigns/loyalty/merchant/levels/{level_id}": Case(
+        "owner", lambda a: f"/campaigns/loyalty/merchant/levels/{a.member_level.pk}",
+        {"name": "偷改", "threshold_fen": 200000, "percent_off": "3"}),
+    "DELETE /campaigns/loyalty/merchant/levels/{level_id}": Case(
+        "owner", lambda a: f"/campaigns/loyalty/merchant/levels/{a.member_level.pk}"),
+    "GET /campaigns/share/merchant/campaigns/{campaign_id}": Case(
+        "owner", lambda a: f"/campaigns/share/merchant/campaigns/{a.share_campaign.pk}"),
+    "PATCH /campaigns/share/merchant/campaigns/{campaign_id}": Case(
+        "owner", lambda a: f"/campaigns/share/merchant/campaigns/{a.share_campaign.pk}", {"name": "偷改"}),
+    "POST /campaigns/share/merchant/campaigns/{campaign_id}/status": Case(
+        "owner", lambda a: f"/campaigns/share/merchant/campaigns/{a.share_campaign.pk}/status", {"status": "paused"}),
+    "GET /campaigns/invites/merchant/{campaign_id}": Case(
+        "owner", lambda a: f"/campaigns/invites/merchant/{a.invite_campaign.pk}"),
+    "PATCH /campaigns/invites/merchant/{campaign_id}": Case(
+        "owner", lambda a: f"/campaigns/invites/merchant/{a.invite_campaign.pk}", {"name": "偷改"}),
+    "GET /campaigns/invites/merchant/{campaign_id}/review": Case(
+        "owner", lambda a: f"/campaigns/invites/merchant/{a.invite_campaign.pk}/review"),
+    "POST /campaigns/invites/merchant/{campaign_id}/status": Case(
+        "owner", lambda a: f"/campaigns/invites/merchant/{a.invite_campaign.pk}/status", {"status": "paused"}),
+    "POST /campaigns/invites/merchant/prizes/{prize_id}/retry": Case(
+        "owner", lambda a: f"/campaigns/invites/merchant/prizes/{a.failed_prize.pk}/retry"),
+    "POST /campaigns/invites/me/prizes/{prize_id}/claim": Case(
+        "consumer", lambda a: f"/campaigns/invites/me/prizes/{a.gift_prize.pk}/claim",
+        lambda a: {"address_id": attackers_address(a).pk}),
+    # every kind of report: test_every_kind_of_campaign_report_refuses_another_tenant
+    "GET /campaigns/reports/{kind}/{campaign_id}": Case(
+        "owner", lambda a: f"/campaigns/reports/coupon_template/{a.coupon_template.pk}"),
+    "PUT /campaigns/merchant/listings/{listing_id}/early-access": Case(
+        "owner", lambda a: f"/campaigns/merchant/listings/{a.listing.pk}/early-access",
+        lambda a: {"until": (clock.now() + timedelta(days=3)).isoformat()}),
+    "GET /campaigns/guide/customers/{profile_id}/coupon-templates": Case(
+        "guide", lambda a: f"/campaigns/guide/customers/{a.profile.pk}/coupon-templates"),
+    "POST /campaigns/guide/customers/{profile_id}/coupons": Case(
+        "guide", lambda a: f"/campaigns/guide/customers/{a.profile.pk}/coupons",
+        lambda a: {"template_id": a.coupon_template.pk, "key": "evil-1"}),
     "POST /referral/ops/plans/{plan_id}/acknowledge": Case(
         "owner", lambda a: f"/referral/ops/plans/{plan().pk}/acknowledge", {"codes": []}),
     "POST /referral/ops/plans/{plan_id}/go-live": Case("owner", lambda a: f"/referral/ops/plans/{plan().pk}/go-live"),
@@ -380,6 +502,18 @@ API_CASES: dict[str, Case] = {
 PUBLIC_API: dict[str, str] = {
     "GET /campaigns/merchants/{merchant_id}/coupons": "a merchant's claim centre (领券中心) is public",
     "POST /campaigns/coupon-templates/{template_id}/claim": "any consumer may claim a coupon into their own wallet",
+    "GET /campaigns/share/{campaign_id}": "a share campaign's landing is meant to be opened by anyone (a draft is not "
+                                          "found)",
+    "POST /campaigns/share/{campaign_id}/claim": "any consumer may claim a running campaign's friend coupon into their "
+                                                 "own wallet through a sharer's code",
+    "GET /campaigns/share/me/{campaign_id}": "the caller's own progress in a campaign friends may see (a draft is not "
+                                             "found)",
+    "GET /campaigns/loyalty/merchants/{merchant_id}/me": "the caller's own points and level at a shop; the id names "
+                                                         "the shop",
+    "GET /campaigns/loyalty/merchants/{merchant_id}/me/history": "the caller's own points history at a shop; the id "
+                                                                 "names the shop",
+    "POST /campaigns/loyalty/merchants/{merchant_id}/signin": "any consumer may sign in (签到) at a shop with sign-in "
+                                                              "on; it writes only the caller's own sign-in and points",
     "GET /stores/{store_id}": "a store is public",
     "GET /stores/{store_id}/home": "a store's shop home is public",
     "GET /stores/{store_id}/categories/{slug}": "a store's category page is public",
@@ -535,3 +669,95 @@ def test_the_owner_side_can_use_the_named_routes_so_the_refusals_above_mean_some
                            HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 201
     assert a.product.images.count() == 3
+
+
+# the campaign each kind of report (orders.campaign_reports) names, in side A
+REPORT_KINDS = {
+    "promotion": lambda a: a.campaign_promotion.pk,
+    "coupon_template": lambda a: a.coupon_template.pk,
+}
+
+
+def test_every_kind_of_campaign_report_refuses_another_tenant(client, sides):
+    """The report routes take a kind, and each kind resolves its campaign with its own check: every
+    kind registered is tried, so a new kind of report needs its campaign here."""
+    assert sorted(REPORT_SUBJECTS) == sorted(REPORT_KINDS)
+    a, b = sides
+    tokens = {side.owner.pk: api_token_issue(user=side.owner) for side in (a, b)}
+    for kind, campaign_id in REPORT_KINDS.items():
+        page = f"/console/merchant/campaigns/{kind}/{campaign_id(a)}/report/"
+        api = f"/api/v1/campaigns/reports/{kind}/{campaign_id(a)}"
+        got = {}
+        for side in (b, a):
+            client.force_login(side.owner)
+            got[side is a] = (client.get(page).status_code,
+                              client.get(api, HTTP_AUTHORIZATION=f"Bearer {tokens[side.owner.pk]}").status_code)
+        assert got == {False: (404, 404), True: (200, 200)}, kind
+
+
+def test_the_owner_side_can_use_the_campaign_pages_so_the_refusals_above_mean_something(client, sides):
+    a, _ = sides
+    own_address = {"address_id": str(a.address.pk)}  # the case's body names the attacker's own address
+    steps = [  # route, body (None: a GET), status
+        ("console/merchant/campaigns/<slug:kind>/<int:campaign_id>/report/", None, 200),
+        ("console/guide/customers/<int:profile_id>/coupon/", None, 200),
+        ("console/guide/customers/<int:profile_id>/coupon/", ..., 302),
+        ("console/merchant/campaigns/share/<int:campaign_id>/status/", ..., 302),
+        ("console/merchant/invites/<int:campaign_id>/status/", ..., 302),
+        ("me/invites/prizes/<int:prize_id>/claim/", own_address, 302),
+        ("console/merchant/campaigns/loyalty/levels/<int:level_id>/delete/", ..., 302),
+    ]
+    for route, body, status in steps:
+        case = PAGE_CASES[route]
+        client.force_login(attacker_of(a, case.attacker))
+        if body is None:
+            response = client.get(case.url(a))
+        else:
+            response = client.post(case.url(a), (body_for(case, a) or {}) if body is ... else body)
+        assert response.status_code == status, (route, response.status_code)
+
+    assert GuideCoupon.objects.filter(profile=a.profile, coupon__template=a.coupon_template).count() == 1
+    assert ShareCampaign.objects.get(pk=a.share_campaign.pk).status == "paused"
+    assert InviteCampaign.objects.get(pk=a.invite_campaign.pk).status == "paused"
+    assert InvitePrize.objects.get(pk=a.gift_prize.pk).status == InvitePrize.Status.ORDERED
+    assert not MemberLevel.objects.filter(pk=a.member_level.pk).exists()
+
+
+def test_the_owner_side_can_use_the_campaign_api_so_the_refusals_above_mean_something(client, sides):
+    a, _ = sides
+    steps = [  # operation, status (in an order where each step finds what it needs)
+        ("GET /campaigns/share/merchant/campaigns/{campaign_id}", 200),
+        ("PATCH /campaigns/share/merchant/campaigns/{campaign_id}", 200),
+        ("POST /campaigns/share/merchant/campaigns/{campaign_id}/status", 200),
+        ("GET /campaigns/invites/merchant/{campaign_id}", 200),
+        ("PATCH /campaigns/invites/merchant/{campaign_id}", 200),
+        ("GET /campaigns/invites/merchant/{campaign_id}/review", 200),
+        ("POST /campaigns/invites/merchant/{campaign_id}/status", 200),
+        ("POST /campaigns/invites/merchant/prizes/{prize_id}/retry", 200),
+        ("POST /campaigns/invites/me/prizes/{prize_id}/claim", 200),
+        ("GET /campaigns/reports/{kind}/{campaign_id}", 200),
+        ("PUT /campaigns/merchant/listings/{listing_id}/early-access", 200),
+        ("GET /campaigns/guide/customers/{profile_id}/coupon-templates", 200),
+        ("POST /campaigns/guide/customers/{profile_id}/coupons", 201),
+        ("PUT /campaigns/loyalty/merchant/levels/{level_id}", 200),
+        ("DELETE /campaigns/loyalty/merchant/levels/{level_id}", 204),
+    ]
+    assert {operation for operation, _status in steps} <= API_CASES.keys()
+    for operation, status in steps:
+        method, _ = operation.split(" ", 1)
+        case = API_CASES[operation]
+        body = body_for(case, a)
+        if operation == "POST /campaigns/invites/me/prizes/{prize_id}/claim":
+            body = {"address_id": a.address.pk}  # the case's body names the attacker's own address
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user=attacker_of(a, case.attacker))}"}
+        data = json.dumps(body) if body is not None else ""
+        response = client.generic(method, "/api/v1" + case.url(a), data, content_type="application/json", **headers)
+        assert response.status_code == status, (operation, response.status_code, response.content[:200])
+
+    assert ShareCampaign.objects.get(pk=a.share_campaign.pk).name == "偷改"
+    assert InviteCampaign.objects.get(pk=a.invite_campaign.pk).name == "偷改"
+    assert InvitePrize.objects.get(pk=a.failed_prize.pk).status == InvitePrize.Status.ISSUED
+    assert InvitePrize.objects.get(pk=a.gift_prize.pk).status == InvitePrize.Status.ORDERED
+    assert Listing.objects.get(pk=a.listing.pk).early_access_until is not None
+    assert GuideCoupon.objects.filter(profile=a.profile).count() == 1
+    assert not MemberLevel.objects.filter(pk=a.member_level.pk).exists()
