@@ -16,7 +16,8 @@ day and in total:
   `unit_share` of a line's funded total instead of per step, so after a partial refund of a line
   carrying two discounts the two may differ by a fen per refunded line;
 - **new customers**: buyers whose first paid order at the merchant used it (ties on the paid time
-  go to the lower order id), and the cost per new customer (half up; none without one).
+  go to the lower order id; gift orders are not purchases and count for neither side), and the cost
+  per new customer (half up; none without one).
 
 Revenue, cost and new customers of an order belong to the day it was paid, so a refund changes
 that day's numbers, not the refund's day. Every number is aggregated in the database: a report
@@ -26,16 +27,20 @@ takes a constant number of queries, whatever the number of orders.
 the merchant's orders it took part in, and which discount steps of a line it funded. A new kind of
 campaign (share-to-get, invite tiers …) plugs in with a resolver that checks who may see it and
 returns its `Subject`, registered with `register_subject("share", resolver)`; pages, API and
-exports then serve `/campaigns/reports/share/<id>` with no other change.
+exports then serve `/campaigns/reports/share/<id>` with no other change. Share-to-get and invite
+campaigns register theirs in `orders.campaign_subjects`. A cost step is an OrderLine amount and the
+field naming its funder; a gift (an invite-tier prize, P = 0) costs its funder the supplier cost C
+of the units not refunded (`GIFT_STEP`, as `referral.settlement` books it).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -45,6 +50,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Least, Mod, TruncDate
 from django.http import HttpResponse
@@ -61,9 +67,25 @@ from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv
 from linkmall.ledger.statements import day_range
 from linkmall.orders.models import Order, OrderLine
 
-#: the discount steps of an order line, each an (amount, funder) pair of OrderLine fields
-PROMOTION_STEP = ("promotion_fen", "promotion_funder")
-COUPON_STEP = ("coupon_fen", "coupon_funder")
+
+class Step(NamedTuple):
+    """A cost a campaign funds on an order line: `amount`, over all the line's units, is an OrderLine
+    field or an expression on OrderLine; `funder` the OrderLine field naming who pays it. The report
+    takes `unit_share` of it over the units not refunded (§4)."""
+
+    amount: Any
+    funder: str
+
+
+#: the discount steps of an order line
+PROMOTION_STEP = Step("promotion_fen", "promotion_funder")
+COUPON_STEP = Step("coupon_fen", "coupon_funder")
+#: a gift order's line (an invite-tier prize): the supplier cost C × quantity, paid by the line's
+#: funder (`activity_funder`, as `referral.settlement._gift_targets` books it); 0 on other orders
+GIFT_STEP = Step(Case(When(order__kind=Order.Kind.GIFT,
+                           then=ExpressionWrapper(F("unit_cost_fen") * F("quantity"), output_field=BigIntegerField())),
+                      default=Value(0), output_field=BigIntegerField()),
+                 "activity_funder")
 #: the default period: the last 30 days up to today
 DEFAULT_DAYS = 30
 
@@ -83,7 +105,9 @@ class Subject:
     #: the orders it took part in, as a filter on Order (the merchant is added by the report)
     orders: Q
     #: the discount steps it funded on those orders' lines
-    steps: tuple[tuple[str, str], ...]
+    steps: tuple[Step, ...]
+    #: the coupon sources it gives out by, the claim columns of the report (None: every source)
+    sources: tuple[str, ...] | None = None
 
 
 Resolver = Callable[[User, int], Subject]
@@ -172,6 +196,15 @@ class CampaignReport:
     def gives_coupons(self) -> bool:
         return self.subject.coupons is not None
 
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """The claim columns, (CouponSource value, label): none for a campaign that gives no coupons."""
+        if not self.gives_coupons:
+            return []
+        wanted = self.subject.sources
+        return [(str(value), str(label)) for value, label in CouponSource.choices
+                if wanted is None or value in wanted]
+
 
 def default_range(date_from: date | None = None, date_to: date | None = None) -> tuple[date, date]:
     """The period a report covers when one end or both are not given: 30 days up to today."""
@@ -179,22 +212,24 @@ def default_range(date_from: date | None = None, date_to: date | None = None) ->
     return date_from or date_to - timedelta(days=DEFAULT_DAYS - 1), date_to
 
 
-def _unit_share(amount: str) -> ExpressionWrapper[Any]:
+def _unit_share(amount: Any) -> ExpressionWrapper[Any]:
     """`campaigns.pricing.unit_share(amount, quantity, quantity − refunded)` in SQL: the part of a
     line amount that belongs to the units not refunded (§4). All terms are whole and not negative,
     so the integer division and the remainder are exact on SQLite and PostgreSQL."""
+    if isinstance(amount, str):
+        amount = F(amount)
     left = F("quantity") - F("refunded_quantity")
-    each = ExpressionWrapper(F(amount) / F("quantity"), output_field=BigIntegerField())
-    extra = ExpressionWrapper(Mod(F(amount), F("quantity")), output_field=BigIntegerField())
+    each = ExpressionWrapper(amount / F("quantity"), output_field=BigIntegerField())
+    extra = ExpressionWrapper(Mod(amount, F("quantity")), output_field=BigIntegerField())
     return ExpressionWrapper(left * each + Least(left, extra), output_field=BigIntegerField())
 
 
 def _first_paid_order() -> Any:
-    """The line's order is the buyer's first paid order at its merchant."""
+    """The line's order is the buyer's first paid purchase at its merchant (gifts are not purchases)."""
     earlier = Order.objects.filter(buyer_id=OuterRef("order__buyer_id"), merchant_id=OuterRef("order__merchant_id"),
-                                   paid_at__isnull=False).filter(
+                                   kind=Order.Kind.NORMAL, paid_at__isnull=False).filter(
         Q(paid_at__lt=OuterRef("order__paid_at")) | Q(paid_at=OuterRef("order__paid_at"), pk__lt=OuterRef("order_id")))
-    return ~Exists(earlier)
+    return Q(order__kind=Order.Kind.NORMAL) & ~Exists(earlier)
 
 
 def _sum(expression: Any, **condition: object) -> Coalesce:
@@ -265,13 +300,9 @@ def campaign_report(*, actor: User, kind: str, campaign_id: int, date_from: date
 # --- exports -----------------------------------------------------------------------------------------
 
 
-def _source_labels(report: CampaignReport) -> list[tuple[str, str]]:
-    return [(str(value), str(label)) for value, label in CouponSource.choices] if report.gives_coupons else []
-
-
 def report_table(report: CampaignReport) -> Table:
     """The report as one table, for `core.tables.xlsx_bytes` / `csv_bytes`: a row per day and a total."""
-    sources = _source_labels(report)
+    sources = report.sources
     header = [_("日期"), *[_("领取·%(source)s") % {"source": label} for _source, label in sources]]
     if sources:
         header.append(_("领取合计"))

@@ -7,12 +7,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
-from linkmall.campaigns.models import CouponSource
 from linkmall.core import clock
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.ledger.pages.forms import StatementRangeForm
@@ -40,6 +40,10 @@ def _report(request: UserRequest, kind: str, campaign_id: int) -> CampaignReport
                                date_from=date_to - timedelta(days=DEFAULT_DAYS - 1), date_to=date_to)
 
 
+#: the console page each kind of campaign is run from (the report's back link); default the campaigns'
+BACK = {"share": "campaigns:share_console", "invite": "referral:invite_console"}
+
+
 @require_GET
 @role_required(Role.MERCHANT_OWNER)
 def campaign_report_page(request: UserRequest, kind: str, campaign_id: int) -> HttpResponse:
@@ -47,11 +51,12 @@ def campaign_report_page(request: UserRequest, kind: str, campaign_id: int) -> H
     fmt = request.GET.get("format", "")
     if fmt in EXPORT_FORMATS:
         return report_download(report, fmt)
-    sources = [(value, label) for value, label in CouponSource.choices] if report.gives_coupons else []
+    sources = report.sources
     days = [{"row": row, "claims": [row.claims.get(value, 0) for value, _label in sources]}
             for row in reversed(report.days)]
+    back = BACK.get(kind, "campaigns:console")
     return render(request, "orders/console/campaign_report.html", {
         "report": report, "subject": report.subject, "total": report.total, "days": days,
         "sources": sources, "total_claims": [report.total.claims.get(value, 0) for value, _label in sources],
-        "nav": "campaigns", "range": f"date_from={report.date_from:%Y-%m-%d}&date_to={report.date_to:%Y-%m-%d}",
+        "back_url": reverse(back), "nav": "campaigns", "range": f"date_from={report.date_from:%Y-%m-%d}&date_to={report.date_to:%Y-%m-%d}",
     })
