@@ -675,6 +675,8 @@ def test_the_owner_side_can_use_the_named_routes_so_the_refusals_above_mean_some
 REPORT_KINDS = {
     "promotion": lambda a: a.campaign_promotion.pk,
     "coupon_template": lambda a: a.coupon_template.pk,
+    "share": lambda a: a.share_campaign.pk,
+    "invite": lambda a: a.invite_campaign.pk,
 }
 
 
