@@ -215,26 +215,28 @@ def step_referral(world: DemoWorld, *, days: int) -> None:
     )
 
     operator = world.operator()
+    # all of it before the history starts: a binding counts for invite tiers only on orders placed
+    # after it (referral.invites), as a friend who bought first and was bound later was not invited
     clock.freeze(clock.now() - timedelta(days=days + 1))
     try:
         plan = plan_draft(actor=operator, config={"profile": "sales"})
         plan = plan_acknowledge(actor=operator, plan=plan, codes=[r["code"] for r in plan.compliance])
         plan_go_live(actor=operator, plan=plan)
+        for product, _slug in world.products[:: max(1, len(world.products) // 3)][:3]:
+            qualifying_product_add(actor=operator, product=product)
+        users = [user for user, _address in world.consumers]
+        if not users:
+            return
+        bosses = users[: max(1, len(users) // 50)]
+        for boss in bosses:
+            promoter_seed(user=boss, level="boss")
+        bound = 0
+        for index, user in enumerate(users[len(bosses):], start=len(bosses)):
+            if world.rng.random() < 0.55:
+                referrer = users[world.rng.randrange(0, index)]
+                bound += referral_bind(user=user, referrer=referrer, via=world.rng.choice(("link", "qr", "poster")))
     finally:
         clock.reset()
-    for product, _slug in world.products[:: max(1, len(world.products) // 3)][:3]:
-        qualifying_product_add(actor=operator, product=product)
-    users = [user for user, _address in world.consumers]
-    if not users:
-        return
-    bosses = users[: max(1, len(users) // 50)]
-    for boss in bosses:
-        promoter_seed(user=boss, level="boss")
-    bound = 0
-    for index, user in enumerate(users[len(bosses):], start=len(bosses)):
-        if world.rng.random() < 0.55:
-            referrer = users[world.rng.randrange(0, index)]
-            bound += referral_bind(user=user, referrer=referrer, via=world.rng.choice(("link", "qr", "poster")))
     world.logins.append(DemoLogin("推广员 promoter (老板 boss)", _sms_login(bosses[0]), "(SMS code)",
                                   f"{bosses[0]} · /me/promoter/"))
     world.counts["bosses"] = len(bosses)
@@ -262,7 +264,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("cards", lambda: step_cards(world)),
         ("promotions", lambda: step_promotions(world)),
         ("orders", lambda: step_history(world, days=days)),
-        ("campaigns", lambda: step_campaigns(world)),
+        ("campaigns", lambda: step_campaigns(world, days=days)),
         ("bookings", lambda: step_bookings(world)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
         ("scores", lambda: step_scores(world)),

@@ -191,10 +191,14 @@ def test_the_banner_promotions_coupons_levels_and_points_are_live_campaigns(mall
     assert live.filter(name="新客首单立减 20 元", new_customers_only=True, value=2000).count() == merchants
     assert live.filter(threshold_fen=29900, value=5000).count() == merchants
 
+    # the three claimable ones, the sharer's reward and the invite tiers' two coupons
     templates = CouponTemplate.objects.filter(status=CampaignStatus.ACTIVE)
-    assert templates.count() == 3 * merchants == mall.counts["coupon_templates"]
-    assert set(templates.values_list("name", flat=True)) == {"新人 5 元无门槛券", "满 199 减 30", "全场 9 折 · 最高减 30"}
-    assert Coupon.objects.count() == mall.counts["coupons_claimed"] > 0
+    assert templates.count() == 6 * merchants
+    assert mall.counts["coupon_templates"] == 3 * merchants
+    assert set(templates.values_list("name", flat=True)) == {
+        "新人 5 元无门槛券", "满 199 减 30", "全场 9 折 · 最高减 30", "分享有礼 · 满 99 减 20",
+        "邀请有礼 · 15 元无门槛券", "邀请有礼 · 满 199 减 80"}
+    assert Coupon.objects.exclude(source__in=["share", "invite"]).count() == mall.counts["coupons_claimed"] > 0
     for template in templates:
         assert template.issued == template.coupons.count()
     used = Coupon.objects.filter(status=Coupon.Status.USED)
@@ -207,3 +211,48 @@ def test_the_banner_promotions_coupons_levels_and_points_are_live_campaigns(mall
     assert PointsEntry.objects.filter(key="demo-welcome").count() == mall.counts["points_customers"] > 0
     assert PointsAccount.objects.filter(balance__gt=0).exists()
     assert ledger_verify().ok
+
+
+def test_share_to_get_has_a_sharer_whose_friends_claimed_and_who_earned_a_reward(mall):
+    from linkmall.campaigns.models import CampaignStatus, Coupon, ShareCampaign, ShareClaim, ShareProgress
+
+    campaigns = ShareCampaign.objects.filter(status=CampaignStatus.ACTIVE)
+    assert campaigns.count() == Merchant.objects.count() == mall.counts["share_campaigns"]
+    assert set(campaigns.values_list("friend_template__name", "reward_template__name", "friends_needed")) == {
+        ("新人 5 元无门槛券", "分享有礼 · 满 99 减 20", 3)}
+    # one sharer per merchant, four friends each: four claims, one reward and one toward the next
+    assert ShareClaim.objects.count() == mall.counts["share_claims"] == 4 * Merchant.objects.count()
+    assert list(ShareProgress.objects.values_list("claims", "rewards").distinct()) == [(4, 1)]
+    assert mall.counts["share_rewards"] == Merchant.objects.count()
+    # within a campaign every friend, phone and device claimed once
+    claims = ShareClaim.objects.all()
+    for column in ("friend", "phone", "device_key"):
+        assert claims.values("campaign", column).distinct().count() == claims.count()
+    assert not claims.filter(device_key="").exists()
+    assert Coupon.objects.filter(source="share", template__name="新人 5 元无门槛券").count() == claims.count()
+    rewards = Coupon.objects.filter(source="share", template__name="分享有礼 · 满 99 减 20")
+    assert set(rewards.values_list("user_id", flat=True)) == set(claims.values_list("sharer_id", flat=True))
+    # the sharer of the first merchant is the printed customer login
+    sharer = ShareProgress.objects.get(campaign__merchant__name="西子生活优选").sharer
+    assert mall.logins[-1].username == sharer.phone
+
+
+def test_invite_tiers_are_live_reviewed_and_credited_from_the_history(mall):
+    from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize
+    from linkmall.campaigns.models import CampaignStatus
+    from linkmall.referral.models import QualifyingProduct
+
+    campaigns = InviteCampaign.objects.filter(status=CampaignStatus.ACTIVE, name="邀请有礼")
+    assert campaigns.count() == Merchant.objects.count() == mall.counts["invite_campaigns"]
+    packages = set(QualifyingProduct.objects.values_list("product_id", flat=True))
+    for campaign in campaigns:
+        assert campaign.compliance == []  # the 2+1 packages do not count: no headcount pay
+        assert not set(campaign.product_ids) & packages
+        assert [(t.invitees, t.prize_kind, t.funder) for t in campaign.tiers.order_by("invitees")] == [
+            (3, "coupon", "merchant"), (5, "gift", "merchant"), (10, "coupon", "merchant")]
+        cheapest = min(Listing.objects.filter(merchant=campaign.merchant), key=lambda x: (x.price_fen, x.pk))
+        assert campaign.tiers.get(invitees=5).gift_listing == cheapest
+    # the history's invitees whose first order settled when the due tasks ran (seed 11): their
+    # inviters are on their way to the first tier, none has reached it in 30 days
+    assert InviteCredit.objects.filter(status="counted").count() == 9
+    assert InvitePrize.objects.count() == 0
