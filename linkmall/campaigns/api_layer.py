@@ -9,9 +9,9 @@ from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
 from linkmall.accounts.http import ApiRequest
-from linkmall.campaigns import layer_selectors
 from linkmall.campaigns.models import Coupon, CouponTemplate, LayerOfferDelivery, LayerOfferSettings
 from linkmall.campaigns.schemas import CouponOut, CouponTemplateOut, MerchantQuery
+from linkmall.campaigns.selectors import layer_offers as layer_selectors
 from linkmall.campaigns.services._common import require_console
 from linkmall.campaigns.services.guide_coupons import MAX_GUIDE_KEY, guide_coupon_issue
 from linkmall.campaigns.services.layer_offers import layer_offer_settings_update, layer_offers_deliver

@@ -11,10 +11,11 @@ from pydantic import Field
 from linkmall.accounts.auth import api_auth
 from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import User
-from linkmall.campaigns import selectors, selectors_loyalty
+from linkmall.campaigns import selectors
 from linkmall.campaigns.models import LoyaltySettings, MemberLevel, PointsEntry
 from linkmall.campaigns.schemas import Id, MerchantQuery, PointsEntryPage
-from linkmall.campaigns.selectors_loyalty import LoyaltySummary, MerchantLoyalty
+from linkmall.campaigns.selectors import loyalty as selectors_loyalty
+from linkmall.campaigns.selectors.loyalty import LoyaltySummary, MerchantLoyalty
 from linkmall.campaigns.services import loyalty, signin
 from linkmall.catalog.services.validation import MAX_PRICE_FEN
 from linkmall.core.errors import NotFound

@@ -14,13 +14,13 @@ from linkmall.accounts.auth import api_auth
 from linkmall.accounts.http import ApiRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.sharecodes import CODE_LENGTH, share_code_for, share_code_user_id
-from linkmall.campaigns import selectors_sharing as reads
 from linkmall.campaigns.api import CampaignConsoleQuery, _merchant, _optional_user
 from linkmall.campaigns.models import Coupon, ShareCampaign
 from linkmall.campaigns.offers import template_label
 from linkmall.campaigns.schemas import CampaignStatusIn, CouponOut, Id, Name
 from linkmall.campaigns.selectors import consumer
-from linkmall.campaigns.selectors_sharing import ShareStanding
+from linkmall.campaigns.selectors import sharing as reads
+from linkmall.campaigns.selectors.sharing import ShareStanding
 from linkmall.campaigns.services import sharing
 from linkmall.core import clock
 from linkmall.core.errors import NotFound

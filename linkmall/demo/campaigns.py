@@ -238,10 +238,9 @@ def step_invite_tiers(world: "DemoWorld", *, days: int) -> None:
     the campaign names the shop's products except the 2+1 entry packages, so the compliance review
     (referral.invites) finds no headcount pay and it starts. The history's first orders settle when
     the due tasks run at the end of the load, which credits the inviters bound before them."""
-    from linkmall.campaigns.invites.models import InviteCounts, InvitePrizeKind
-    from linkmall.campaigns.invites.services import invite_campaign_create
-    from linkmall.campaigns.models import Funder
+    from linkmall.campaigns.models import Funder, InviteCounts, InvitePrizeKind
     from linkmall.campaigns.services import coupon_template_create, coupon_template_set_status
+    from linkmall.campaigns.services.invites import invite_campaign_create
     from linkmall.referral.invites import invite_campaign_move
     from linkmall.referral.models import QualifyingProduct
 

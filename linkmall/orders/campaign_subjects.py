@@ -18,12 +18,11 @@ from django.db.models.functions import Cast, Substr
 from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import User
-from linkmall.campaigns.invites.models import InvitePrize
-from linkmall.campaigns.invites.selectors import invite_campaign_get, tier_prize_name
-from linkmall.campaigns.models import Coupon, CouponSource
+from linkmall.campaigns.models import Coupon, CouponSource, InvitePrize
 from linkmall.campaigns.offers import template_label
 from linkmall.campaigns.pages.share import rule_text
-from linkmall.campaigns.selectors_sharing import share_campaign_get
+from linkmall.campaigns.selectors.invites import invite_campaign_get, tier_prize_name
+from linkmall.campaigns.selectors.sharing import share_campaign_get
 from linkmall.orders.campaign_reports import COUPON_STEP, GIFT_STEP, Subject, register_subject
 from linkmall.orders.models import Order
 

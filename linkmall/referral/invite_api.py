@@ -13,9 +13,10 @@ from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
 from linkmall.accounts.http import ApiRequest
-from linkmall.campaigns.invites import selectors, services
-from linkmall.campaigns.invites.models import InviteCampaign, InvitePrize
+from linkmall.campaigns.models import InviteCampaign, InvitePrize
 from linkmall.campaigns.selectors import consumer
+from linkmall.campaigns.selectors import invites as selectors
+from linkmall.campaigns.services import invites as services
 from linkmall.core.errors import NotFound
 from linkmall.referral import invites
 from linkmall.referral.api_operator import RiskOut

@@ -22,10 +22,9 @@ from django_tasks import task
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
-from linkmall.campaigns.invites import services as invites
-from linkmall.campaigns.invites.models import InviteCampaign, InvitePrize, InvitePrizeKind
-from linkmall.campaigns.invites.selectors import invite_campaign_get
-from linkmall.campaigns.models import CampaignStatus
+from linkmall.campaigns.models import CampaignStatus, InviteCampaign, InvitePrize, InvitePrizeKind
+from linkmall.campaigns.selectors.invites import invite_campaign_get
+from linkmall.campaigns.services import invites
 from linkmall.campaigns.services._common import require_merchant_owner
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, DomainError

@@ -30,12 +30,14 @@ from linkmall.accounts.models import User
 from linkmall.accounts.services.tokens import api_token_issue
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services.consumer import aftersale_request
-from linkmall.campaigns.invites import services as invite_services
-from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize, InviteTier
 from linkmall.campaigns.models import (
     Coupon,
     CouponTemplate,
     GuideCoupon,
+    InviteCampaign,
+    InviteCredit,
+    InvitePrize,
+    InviteTier,
     LayerOfferDelivery,
     LayerOfferSettings,
     LoyaltySettings,
@@ -49,6 +51,7 @@ from linkmall.campaigns.models import (
     SignIn,
 )
 from linkmall.campaigns.models import Promotion as CampaignPromotion
+from linkmall.campaigns.services import invites as invite_services
 from linkmall.campaigns.services import loyalty, sharing
 from linkmall.cards.models import Appointment, Card, CardHolding, Promotion, Question
 from linkmall.catalog.models import ImportJob, Product, ProductImage, Sku
@@ -210,7 +213,7 @@ def make_side(label: str) -> Side:
 def attackers_address(a: Side) -> Address:
     """The other side's consumer's own address: a valid address for the attacker, so only the check
     on the object the route names stands between them and the change."""
-    return Address.objects.exclude(user=a.consumer).order_by("pk").first()
+    return Address.objects.exclude(user=a.consumer).order_by("pk")[0]
 
 
 @dataclass

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import role_required
-from linkmall.campaigns import layer_selectors
 from linkmall.campaigns.models import CouponSource, LayerOfferDelivery
 from linkmall.campaigns.offers import template_label
+from linkmall.campaigns.selectors import layer_offers as layer_selectors
 from linkmall.campaigns.services.guide_coupons import MAX_GUIDE_KEY, guide_coupon_issue
 from linkmall.campaigns.services.layer_offers import layer_offer_settings_update, layer_offers_deliver
 from linkmall.core import clock

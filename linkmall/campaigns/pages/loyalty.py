@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import consumer_page, role_required
-from linkmall.campaigns import selectors, selectors_loyalty
+from linkmall.campaigns import selectors
 from linkmall.campaigns.models import PointsEntry
+from linkmall.campaigns.selectors import loyalty as selectors_loyalty
 from linkmall.campaigns.services import loyalty, signin
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound

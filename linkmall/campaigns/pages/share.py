@@ -21,13 +21,13 @@ from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.pages.decorators import consumer_page, consumer_required, role_required
 from linkmall.accounts.sharecodes import share_code_user_id
-from linkmall.campaigns import selectors_sharing as reads
 from linkmall.campaigns.models import CampaignStatus, ShareCampaign, ShareMode
 from linkmall.campaigns.offers import template_label
 from linkmall.campaigns.pages.console import _merchant, _moves
 from linkmall.campaigns.pages.share_forms import ShareCampaignForm
 from linkmall.campaigns.selectors import coupon_template_list
-from linkmall.campaigns.selectors_sharing import ShareStanding
+from linkmall.campaigns.selectors import sharing as reads
+from linkmall.campaigns.selectors.sharing import ShareStanding
 from linkmall.campaigns.services import sharing
 from linkmall.cards.drawing import card_poster_png
 from linkmall.core.error_codes import error_text

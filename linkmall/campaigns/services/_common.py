@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -55,6 +55,18 @@ def require_merchant_owner(actor: User, merchant_id: int, *, what: str) -> User:
     """The merchant's owner (or platform staff); another merchant's object is "not found"."""
     require_console(actor)
     return require_tenant(actor, merchant_id, what=what)
+
+
+class _Campaign(Protocol):
+    merchant_id: int
+    status: str
+
+
+def require_changeable(actor: User, campaign: _Campaign, *, what: str) -> None:
+    """The campaign's merchant owner (or platform staff) may change it unless it has ended."""
+    require_merchant_owner(actor, campaign.merchant_id, what=what)
+    if campaign.status == CampaignStatus.ENDED:
+        raise Conflict(f"An ended {what} cannot change.", code="campaign_state", detail={"status": campaign.status})
 
 
 def lock_promotion(promotion_id: int) -> Promotion:

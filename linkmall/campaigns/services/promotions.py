@@ -21,12 +21,12 @@ from linkmall.campaigns.services._common import (
     clean_terms,
     lock_promotion,
     moment,
+    require_changeable,
     require_console,
     require_merchant_owner,
     whole,
 )
 from linkmall.core import clock
-from linkmall.core.errors import Conflict
 from linkmall.stores.models import Merchant
 
 
@@ -84,10 +84,7 @@ def promotion_update(*, actor: User, promotion_id: int, accept_loss: bool = Fals
     require_console(actor)
     with transaction.atomic():
         promotion = lock_promotion(promotion_id)
-        require_merchant_owner(actor, promotion.merchant_id, what="promotion")
-        if promotion.status == CampaignStatus.ENDED:
-            raise Conflict("An ended promotion cannot change.", code="campaign_state",
-                           detail={"status": promotion.status})
+        require_changeable(actor, promotion, what="promotion")
         values: dict[str, Any] = {field: getattr(promotion, field) for field in FIELDS}
         values.update(changes)
         merchant = promotion.merchant

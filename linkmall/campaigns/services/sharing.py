@@ -43,6 +43,7 @@ from linkmall.campaigns.services._common import (
     Errors,
     check_move,
     moment,
+    require_changeable,
     require_console,
     require_merchant_owner,
     whole,
@@ -155,10 +156,7 @@ def share_campaign_update(*, actor: User, campaign_id: int, **changes: Unpack[Sh
     require_console(actor)
     with transaction.atomic():
         campaign = lock_campaign(campaign_id)
-        require_merchant_owner(actor, campaign.merchant_id, what="share campaign")
-        if campaign.status == CampaignStatus.ENDED:
-            raise Conflict("An ended share campaign cannot change.", code="campaign_state",
-                           detail={"status": campaign.status})
+        require_changeable(actor, campaign, what="share campaign")
         values: dict[str, Any] = {field: getattr(campaign, field) for field in FIELDS}
         changed = sorted(field for field, value in changes.items() if value != values[field])
         if campaign.status != CampaignStatus.DRAFT and (locked := [f for f in changed if f not in OPEN_FIELDS]):

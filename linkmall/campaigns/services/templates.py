@@ -25,6 +25,7 @@ from linkmall.campaigns.services._common import (
     clean_terms,
     lock_template,
     moment,
+    require_changeable,
     require_console,
     require_merchant_owner,
     whole,
@@ -109,10 +110,7 @@ def coupon_template_update(*, actor: User, template_id: int, accept_loss: bool =
     require_console(actor)
     with transaction.atomic():
         template = lock_template(template_id)
-        require_merchant_owner(actor, template.merchant_id, what="coupon template")
-        if template.status == CampaignStatus.ENDED:
-            raise Conflict("An ended coupon template cannot change.", code="campaign_state",
-                           detail={"status": template.status})
+        require_changeable(actor, template, what="coupon template")
         values: dict[str, Any] = {field: getattr(template, field) for field in FIELDS}
         changed = sorted(field for field, value in changes.items() if value != values[field])
         if template.status != CampaignStatus.DRAFT and (locked := [f for f in changed if f not in OPEN_FIELDS]):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from linkmall import testing
 from linkmall.accounts.services import api_token_issue
 from linkmall.campaigns.models import LoyaltySettings, MemberLevel, PointsAccount, PointsEntry, SignIn
-from linkmall.campaigns.selectors_loyalty import expiring_lots, loyalty_summary
+from linkmall.campaigns.selectors.loyalty import expiring_lots, loyalty_summary
 from linkmall.campaigns.services import points_grant, points_spend
 from linkmall.campaigns.services.loyalty import (
     loyalty_order_settled,

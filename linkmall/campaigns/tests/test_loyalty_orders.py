@@ -9,7 +9,7 @@ import pytest
 
 from linkmall import testing as t
 from linkmall.campaigns.models import GrowthEntry, LoyaltyCredit, LoyaltySettings, MemberLevel, PointsEntry
-from linkmall.campaigns.selectors_loyalty import loyalty_summary, points_and_level
+from linkmall.campaigns.selectors.loyalty import loyalty_summary, points_and_level
 from linkmall.campaigns.services import points_grant, points_spend
 from linkmall.campaigns.tests.factories import T0
 from linkmall.core import clock

@@ -8,7 +8,7 @@ import pytest
 
 from linkmall import testing
 from linkmall.campaigns.models import Coupon, CouponTemplate, ShareCampaign, ShareClaim, ShareProgress
-from linkmall.campaigns.selectors_sharing import landing_state, my_shares, share_path
+from linkmall.campaigns.selectors.sharing import landing_state, my_shares, share_path
 from linkmall.campaigns.services.sharing import (
     share_campaign_create,
     share_campaign_set_status,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from linkmall import testing
 from linkmall.accounts.sharecodes import share_code_for
 from linkmall.campaigns.models import Coupon, ShareCampaign, ShareClaim
-from linkmall.campaigns.selectors_sharing import share_path
+from linkmall.campaigns.selectors.sharing import share_path
 from linkmall.campaigns.services.sharing import share_claim
 from linkmall.campaigns.tests.factories import make_template
 from linkmall.campaigns.tests.test_sharing import make_share

@@ -64,7 +64,7 @@ SEEDED_IDS = {
 
 def _invite_campaign(merchant_id: int) -> int:
     """A draft invite campaign of the seeded merchant (made on first use)."""
-    from linkmall.campaigns.invites.models import InviteCampaign
+    from linkmall.campaigns.models import InviteCampaign
 
     campaign, _ = InviteCampaign.objects.get_or_create(merchant_id=merchant_id, name="邀好友")
     return campaign.pk

@@ -238,8 +238,7 @@ def test_share_to_get_has_a_sharer_whose_friends_claimed_and_who_earned_a_reward
 
 
 def test_invite_tiers_are_live_reviewed_and_credited_from_the_history(mall):
-    from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize
-    from linkmall.campaigns.models import CampaignStatus
+    from linkmall.campaigns.models import CampaignStatus, InviteCampaign, InviteCredit, InvitePrize
     from linkmall.referral.models import QualifyingProduct
 
     campaigns = InviteCampaign.objects.filter(status=CampaignStatus.ACTIVE, name="邀请有礼")

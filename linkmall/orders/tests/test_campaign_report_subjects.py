@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from linkmall import testing
-from linkmall.campaigns.invites import services as invites
 from linkmall.campaigns.models import Coupon, CouponTemplate, ShareCampaign
 from linkmall.campaigns.services import coupon_issue
+from linkmall.campaigns.services import invites as invites
 from linkmall.campaigns.services.sharing import share_claim
 from linkmall.campaigns.tests.factories import T0, make_shop
 from linkmall.campaigns.tests.test_sharing import make_share

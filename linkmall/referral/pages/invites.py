@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import consumer_required, role_required
-from linkmall.campaigns.invites import selectors, services
-from linkmall.campaigns.invites.models import InviteCampaign, InviteCounts
-from linkmall.campaigns.models import CampaignStatus, CouponTemplate
+from linkmall.campaigns.models import CampaignStatus, CouponTemplate, InviteCampaign, InviteCounts
+from linkmall.campaigns.selectors import invites as selectors
+from linkmall.campaigns.services import invites as services
 from linkmall.campaigns.services._common import MOVES
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound

@@ -7,8 +7,7 @@ from django.test import Client
 
 from linkmall import testing as t
 from linkmall.accounts.services.tokens import api_token_issue
-from linkmall.campaigns.invites.models import InviteCampaign
-from linkmall.campaigns.models import CouponTemplate
+from linkmall.campaigns.models import CouponTemplate, InviteCampaign
 from linkmall.referral.models import QualifyingProduct
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,8 @@ from decimal import Decimal
 import pytest
 
 from linkmall import testing as t
-from linkmall.campaigns.invites import services as invites
-from linkmall.campaigns.invites.models import InviteCampaign
-from linkmall.campaigns.models import CouponTemplate
+from linkmall.campaigns.models import CouponTemplate, InviteCampaign
+from linkmall.campaigns.services import invites as invites
 from linkmall.referral.invites import invite_campaign_move
 from linkmall.referral.models import QualifyingProduct
 

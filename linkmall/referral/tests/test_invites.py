@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 
 from linkmall import testing as t
-from linkmall.campaigns.invites import services as invites
-from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize
-from linkmall.campaigns.models import Coupon, CouponTemplate
+from linkmall.campaigns.models import Coupon, CouponTemplate, InviteCampaign, InviteCredit, InvitePrize
+from linkmall.campaigns.services import invites as invites
 from linkmall.core import clock
 from linkmall.core.errors import Conflict
 from linkmall.core.tasks import run_due

@@ -5,9 +5,8 @@ from decimal import Decimal
 import pytest
 
 from linkmall import testing as t
-from linkmall.campaigns.invites import services as invites
-from linkmall.campaigns.invites.models import InviteCredit, InvitePrize
-from linkmall.campaigns.models import CouponTemplate
+from linkmall.campaigns.models import CouponTemplate, InviteCredit, InvitePrize
+from linkmall.campaigns.services import invites as invites
 from linkmall.core import clock
 from linkmall.referral.invites import invite_campaign_move
 from linkmall.testing import outcomes, race

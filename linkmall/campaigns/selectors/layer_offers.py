@@ -16,7 +16,7 @@ from linkmall.campaigns.models import (
     LayerOfferDelivery,
     LayerOfferSettings,
 )
-from linkmall.campaigns.selectors import usable_coupons
+from linkmall.campaigns.selectors.coupons import usable_coupons
 from linkmall.campaigns.services._common import require_console
 from linkmall.core import clock
 from linkmall.customers.crm.access import crm_scope, profile_in_scope

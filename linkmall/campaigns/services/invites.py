@@ -19,7 +19,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import Role, User
-from linkmall.campaigns.invites.models import (
+from linkmall.campaigns.models import (
+    CampaignStatus,
+    CouponSource,
+    CouponTemplate,
+    Funder,
     InviteCampaign,
     InviteCounts,
     InviteCredit,
@@ -27,12 +31,12 @@ from linkmall.campaigns.invites.models import (
     InvitePrizeKind,
     InviteTier,
 )
-from linkmall.campaigns.models import CampaignStatus, CouponSource, CouponTemplate, Funder
 from linkmall.campaigns.services._common import (
     MAX_NAME,
     Errors,
     check_move,
     moment,
+    require_changeable,
     require_console,
     require_merchant_owner,
     whole,
@@ -202,10 +206,7 @@ def invite_campaign_update(*, actor: User, campaign_id: int, tiers: Sequence[Map
     require_console(actor)
     with transaction.atomic():
         campaign = lock_campaign(campaign_id)
-        require_merchant_owner(actor, campaign.merchant_id, what="invite campaign")
-        if campaign.status == CampaignStatus.ENDED:
-            raise Conflict("An ended campaign cannot change.", code="campaign_state",
-                           detail={"status": campaign.status})
+        require_changeable(actor, campaign, what="invite campaign")
         terms_changed = tiers is not None or any(
             key in changes and changes[key] != getattr(campaign, key) for key in ("counts", "product_ids"))
         if terms_changed and campaign.status != CampaignStatus.DRAFT:

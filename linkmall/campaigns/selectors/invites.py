@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from linkmall.accounts.models import User
-from linkmall.campaigns.invites.models import InviteCampaign, InviteCredit, InvitePrize, InviteTier
-from linkmall.campaigns.models import CampaignStatus
+from linkmall.campaigns.models import CampaignStatus, InviteCampaign, InviteCredit, InvitePrize, InviteTier
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
 from linkmall.core.errors import NotFound
 

@@ -27,7 +27,7 @@ from linkmall.campaigns.models import (
 )
 from linkmall.campaigns.offers import category_tree, coupon_offer, needs_tree, promotion_offer
 from linkmall.campaigns.pricing import LineIn, Offer, coupon_discount
-from linkmall.campaigns.selectors_loyalty import points_and_level
+from linkmall.campaigns.selectors.loyalty import points_and_level
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
 from linkmall.campaigns.services.coupons import refuse_unusable
 from linkmall.core import clock
