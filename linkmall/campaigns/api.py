@@ -83,6 +83,9 @@ def claim_centre(request: HttpRequest, merchant_id: int) -> list[Claimable]:
 
 @router.post("/coupon-templates/{int:template_id}/claim", response={201: CouponOut}, auth=api_auth)
 def claim(request: ApiRequest, template_id: int, payload: ClaimIn) -> Status[Coupon]:
+    """Claim a coupon of the claim centre with the source it lists (`source`): claim, or new_customer
+    for a new-customer-only coupon (新人专享), refused with `coupon_new_customers_only` to a caller
+    who has bought at the merchant."""
     coupon = services.coupon_claim(user=request.auth, template_id=template_id, key=payload.key)
     return Status(201, Coupon.objects.select_related("template", "merchant").get(pk=coupon.pk))
 

@@ -223,8 +223,11 @@ class ClaimableOut(Schema):
     per_user_limit: int = Field(alias="template.per_user_limit")
     #: how many the caller holds (0 for a visitor)
     claimed: int
-    #: open, sold_out, limit_reached or not_started
+    #: open, sold_out, limit_reached, not_started or not_new_customer (a new-customer-only coupon
+    #: of a caller who has bought at the merchant)
     state: str
+    #: the source a claim takes: claim, or new_customer for a new-customer-only coupon (新人专享)
+    source: str
 
     @staticmethod
     def resolve_label(obj: Claimable) -> str:

@@ -55,7 +55,7 @@ class ShopOffers:
 
 def shop_offers(*, merchant: Merchant, user: User | None = None) -> ShopOffers:
     """The merchant's promotions running now (new-customer ones too: a visitor may be new) and the
-    coupons of its claim centre with the viewer's claim state. Three queries at most."""
+    coupons of its claim centre with the viewer's claim state. Four queries at most."""
     promotions = [ShownPromotion(promotion=p, tag=promotion_tag(p), label=promotion_label(p))
                   for p in active_promotions(merchant=merchant, first_order=True)]
     coupons = [ShownCoupon(item=item, label=template_label(item.template))

@@ -174,6 +174,7 @@ _CODES = (
     ErrorCode("coupon_not_started", 409, _("优惠券还没到开始时间。")),
     ErrorCode("coupon_expired", 409, _("优惠券已过期。")),
     ErrorCode("coupon_unavailable", 409, _("这张优惠券现在不能领取。")),
+    ErrorCode("coupon_new_customers_only", 409, _("这张优惠券仅限新客领取，你已经在本店下过单了。")),
     ErrorCode("coupon_used", 409, _("优惠券已使用。")),
     ErrorCode("coupon_other_merchant", 409, _("这张优惠券不能在本店使用。")),
     ErrorCode("coupon_threshold_not_met", 409, _("订单金额未达到优惠券的使用门槛。")),

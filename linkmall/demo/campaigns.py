@@ -80,6 +80,7 @@ def step_campaigns(world: "DemoWorld", *, days: int = 90) -> None:
         coupon_template_set_status,
         points_grant,
     )
+    from linkmall.campaigns.services.coupons import is_new_customer
     from linkmall.orders.models import Order
 
     rng = world.rng
@@ -98,7 +99,10 @@ def step_campaigns(world: "DemoWorld", *, days: int = 90) -> None:
             points_grant(user=user, merchant=merchant, points=points, key="demo-welcome", reason="开卡礼")
             counts["points_customers"] += 1
             for template in rng.sample(templates, rng.randint(1, len(templates))):
-                source = CouponSource.NEW_CUSTOMER if CouponSource.NEW_CUSTOMER in template.sources else CouponSource.CLAIM
+                # the new-customer gift for a customer new here, else the claim centre
+                new = CouponSource.NEW_CUSTOMER in template.sources and is_new_customer(user=user,
+                                                                                         merchant_id=merchant.pk)
+                source = CouponSource.NEW_CUSTOMER if new else CouponSource.CLAIM
                 coupon_claim(user=user, template_id=template.pk, source=source, key=f"demo-{template.pk}-{user.pk}")
                 counts["coupons_claimed"] += 1
         # returning customers (they browsed and bought here before) come back with a coupon

@@ -29,7 +29,7 @@ from linkmall.campaigns.offers import category_tree, coupon_offer, needs_tree, p
 from linkmall.campaigns.pricing import LineIn, Offer, coupon_discount
 from linkmall.campaigns.selectors.loyalty import points_and_level
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
-from linkmall.campaigns.services.coupons import refuse_unusable
+from linkmall.campaigns.services.coupons import claim_source, is_new_customer, refuse_unusable
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.stores.models import Merchant
@@ -116,7 +116,9 @@ def best_coupon(*, lines: Sequence[LineIn], offers: CheckoutOffers) -> Coupon | 
 # --- the claim centre (领券中心) and the wallet ---------------------------------------------------------
 
 
-ClaimState = Literal["open", "sold_out", "limit_reached", "not_started"]
+ClaimState = Literal["open", "sold_out", "limit_reached", "not_started", "not_new_customer"]
+#: the sources that put a template in the claim centre
+CLAIM_CENTRE_SOURCES = (CouponSource.CLAIM, CouponSource.NEW_CUSTOMER)
 
 
 @dataclass(frozen=True)
@@ -125,32 +127,43 @@ class Claimable:
     #: how many the viewer holds already (0 for a visitor)
     claimed: int
     state: ClaimState
+    #: the source a claim takes (`services.coupons.claim_source`): claim, or new_customer for a
+    #: new-customer-only template (新人专享)
+    source: str
 
 
 def claimable_templates(*, merchant_id: int, user: User | None = None) -> list[Claimable]:
-    """The merchant's coupons anyone may claim in its claim centre now or soon: active, offered in
-    the claim centre, and not past their claim window or validity. Two queries."""
+    """The merchant's coupons in its claim centre now or soon: active, offered to anyone (`claim`)
+    or to new customers (`new_customer`), and not past their claim window or validity. A
+    new-customer-only template is `not_new_customer` for a viewer who has bought at the merchant
+    (the claim service has the last word). Three queries at most."""
     now = clock.now()
     rows = (CouponTemplate.objects.filter(merchant_id=merchant_id, status=CampaignStatus.ACTIVE)
             .filter(Q(claim_ends_at__isnull=True) | Q(claim_ends_at__gt=now))
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
             .order_by("-pk"))
-    templates = [t for t in rows if CouponSource.CLAIM in t.sources]
+    templates = [t for t in rows if any(source in t.sources for source in CLAIM_CENTRE_SOURCES)]
+    viewer = user if user is not None and user.is_authenticated else None
     held: dict[int, int] = {}
-    if user is not None and user.is_authenticated and templates:
-        held = dict(Coupon.objects.filter(user=user, template__in=[t.pk for t in templates])
+    if viewer is not None and templates:
+        held = dict(Coupon.objects.filter(user=viewer, template__in=[t.pk for t in templates])
                     .values("template").annotate(n=Count("pk")).values_list("template", "n"))
+    new_only = any(claim_source(t) == CouponSource.NEW_CUSTOMER for t in templates)
+    returning = viewer is not None and new_only and not is_new_customer(user=viewer, merchant_id=merchant_id)
     out = []
     for template in templates:
+        source = claim_source(template)
         claimed = held.get(template.pk, 0)
         state: ClaimState = "open"
         if template.claim_starts_at is not None and now < template.claim_starts_at:
             state = "not_started"
         elif claimed >= template.per_user_limit:
             state = "limit_reached"
+        elif returning and source == CouponSource.NEW_CUSTOMER:
+            state = "not_new_customer"
         elif template.issued >= template.total:
             state = "sold_out"
-        out.append(Claimable(template=template, claimed=claimed, state=state))
+        out.append(Claimable(template=template, claimed=claimed, state=state, source=source))
     return out
 
 

@@ -13,7 +13,8 @@ from linkmall.accounts.services.users import phone_mask
 from linkmall.accounts.sharecodes import share_code_for
 from linkmall.campaigns.models import CampaignStatus, ShareCampaign, ShareClaim, ShareMode, ShareProgress
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
-from linkmall.campaigns.services.sharing import campaign_open, is_new_customer
+from linkmall.campaigns.services.coupons import is_new_customer
+from linkmall.campaigns.services.sharing import campaign_open
 from linkmall.core import clock
 from linkmall.core.errors import NotFound
 from linkmall.stores.selectors.merchant import merchant_id_of

@@ -6,6 +6,10 @@ The per-user limit holds through the unique (template, user, slot): the n-th cou
 for a buyer takes slot n ≤ limit, and two claims racing for the same slot cannot both insert it (the
 loser looks again and finds the limit reached). Issuing is idempotent by `key`, unique per template.
 Every refusal is a 4xx with a stable code and changes nothing.
+
+The claim centre offers a template when its sources include `claim`, or `new_customer` (新人专享):
+a claim of a new-customer-only template takes the `new_customer` source and is refused
+(`coupon_new_customers_only`) to a buyer who has bought at the merchant already (`is_new_customer`).
 """
 
 from datetime import datetime, timedelta
@@ -18,28 +22,42 @@ from linkmall.accounts.tenancy import require_role
 from linkmall.campaigns.models import CampaignStatus, Coupon, CouponSource, CouponTemplate
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
+from linkmall.customers.models import Purchase
 
 MAX_KEY = 100
 #: rounds of a claim: each lost one means another claim of the same buyer took the slot
 MAX_ATTEMPTS = 110  # more than the largest per-user limit
 
 
-def coupon_claim(*, user: User, template_id: int, source: str = CouponSource.CLAIM, key: str | None = None) -> Coupon:
-    """A consumer takes a coupon of the template (the claim centre, 领券). With a `key`, a retry
-    returns the same coupon and issues nothing more."""
+def is_new_customer(*, user: User, merchant_id: int) -> bool:
+    """No paid order (nor imported purchase) of the user at the merchant."""
+    return not Purchase.objects.filter(merchant_id=merchant_id, user=user).exists()
+
+
+def claim_source(template: CouponTemplate) -> str:
+    """The source a claim of the template in the claim centre takes: `claim` when the template is
+    offered there to anyone, else `new_customer` (a new-customer-only template)."""
+    return CouponSource.CLAIM if CouponSource.CLAIM in template.sources else CouponSource.NEW_CUSTOMER
+
+
+def coupon_claim(*, user: User, template_id: int, source: str | None = None, key: str | None = None) -> Coupon:
+    """A consumer takes a coupon of the template (the claim centre, 领券); `source` defaults to the
+    one the claim centre offers it with (`claim_source`). A `new_customer` claim of a buyer who has
+    bought at the merchant is refused (`coupon_new_customers_only`). With a `key`, a retry returns
+    the same coupon and issues nothing more."""
     require_role(user, Role.CONSUMER)
-    return _issue(user=user, template_id=template_id, source=source, key=key)
+    return _issue(user=user, template_id=template_id, source=source, key=key, claimed=True)
 
 
 def coupon_issue(*, template: CouponTemplate, user: User, source: str, key: str) -> Coupon:
     """Give a consumer a coupon of the template another way (a guide, a layer action, an invite
     tier, share-to-get, the new-customer gift): the same rules as a claim, idempotent by `key`."""
     require_role(user, Role.CONSUMER)
-    return _issue(user=user, template_id=template.pk, source=source, key=key)
+    return _issue(user=user, template_id=template.pk, source=source, key=key, claimed=False)
 
 
-def _issue(*, user: User, template_id: int, source: str, key: str | None) -> Coupon:
-    if source not in CouponSource.values:
+def _issue(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool) -> Coupon:
+    if source is not None and source not in CouponSource.values:
         raise InvalidInput("Unknown coupon source.", detail={"field": "source"})
     if key is not None and not 0 < len(key) <= MAX_KEY:
         raise InvalidInput(f"A key has 1 to {MAX_KEY} characters.", detail={"field": "key"})
@@ -48,13 +66,13 @@ def _issue(*, user: User, template_id: int, source: str, key: str | None) -> Cou
         attempt += 1
         try:
             with transaction.atomic():
-                return _issue_once(user=user, template_id=template_id, source=source, key=key)
+                return _issue_once(user=user, template_id=template_id, source=source, key=key, claimed=claimed)
         except IntegrityError:
             if attempt > MAX_ATTEMPTS:
                 raise
 
 
-def _issue_once(*, user: User, template_id: int, source: str, key: str | None) -> Coupon:
+def _issue_once(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool) -> Coupon:
     if key is not None:
         existing = Coupon.objects.filter(template_id=template_id, key=key).first()
         if existing is not None:
@@ -66,11 +84,17 @@ def _issue_once(*, user: User, template_id: int, source: str, key: str | None) -
     if template is None:
         raise NotFound("No such coupon.")
     now = clock.now()
+    if source is None:
+        source = claim_source(template)
     _check_open(template, source, now)
     taken = Coupon.objects.filter(template=template, user=user).count()
     if taken >= template.per_user_limit:
         raise Conflict("You already have as many of these coupons as one buyer may.", code="coupon_limit_reached",
                        detail={"template_id": template.pk, "per_user_limit": template.per_user_limit})
+    if claimed and source == CouponSource.NEW_CUSTOMER and not is_new_customer(user=user,
+                                                                               merchant_id=template.merchant_id):
+        raise Conflict("This coupon is for new customers only.", code="coupon_new_customers_only",
+                       detail={"template_id": template.pk})
     took = (CouponTemplate.objects.filter(pk=template.pk, status=CampaignStatus.ACTIVE, issued__lt=F("total"))
             .update(issued=F("issued") + 1))
     if took != 1:

@@ -48,11 +48,11 @@ from linkmall.campaigns.services._common import (
     require_merchant_owner,
     whole,
 )
-from linkmall.campaigns.services.coupons import coupon_issue
+from linkmall.campaigns.services.coupons import coupon_issue, is_new_customer
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from linkmall.core.locking import lock_one, lock_rows
-from linkmall.customers.models import Purchase, Visitor
+from linkmall.customers.models import Visitor
 from linkmall.customers.tracking import share_edge_open, visitor_create
 from linkmall.stores.models import Merchant
 
@@ -210,11 +210,6 @@ def campaign_open(campaign: ShareCampaign, now: datetime) -> bool:
     """Whether friends may claim now: active and inside its window."""
     return (campaign.status == CampaignStatus.ACTIVE and campaign.starts_at <= now
             and (campaign.ends_at is None or now < campaign.ends_at))
-
-
-def is_new_customer(*, user: User, merchant_id: int) -> bool:
-    """No paid order (nor imported purchase) of the user at the merchant."""
-    return not Purchase.objects.filter(merchant_id=merchant_id, user=user).exists()
 
 
 def share_claim(*, friend: User, campaign_id: int, sharer_id: int, device_key: str = "") -> ShareClaim:

@@ -11,6 +11,7 @@ from linkmall.accounts.models import User
 from linkmall.campaigns.models import CouponTemplate, Promotion
 from linkmall.catalog.models import Category, Product
 from linkmall.core import clock
+from linkmall.customers.models import Purchase
 from linkmall.stores.models import Listing, Merchant
 
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -55,3 +56,12 @@ def make_promotion(merchant: Merchant, **fields) -> Promotion:
               "status": "active", "starts_at": clock.now() - timedelta(days=1)}
     values.update(fields)
     return Promotion.objects.create(merchant=merchant, **values)
+
+
+def make_returning(merchant: Merchant, user: User | None = None) -> User:
+    """A consumer (`user`, else a new one) with a paid order at the merchant, as the customers app
+    records it: no longer a new customer there."""
+    buyer = user or testing.make_consumer()
+    Purchase.objects.create(merchant=merchant, user=buyer, source="mall", reference=f"LM{buyer.pk}",
+                            amount_fen=9900, occurred_at=clock.now())
+    return buyer

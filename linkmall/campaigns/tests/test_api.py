@@ -7,7 +7,7 @@ from linkmall import testing
 from linkmall.accounts.services.tokens import api_token_issue
 from linkmall.campaigns.models import Coupon, CouponTemplate, Promotion
 from linkmall.campaigns.services import coupon_claim, points_grant, points_spend
-from linkmall.campaigns.tests.factories import make_promotion, make_template
+from linkmall.campaigns.tests.factories import make_promotion, make_returning, make_template
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/campaigns"
@@ -179,3 +179,30 @@ def test_a_consumer_cannot_use_the_merchant_endpoints(client, shop):
     response = client.get(f"{API}/merchant/promotions", **bearer(shop.buyer))
 
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+
+
+def test_the_api_claims_a_new_customer_coupon_only_for_a_new_customer(client, shop):
+    new_only = make_template(shop.merchant, name="新人专享", sources=["new_customer"])
+    both = make_template(shop.merchant, name="都可领", sources=["claim", "new_customer"])
+    returning = make_returning(shop.merchant)
+    listing = f"{API}/merchants/{shop.merchant.pk}/coupons"
+
+    visitor = client.get(listing)
+    theirs = client.get(listing, **bearer(returning))
+    refused = client.post(f"{API}/coupon-templates/{new_only.pk}/claim", {}, content_type="application/json",
+                          **bearer(returning))
+    anyone = client.post(f"{API}/coupon-templates/{both.pk}/claim", {}, content_type="application/json",
+                         **bearer(returning))
+    new = client.post(f"{API}/coupon-templates/{new_only.pk}/claim", {}, content_type="application/json",
+                      **bearer(shop.buyer))
+
+    assert [(t["name"], t["source"], t["state"]) for t in visitor.json()] == [
+        ("都可领", "claim", "open"), ("新人专享", "new_customer", "open")]
+    assert [(t["name"], t["source"], t["state"]) for t in theirs.json()] == [
+        ("都可领", "claim", "open"), ("新人专享", "new_customer", "not_new_customer")]
+    assert (refused.status_code, refused.json()["code"]) == (409, "coupon_new_customers_only")
+    assert (anyone.status_code, anyone.json()["source"]) == (201, "claim")
+    assert (new.status_code, new.json()["source"]) == (201, "new_customer")
+    assert CouponTemplate.objects.get(pk=new_only.pk).issued == 1
+    assert sorted(Coupon.objects.values_list("template_id", "user_id")) == sorted(
+        [(both.pk, returning.pk), (new_only.pk, shop.buyer.pk)])

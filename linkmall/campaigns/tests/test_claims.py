@@ -7,12 +7,14 @@ import pytest
 
 from linkmall import testing
 from linkmall.campaigns.models import Coupon, CouponTemplate
+from linkmall.campaigns.selectors import claimable_templates
 from linkmall.campaigns.services import coupon_claim, coupon_issue, coupons_expire
 from linkmall.campaigns.tasks import coupons_expire_schedule, coupons_expire_task
-from linkmall.campaigns.tests.factories import make_template
+from linkmall.campaigns.tests.factories import make_returning, make_template
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from linkmall.core.tasks import run_due
+from linkmall.customers.models import Purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +177,80 @@ def test_the_daily_expiry_task_runs_and_books_the_next_run_once(shop, frozen):
     assert coupon.status == "expired"
     assert coupons_expire_schedule() is False  # the task booked tomorrow's run itself
     assert coupons_expire_task.call() == 0
+
+
+# --- the new-customer gift (新人专享) -----------------------------------------------------------------
+
+
+def test_a_new_customer_claims_a_new_customer_only_coupon_as_a_new_customer_gift(shop):
+    template = make_template(shop.merchant, sources=["new_customer"])
+
+    coupon = coupon_claim(user=shop.buyer, template_id=template.pk)
+
+    assert (coupon.source, coupon.key, issued(template)) == ("new_customer", f"new_customer:{shop.buyer.pk}:1", 1)
+    assert [(c.source, c.state) for c in claimable_templates(merchant_id=shop.merchant.pk, user=shop.buyer)] == [
+        ("new_customer", "limit_reached")]
+
+
+def test_a_customer_who_bought_before_is_refused_the_new_customer_coupon_and_nothing_changes(shop):
+    template = make_template(shop.merchant, sources=["new_customer"], per_user_limit=2)
+    coupon_claim(user=shop.buyer, template_id=template.pk)
+    make_returning(shop.merchant, shop.buyer)
+
+    with pytest.raises(Conflict) as refused:
+        coupon_claim(user=shop.buyer, template_id=template.pk)
+    with pytest.raises(Conflict) as named:
+        coupon_claim(user=shop.buyer, template_id=template.pk, source="new_customer", key="tap-2")
+
+    assert refused.value.code == named.value.code == "coupon_new_customers_only"
+    assert (refused.value.status, refused.value.detail) == (409, {"template_id": template.pk})
+    assert (issued(template), Coupon.objects.count()) == (1, 1)
+    assert [c.state for c in claimable_templates(merchant_id=shop.merchant.pk, user=shop.buyer)] == [
+        "not_new_customer"]
+
+
+def test_a_purchase_at_another_merchant_keeps_the_customer_new_here(shop):
+    template = make_template(shop.merchant, sources=["new_customer"])
+    Purchase.objects.create(merchant=testing.make_merchant(), user=shop.buyer, source="mall", reference="LM9",
+                            amount_fen=9900, occurred_at=clock.now())
+
+    assert claimable_templates(merchant_id=shop.merchant.pk, user=shop.buyer)[0].state == "open"
+    assert coupon_claim(user=shop.buyer, template_id=template.pk).source == "new_customer"
+
+
+def test_a_template_offered_to_anyone_and_to_new_customers_claims_as_claim_for_anyone(shop):
+    template = make_template(shop.merchant, sources=["claim", "new_customer"], per_user_limit=2)
+    returning = make_returning(shop.merchant)
+
+    theirs = coupon_claim(user=returning, template_id=template.pk)
+    mine = coupon_claim(user=shop.buyer, template_id=template.pk)
+    with pytest.raises(Conflict) as refused:  # naming the new-customer source is a new-customer claim
+        coupon_claim(user=returning, template_id=template.pk, source="new_customer")
+
+    assert (theirs.source, mine.source, refused.value.code) == ("claim", "claim", "coupon_new_customers_only")
+    assert [(c.source, c.state) for c in claimable_templates(merchant_id=shop.merchant.pk, user=returning)] == [
+        ("claim", "open")]
+    assert issued(template) == 2
+
+
+def test_the_claim_centre_lists_new_customer_templates_for_visitors_and_new_customers(shop):
+    both = make_template(shop.merchant, name="都可领", sources=["claim", "new_customer"])
+    new_only = make_template(shop.merchant, name="新人专享", sources=["new_customer"])
+    make_template(shop.merchant, name="导购专享", sources=["guide"])
+    returning = make_returning(shop.merchant)
+
+    def states(user):
+        return [(c.template.pk, c.source, c.state) for c in claimable_templates(merchant_id=shop.merchant.pk,
+                                                                                 user=user)]
+
+    assert states(None) == states(shop.buyer) == [(new_only.pk, "new_customer", "open"), (both.pk, "claim", "open")]
+    assert states(returning) == [(new_only.pk, "new_customer", "not_new_customer"), (both.pk, "claim", "open")]
+
+
+def test_the_new_customer_gift_issued_another_way_is_not_checked_by_the_claim_rule(shop):
+    template = make_template(shop.merchant, sources=["new_customer"])
+    make_returning(shop.merchant, shop.buyer)
+
+    coupon = coupon_issue(template=template, user=shop.buyer, source="new_customer", key="gift:1")
+
+    assert (coupon.source, issued(template)) == ("new_customer", 1)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from linkmall import testing
 from linkmall.campaigns.models import Coupon, CouponTemplate, Promotion
 from linkmall.campaigns.services import coupon_claim
-from linkmall.campaigns.tests.factories import make_promotion, make_template
+from linkmall.campaigns.tests.factories import make_promotion, make_returning, make_template
 from linkmall.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,33 @@ def test_another_merchants_campaigns_answer_404_on_the_console(client, shop):
     assert client.post(reverse("campaigns:template_status", args=[their_template.pk]),
                        {"status": "ended"}).status_code == 404
     assert Promotion.objects.get(pk=theirs.pk).status == "active"
+
+
+@pytest.mark.parametrize("page", ["campaigns:claim_centre", "campaigns:shop_offers"])
+def test_a_new_customer_coupon_is_tagged_and_disabled_for_a_customer_who_bought(client, shop, page):
+    template = make_template(shop.merchant, name="新客见面礼", sources=["new_customer"])
+    url = reverse(page, args=[shop.merchant.pk])
+    claim_form = f'name="template_id" value="{template.pk}"'
+
+    visitor = client.get(url)
+    client.force_login(make_returning(shop.merchant))
+    theirs = client.get(url)
+
+    assert claim_form in visitor.text and "新人专享" in visitor.text and "仅限新客" not in visitor.text
+    assert claim_form not in theirs.text and "新人专享" in theirs.text
+    assert '<button class="btn btn-small" type="button" disabled>仅限新客</button>' in theirs.text
+
+
+def test_the_claim_centre_gives_a_new_customer_coupon_only_to_a_new_customer(client, shop):
+    template = make_template(shop.merchant, sources=["new_customer"])
+    url = reverse("campaigns:claim_centre", args=[shop.merchant.pk])
+
+    client.force_login(make_returning(shop.merchant))
+    refused = client.post(url, {"template_id": template.pk}, follow=True)
+    client.force_login(shop.buyer)
+    claimed = client.post(url, {"template_id": template.pk}, follow=True)
+
+    assert "这张优惠券仅限新客领取，你已经在本店下过单了。" in refused.text
+    assert "领取成功" in claimed.text
+    assert list(Coupon.objects.values_list("user_id", "source")) == [(shop.buyer.pk, "new_customer")]
+    assert CouponTemplate.objects.get(pk=template.pk).issued == 1
