@@ -53,3 +53,17 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's sync API, for the browser tests (which drive Debian's chromium: see
+    linkmall/web/tests/browser.py). It runs an event loop in this thread; the ORM calls a test makes
+    between browser steps are ordinary synchronous calls, so Django's async guard is lifted."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        yield p

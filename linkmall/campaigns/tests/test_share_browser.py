@@ -7,7 +7,6 @@ The report's cost is what the campaign funded: the friend coupon's 5.00 on the o
 spent are the loyalty programme's, not the campaign's, and the reward coupon costs nothing until it
 is used."""
 
-import os
 import re
 from decimal import Decimal
 
@@ -26,15 +25,6 @@ from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_di
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHARER_PHONE, FRIEND_PHONE = "13912345011", "13912345012"
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture

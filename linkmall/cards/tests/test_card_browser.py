@@ -1,6 +1,5 @@
 """A customer opens a guide's card on a phone, logs in by SMS to book a visit, and saves the card."""
 
-import os
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,15 +13,6 @@ from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_di
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = "13912340000"
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the radar; a visitor opens the share link, agrees to tracking, looks at a produc
 assistant, logs in by SMS, books a visit and buys; the guide's radar shows it live over SSE, and
 the customer's profile shows the timeline, intent grade and layer afterwards."""
 
-import os
 import re
 
 import pytest
@@ -17,15 +16,6 @@ from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_di
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = "13912345001"
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def radar_line(radar, pattern: str) -> str:

@@ -1,6 +1,5 @@
 """The radar page in Chromium: an event stored while the guide watches appears on top, live."""
 
-import os
 from datetime import datetime
 
 import pytest
@@ -12,15 +11,6 @@ from linkmall.customers.models import Event
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_the_guide_sees_a_customer_open_a_product_while_watching_the_radar(live_server, playwright, tmp_path,

@@ -1,6 +1,5 @@
 """track.js in Chromium at phone size: the notice, then views, sections, shares and dwell arrive."""
 
-import os
 
 import pytest
 
@@ -10,15 +9,6 @@ from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_di
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.urls("linkmall.customers.tests.beacon_urls")]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def wait_for_kinds(page, wanted: set[str]) -> list[str]:

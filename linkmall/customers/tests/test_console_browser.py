@@ -1,6 +1,5 @@
 """The customer console at phone size: a guide finds a customer, adds a tag, a note and a reminder."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -12,15 +11,6 @@ from linkmall.customers.tests.crm_fixtures import make_crm
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_a_guide_works_a_customer_from_the_list_on_a_phone(live_server, playwright, tmp_path):

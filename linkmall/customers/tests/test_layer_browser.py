@@ -1,6 +1,5 @@
 """A merchant owner on a phone: sees the layers, tightens a threshold, recomputes, reads who moved."""
 
-import os
 
 import pytest
 
@@ -12,15 +11,6 @@ from linkmall.customers.scoring.testkit import add_events, add_purchase, make_vi
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_an_owner_moves_the_core_threshold_and_reads_the_migration_report(playwright, live_server, tmp_path):

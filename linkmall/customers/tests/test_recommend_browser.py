@@ -1,7 +1,6 @@
 """A visitor's product page in Chromium at phone size: the cached page loads, then its personal
 "you may also like" fragment, and the beacon records the view once the visitor agrees."""
 
-import os
 import secrets
 
 import pytest
@@ -13,15 +12,6 @@ from linkmall.customers.recommend import recommend_refresh
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between browser steps, as in the journey test
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_the_product_page_shows_what_others_viewed_with_it_and_records_the_view(live_server, playwright, tmp_path):

@@ -1,6 +1,5 @@
 """In Chromium: a supplier reads its statement and asks to withdraw; platform staff approve it."""
 
-import os
 
 import pytest
 
@@ -10,15 +9,6 @@ from linkmall.ledger.tests.helpers import account, balance, fund
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def log_in(page, base, user):

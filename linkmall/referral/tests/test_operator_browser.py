@@ -1,7 +1,6 @@
 """The operator console in Chromium: draft a plan, tick every risk, put it live, walk the team
 tree with htmx, and pause rewards with the kill switch."""
 
-import os
 
 import pytest
 
@@ -11,15 +10,6 @@ from linkmall.referral.services import promoter_seed
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_an_operator_puts_a_plan_live_walks_the_tree_and_pauses_rewards(live_server, playwright, tmp_path):

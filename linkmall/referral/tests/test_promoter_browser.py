@@ -1,7 +1,6 @@
 """A promoter in a real browser at phone size: logs in by SMS, sees the earnings of two
 referrals' orders, withdraws part of them, and finds the withdrawal waiting for review."""
 
-import os
 
 import pytest
 
@@ -13,17 +12,6 @@ from linkmall.referral.tests._promoter_world import boss_with_earnings, world_op
 from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def playwright():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are ordinary synchronous calls, so Django's async guard is lifted.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 order, pay in the sandbox cashier, supplier 1 ships, the buyer sees it, a partial refund shows, and
 supplier 2 ships the rest."""
 
-import os
 
 import pytest
 
@@ -15,17 +14,6 @@ from linkmall.web.tests.browser import Screenshots, phone_browser, screenshot_di
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUYER_PHONE = "13912345678"
-
-
-@pytest.fixture
-def playwright():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are ordinary synchronous calls, so Django's async guard is lifted.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture
