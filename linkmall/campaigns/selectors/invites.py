@@ -1,6 +1,7 @@
 """Reads of invite campaigns: an inviter's progress, and the merchant console's list with counts."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -110,3 +111,18 @@ def invite_campaign_get(*, actor: User, campaign_id: int) -> InviteCampaign:
         raise NotFound("No such invite campaign.")
     require_merchant_owner(actor, campaign.merchant_id, what="invite campaign")
     return campaign
+
+
+@dataclass(frozen=True)
+class InviteCampaignCounts:
+    counted: int
+    refunded: int
+    inviters: int
+    prizes: int
+
+
+def invite_counts_of(campaign: InviteCampaign) -> InviteCampaignCounts:
+    """The counts `invite_campaign_list` annotated on one of its rows, typed."""
+    row: Any = campaign
+    return InviteCampaignCounts(counted=row.credits_counted, refunded=row.credits_refunded, inviters=row.inviters,
+                                prizes=row.prizes_awarded)

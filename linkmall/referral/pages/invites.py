@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import consumer_required, role_required
-from linkmall.campaigns.models import CampaignStatus, CouponTemplate, InviteCampaign, InviteCounts
+from linkmall.campaigns.models import CampaignStatus, CouponTemplate, InviteCampaign, InviteCounts, InviteTier
 from linkmall.campaigns.selectors import invites as selectors
 from linkmall.campaigns.services import invites as services
 from linkmall.campaigns.services._common import MOVES
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
+from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes
 from linkmall.customers.selectors import address_list
 from linkmall.referral import invites
 from linkmall.referral.pages.operator_views import SEVERITY_LABELS
@@ -28,6 +29,8 @@ from linkmall.referral.sharing import share_url_for
 from linkmall.stores.models import Listing, Merchant
 
 TIER_ROWS = 3
+#: rows in a console export
+EXPORT_SIZE = 10_000
 merchant_owner = role_required(Role.MERCHANT_OWNER)
 platform_required = role_required(Role.PLATFORM)
 
@@ -116,6 +119,35 @@ def _tiers_from(post: Any) -> list[dict[str, Any]]:
 @merchant_owner
 def console(request: UserRequest) -> HttpResponse:
     return _console(request)
+
+
+def _prize_name(tier: InviteTier) -> str:
+    if tier.gift_listing is not None:
+        return tier.gift_listing.product.name
+    return tier.coupon_template.name if tier.coupon_template is not None else ""
+
+
+@require_GET
+@merchant_owner
+def console_export(request: UserRequest) -> HttpResponse:
+    """The invite campaigns with their tiers and counts, as CSV (?format=xlsx for Excel)."""
+    rows = []
+    for c in selectors.invite_campaign_list(actor=request.user).prefetch_related(
+            "tiers__coupon_template", "tiers__gift_listing__product")[:EXPORT_SIZE]:
+        tiers = "; ".join(f"{tier.invitees}: {_prize_name(tier)}" for tier in c.tiers.all())
+        n = selectors.invite_counts_of(c)
+        rows.append([c.pk, c.name, c.get_status_display(), c.get_counts_display(), tiers, n.counted, n.refunded,
+                     n.inviters, n.prizes])
+    table = Table(title=_("邀请有礼活动"), rows=rows, header=[
+        _("编号"), _("名称"), _("状态"), _("计入方式"), _("阶梯"), _("计入好友"), _("退款好友"), _("邀请人"),
+        _("已发奖品")])
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="invite-campaigns.xlsx"'
+    else:
+        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="invite-campaigns.csv"'
+    return response
 
 
 @require_POST

@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/invites/prizes/<int:prize_id>/claim/", invites.prize_claim, name="invite_prize_claim"),
     path("console/merchant/invites/", invites.console, name="invite_console"),
     path("console/merchant/invites/new/", invites.campaign_new, name="invite_new"),
+    path("console/merchant/invites/export/", invites.console_export, name="invite_export"),
     path("console/merchant/invites/<int:campaign_id>/status/", invites.campaign_status, name="invite_status"),
     path("ops/referral/invites/", invites.ops_compliance, name="ops_invites"),
 ]

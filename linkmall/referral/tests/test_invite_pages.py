@@ -7,7 +7,7 @@ import pytest
 
 from linkmall import testing as t
 from linkmall.campaigns.models import CouponTemplate, InviteCampaign
-from linkmall.campaigns.services import invites as invites
+from linkmall.campaigns.services import invites
 from linkmall.referral.invites import invite_campaign_move
 from linkmall.referral.models import QualifyingProduct
 
@@ -65,3 +65,30 @@ def test_the_operator_sees_invite_campaign_risks(client, shop):
     client.force_login(t.make_platform_user())
     page = client.get("/ops/referral/invites/")
     assert page.status_code == 200 and "invite_headcount_pay" in page.content.decode()
+
+
+def test_the_console_exports_its_campaigns_as_csv_and_excel_with_the_same_rows(client, shop):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    merchant, owner, product, listing, template = shop
+    campaign = invites.invite_campaign_create(actor=owner, merchant=merchant, name="邀好友得口红", tiers=[
+        {"invitees": 3, "prize_kind": "coupon", "coupon_template_id": template.pk},
+        {"invitees": 5, "prize_kind": "gift", "gift_listing_id": listing.pk}])
+    other = t.make_merchant()
+    invites.invite_campaign_create(actor=t.make_merchant_owner(other), merchant=other, name="别家活动", tiers=[
+        {"invitees": 1, "prize_kind": "gift", "gift_listing_id": t.make_listing(other, product.skus.get()).pk}])
+    client.force_login(owner)
+
+    page = client.get("/console/merchant/invites/").content.decode()
+    assert 'href="/console/merchant/invites/export/?format=xlsx"' in page
+    rows = list(csv.reader(io.StringIO(client.get("/console/merchant/invites/export/").content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(client.get("/console/merchant/invites/export/?format=xlsx").content)).active
+
+    data = [row for row in rows if row and row[0] == str(campaign.pk)]
+    assert data == [[str(campaign.pk), "邀好友得口红", "草稿", "首单即计", "3: 邀请礼; 5: 口红", "0", "0", "0", "0"]]
+    assert [[str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)
+            if row and row[0] == campaign.pk] == data
+    assert "别家活动" not in str(rows)
