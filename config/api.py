@@ -3,6 +3,7 @@
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
 from linkmall.campaigns.api import router as campaigns_router
+from linkmall.campaigns.api_flash import router as flash_router
 from linkmall.campaigns.api_layer import router as layer_offers_router
 from linkmall.campaigns.api_loyalty import router as loyalty_router
 from linkmall.campaigns.api_share import router as share_router
@@ -14,6 +15,7 @@ from linkmall.customers.scoring.api import router as offers_router
 from linkmall.ledger.api import router as ledger_router
 from linkmall.orders.api import router as orders_router
 from linkmall.orders.campaign_reports_api import router as campaign_reports_router
+from linkmall.orders.flash_api import router as flash_attempts_router
 from linkmall.payments.api import router as payments_router
 from linkmall.referral.api import router as referral_router
 from linkmall.referral.invite_api import router as invites_router
@@ -31,6 +33,8 @@ api.add_router("/campaigns/invites", invites_router)  # in referral: activation 
 api.add_router("/campaigns/share", share_router)
 api.add_router("/campaigns/loyalty", loyalty_router)
 api.add_router("/campaigns", layer_offers_router)
+api.add_router("/campaigns", flash_router)
+api.add_router("/campaigns", flash_attempts_router)  # in orders: an attempt places the order
 api.add_router("/campaigns/reports", campaign_reports_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)

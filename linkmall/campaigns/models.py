@@ -702,3 +702,95 @@ class SignIn(models.Model):
             models.UniqueConstraint(fields=["user", "merchant", "day"], name="sign_in_once_a_day"),
             models.CheckConstraint(name="sign_in_streak_positive", condition=Q(streak__gt=0)),
         ]
+
+
+# --- flash sales (秒杀) -------------------------------------------------------------------------
+
+
+class FlashSale(models.Model):
+    """A flash sale (秒杀) of one listing in one time slot, with its own stock.
+
+    `stock` units are taken from the SKU's supplier stock when the sale is created and what is left
+    (stock − sold − held) goes back when it ends (`returned`). A buyer's attempt holds units with
+    one guarded UPDATE of `held`; a paid order moves them to `sold`, a cancelled or expired one
+    gives them back. The database refuses sold + held + returned above stock.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="flash_sales")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="flash_sales")
+    name = models.CharField(max_length=60)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    #: the activity's unit price A (fen)
+    price_fen = models.BigIntegerField()
+    stock = models.PositiveIntegerField()
+    held = models.PositiveIntegerField(default=0)
+    sold = models.PositiveIntegerField(default=0)
+    #: units given back to the supplier's SKU stock (at the end, and held units released after it)
+    returned = models.PositiveIntegerField(default=0)
+    per_user_limit = models.PositiveIntegerField(default=1)
+    payment_minutes = models.PositiveIntegerField(default=5)
+    #: who pays the discount L − A (spec §2)
+    funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    #: whether its lines pay referral rewards (spec §3)
+    rewards = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "starts_at"], name="flash_sale_merchant_start")]
+        constraints = [
+            models.CheckConstraint(name="flash_sale_price_positive", condition=Q(price_fen__gt=0)),
+            models.CheckConstraint(name="flash_sale_stock_positive", condition=Q(stock__gt=0)),
+            models.CheckConstraint(name="flash_sale_not_oversold",
+                                   condition=Q(held__gte=0, sold__gte=0, returned__gte=0)
+                                   & Q(stock__gte=F("sold") + F("held") + F("returned"))),
+            models.CheckConstraint(name="flash_sale_per_user_positive", condition=Q(per_user_limit__gt=0)),
+            models.CheckConstraint(name="flash_sale_payment_window",
+                                   condition=Q(payment_minutes__gte=1, payment_minutes__lte=60)),
+            models.CheckConstraint(name="flash_sale_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(name="flash_sale_funder_valid", condition=_in("funder", Funder)),
+            models.CheckConstraint(name="flash_sale_status_valid", condition=_in("status", CampaignStatus)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlashBuyer(models.Model):
+    """How many units of a sale one buyer holds or bought; the per-user limit is a guarded UPDATE
+    of `taken`, and a released order gives its units back."""
+
+    sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="buyers")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "user"], name="flash_buyer_unique"),
+            models.CheckConstraint(name="flash_buyer_taken_not_negative", condition=Q(taken__gte=0)),
+        ]
+
+
+class FlashEntryStatus(models.TextChoices):
+    HELD = "held", _("待支付")
+    SOLD = "sold", _("已支付")
+    RELEASED = "released", _("已释放")
+
+
+class FlashEntry(models.Model):
+    """One admitted attempt and its order (`order_id`: campaigns sits below orders, so a plain id)."""
+
+    sale = models.ForeignKey(FlashSale, on_delete=models.PROTECT, related_name="entries")
+    buyer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    order_id = models.BigIntegerField(unique=True)
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=FlashEntryStatus.choices, default=FlashEntryStatus.HELD)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["sale", "status"], name="flash_entry_sale_status")]
+        constraints = [
+            models.CheckConstraint(name="flash_entry_quantity_positive", condition=Q(quantity__gt=0)),
+            models.CheckConstraint(name="flash_entry_status_valid", condition=_in("status", FlashEntryStatus)),
+        ]

@@ -145,6 +145,10 @@ class OrderLine(models.Model):
     #: A: the activity's price for the line (flash sale, group buy, bargain); L without one
     activity_fen = models.BigIntegerField()
     activity_funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    #: the activity that priced the line ("flash", …; "gift" for an invite prize), blank for none
+    activity_kind = models.CharField(max_length=10, blank=True, default="")
+    #: spec §3: a line of an activity pays referral rewards only when the activity says so
+    activity_rewards = models.BooleanField(default=False)
     #: V: the member-level discount (the merchant's)
     level_fen = models.BigIntegerField(default=0)
     #: R: this line's part of the order's store promotion

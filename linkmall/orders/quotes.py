@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkmall.accounts.models import User
+from linkmall.campaigns.activities import ActivityLine
 from linkmall.campaigns.models import Coupon
 from linkmall.campaigns.pricing import (
     FEN_PER_POINT,
@@ -67,8 +68,14 @@ def is_first_order(*, buyer: User, merchant: Merchant) -> bool:
     return not Order.objects.filter(buyer=buyer, merchant=merchant, paid_at__isnull=False).exists()
 
 
-def line_in(listing: Listing, quantity: int) -> LineIn:
-    """A listing and quantity as the pipeline takes them (the listing's product must be loaded)."""
+def line_in(listing: Listing, quantity: int, activity: ActivityLine | None = None) -> LineIn:
+    """A listing and quantity as the pipeline takes them (the listing's product must be loaded),
+    at the activity's unit price when `activity` is for this listing."""
+    if activity is not None and activity.listing_id == listing.pk:
+        return LineIn(key=listing.pk, quantity=quantity, list_fen=listing.price_fen * quantity,
+                      product_id=listing.product_id, category_id=listing.product.category_id,
+                      activity_fen=min(activity.unit_fen, listing.price_fen) * quantity,
+                      activity_funder=activity.funder)
     return LineIn(key=listing.pk, quantity=quantity, list_fen=listing.price_fen * quantity,
                   product_id=listing.product_id, category_id=listing.product.category_id)
 

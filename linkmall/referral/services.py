@@ -183,7 +183,7 @@ def rewards_accrue(*, order: Order, plan: Plan, available: bool) -> list[Reward]
     rewards: list[Reward] = []
     for line in lines:
         rewarding = line.product_id in qualifying if plan.rewards_on == "qualifying" else line.unit_pool_fen > 0
-        if not rewarding:
+        if not rewarding or (line.activity_kind and not line.activity_rewards):  # campaigns.md §3
             continue
         amounts = line_reward_amounts(plan, recipients, quantity=remaining_quantity(line),
                                       unit_price_fen=line.unit_price_fen, unit_pool_fen=line.unit_pool_fen,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.web.pages import cart, checkout, orders, shop
+from linkmall.web.pages import cart, checkout, flash, orders, shop
 
 app_name = "web"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("s/<int:store_id>/c/<slug:slug>/", shop.category, name="category"),
     path("s/<int:store_id>/p/<int:product_id>/", shop.product, name="product"),
     path("s/<int:store_id>/p/<int:product_id>/recommend", shop.product_recommend, name="product_recommend"),
+    path("shop/<int:merchant_id>/flash/", flash.flash_hall_page, name="flash_hall"),
+    path("shop/<int:merchant_id>/flash/<int:sale_id>/buy/", flash.flash_buy, name="flash_buy"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/<int:line_id>/quantity/", cart.cart_set_quantity, name="cart_set_quantity"),

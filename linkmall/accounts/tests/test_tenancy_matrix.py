@@ -33,6 +33,9 @@ from linkmall.aftersales.services.consumer import aftersale_request
 from linkmall.campaigns.models import (
     Coupon,
     CouponTemplate,
+    FlashBuyer,
+    FlashEntry,
+    FlashSale,
     GuideCoupon,
     InviteCampaign,
     InviteCredit,
@@ -80,7 +83,7 @@ WATCHED = [
     Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User, CampaignPromotion, CouponTemplate,
     Coupon, PointsAccount, PointsEntry, LoyaltySettings, MemberLevel, Membership, SignIn, ShareCampaign, ShareProgress,
     ShareClaim, InviteCampaign, InviteTier, InviteCredit, InvitePrize, GuideCoupon, LayerOfferSettings,
-    LayerOfferDelivery,
+    LayerOfferDelivery, FlashSale, FlashBuyer, FlashEntry,
 ]
 
 
@@ -121,6 +124,7 @@ class Side:
     invite_campaign: InviteCampaign  # active: a coupon tier (1 invitee) and a gift tier (2)
     failed_prize: InvitePrize  # the coupon tier's prize, failed: the merchant may retry it
     gift_prize: InvitePrize  # the gift tier's prize, waiting for the inviter's address
+    flash_sale: FlashSale  # active, its slot in an hour
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -199,6 +203,9 @@ def make_side(label: str) -> Side:
                                               status=InvitePrize.Status.FAILED, failure="coupon_sold_out")
     gift_prize = InvitePrize.objects.create(campaign=invite_campaign, inviter=consumer, tier=gift_tier,
                                             status=InvitePrize.Status.TO_CLAIM)
+    flash_sale = FlashSale.objects.create(merchant=merchant, listing=listing, name="20点秒杀", price_fen=1,
+                                          starts_at=clock.now() + timedelta(hours=1),
+                                          ends_at=clock.now() + timedelta(hours=2), stock=5, status="active")
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
@@ -206,7 +213,7 @@ def make_side(label: str) -> Side:
         line=line, fulfilment=line.fulfilment, cart_line=cart_line, aftersale=aftersale, appointment=appointment,
         withdrawal=withdrawal, campaign_promotion=campaign_promotion, coupon_template=coupon_template,
         reward_template=reward_template, member_level=member_level, share_campaign=share_campaign,
-        invite_campaign=invite_campaign, failed_prize=failed_prize, gift_prize=gift_prize,
+        invite_campaign=invite_campaign, failed_prize=failed_prize, gift_prize=gift_prize, flash_sale=flash_sale,
     )
 
 
@@ -313,6 +320,8 @@ PAGE_CASES: dict[str, Case] = {
         "owner", lambda a: f"/console/merchant/campaigns/loyalty/levels/{a.member_level.pk}/delete/"),
     "console/merchant/campaigns/share/<int:campaign_id>/status/": Case(
         "owner", lambda a: f"/console/merchant/campaigns/share/{a.share_campaign.pk}/status/", {"status": "paused"}),
+    "console/merchant/campaigns/flash/<int:sale_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/flash/{a.flash_sale.pk}/status/", {"status": "paused"}),
     "console/merchant/invites/<int:campaign_id>/status/": Case(
         "owner", lambda a: f"/console/merchant/invites/{a.invite_campaign.pk}/status/", {"status": "paused"}),
     # every kind of report: test_every_kind_of_campaign_report_refuses_another_tenant
@@ -334,6 +343,9 @@ PAGE_CASES: dict[str, Case] = {
 }
 
 PUBLIC_PAGES: dict[str, str] = {
+    "shop/<int:merchant_id>/flash/": "a merchant's flash-sale hall (秒杀) is public",
+    "shop/<int:merchant_id>/flash/<int:sale_id>/buy/": "any consumer may try a running flash sale; it writes only "
+                                                       "the caller's own order, at their own default address",
     "s/<int:store_id>/": "a store's shop home is public",
     "s/<int:store_id>/c/": "a store's categories are public",
     "s/<int:store_id>/c/<slug:slug>/": "a store's category page is public",
@@ -374,6 +386,8 @@ PUBLIC_PAGE_PREFIXES = ("admin/",)
 # --- API --------------------------------------------------------------------------------------
 
 API_CASES: dict[str, Case] = {
+    "POST /campaigns/merchant/flash-sales/{sale_id}/status": Case(
+        "owner", lambda a: f"/campaigns/merchant/flash-sales/{a.flash_sale.pk}/status", {"status": "paused"}),
     "GET /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}"),
     "PATCH /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}", {"name": "改"}),
     "POST /catalog/products/{product_id}/archive": Case("staff", lambda a: f"/catalog/products/{a.product.pk}/archive"),
@@ -503,6 +517,8 @@ API_CASES: dict[str, Case] = {
 }
 
 PUBLIC_API: dict[str, str] = {
+    "POST /campaigns/flash/{sale_id}/attempts": "any consumer may try a running flash sale; it writes only the "
+                                               "caller's own order, at an address that must be their own",
     "GET /campaigns/merchants/{merchant_id}/coupons": "a merchant's claim centre (领券中心) is public",
     "POST /campaigns/coupon-templates/{template_id}/claim": "any consumer may claim a coupon into their own wallet",
     "GET /campaigns/share/{campaign_id}": "a share campaign's landing is meant to be opened by anyone (a draft is not "

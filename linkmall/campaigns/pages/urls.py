@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.campaigns.pages import console, consumer, loyalty, share, showcase
+from linkmall.campaigns.pages import console, consumer, flash_console, loyalty, share, showcase
 from linkmall.campaigns.pages import layer_offers as layer
 
 app_name = "campaigns"
@@ -48,4 +48,9 @@ urlpatterns = [
     path("console/merchant/campaigns/loyalty/levels/new/", loyalty.level_new, name="level_new"),
     path("console/merchant/campaigns/loyalty/levels/<int:level_id>/delete/", loyalty.level_delete,
          name="level_delete"),
+    # flash sales (秒杀); the hall and the buy button are the shop's pages (web)
+    path("console/merchant/campaigns/flash/", flash_console.flash_console, name="flash_console"),
+    path("console/merchant/campaigns/flash/new/", flash_console.flash_new, name="flash_new"),
+    path("console/merchant/campaigns/flash/<int:sale_id>/status/", flash_console.flash_status, name="flash_status"),
+    path("console/merchant/campaigns/flash/export.csv", flash_console.flash_export, name="flash_export"),
 ]

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -57,9 +58,21 @@ SEEDED_IDS = {
     "level_id": lambda a: _member_level(a.owner.tenant_id),
     "campaign_id": lambda a: _invite_campaign(a.owner.tenant_id),
     "prize_id": lambda a: a.gift_prize.pk,  # an invite gift waiting for its address
+    "sale_id": lambda a: _flash_sale(a.listing),
     # a campaign report's kind (orders.campaign_reports); its campaign_id is then the invite campaign's: 404
     "kind": lambda a: "promotion",
 }
+
+
+def _flash_sale(listing) -> int:
+    """A running flash sale of the seeded merchant's listing (made on first use)."""
+    from linkmall.campaigns.models import FlashSale
+    from linkmall.core import clock
+
+    sale = FlashSale.objects.filter(listing=listing).first() or FlashSale.objects.create(
+        merchant_id=listing.merchant_id, listing=listing, name="秒杀", price_fen=1, stock=5, status="active",
+        starts_at=clock.now() - timedelta(minutes=1), ends_at=clock.now() + timedelta(hours=1))
+    return sale.pk
 
 
 def _invite_campaign(merchant_id: int) -> int:

@@ -72,6 +72,6 @@ def _place_gift(*, buyer: User, merchant: Merchant, listing_id: int, address: Ad
             order=order, fulfilment=fulfilment, listing=listing, sku=listing.sku, product=listing.product,
             supplier_id=listing.sku.supplier_id, product_name=listing.product.name,
             spec_text=_spec_text(listing.sku.spec), unit_price_fen=price, unit_cost_fen=listing.sku.cost_fen,
-            unit_pool_fen=0, quantity=1, list_fen=price, activity_fen=0, activity_funder=funder, paid_fen=0,
+            unit_pool_fen=0, quantity=1, list_fen=price, activity_fen=0, activity_funder=funder, activity_kind="gift", paid_fen=0,
         )
     return order

@@ -9,6 +9,7 @@ from django.db.models import F
 from linkmall.accounts.models import User
 from linkmall.accounts.tenancy import require_owner
 from linkmall.campaigns.services import coupon_release, points_return
+from linkmall.campaigns.services.flash import flash_order_paid, flash_order_released
 from linkmall.catalog.services import sku_stock_release, sku_stock_release_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
@@ -31,7 +32,12 @@ def _cancel_unpaid(order: Order) -> bool:
     quantities: dict[int, int] = {}
     for sku_id, quantity in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"):
         quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-    sku_stock_release_many(quantities=quantities)
+    # units an activity held in its own stock go back to the activity (spec §4), not to the SKU
+    for sku_id, quantity in flash_order_released(order_id=order.pk).items():
+        quantities[sku_id] -= quantity
+    quantities = {sku_id: quantity for sku_id, quantity in quantities.items() if quantity > 0}
+    if quantities:
+        sku_stock_release_many(quantities=quantities)
     if order.coupon_id is not None:
         coupon_release(coupon_id=order.coupon_id)
     if order.points_used:
@@ -88,6 +94,7 @@ def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
         )
         order.status = Order.Status.PAID
         order.paid_at = paid_at
+        flash_order_paid(order_id=order.pk)
         purchase_record(order=order)
     return order
 

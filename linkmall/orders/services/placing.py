@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
+from linkmall.campaigns.activities import ActivityLine
 from linkmall.campaigns.services import coupon_use, points_spend
 from linkmall.catalog.services import sku_stock_reserve_many
 from linkmall.core import clock
@@ -86,6 +87,7 @@ def order_place(
     note: str = "",
     coupon_id: int | None = None,
     points: int = 0,
+    activity: ActivityLine | None = None,
 ) -> Order:
     """Place an order for `lines` [(listing_id, quantity)] of one merchant and hold its stock.
 
@@ -97,10 +99,16 @@ def order_place(
     coupon `coupon_id`, `points`) and each step is stored on it; the coupon is used and the points
     spent in the same transaction, so a refusal (`coupon_used`, `points_insufficient` …) changes
     nothing.
+
+    `activity` prices one line at an activity's unit price (§1 step 2; a flash sale the caller has
+    already admitted the buyer to): a line whose units the activity holds in its own stock takes
+    no SKU stock, and the order gets the activity's payment window.
     """
     require_role(buyer, Role.CONSUMER)
     client_token = _check_token(client_token)
     wanted = check_lines(lines)
+    if activity is not None and activity.listing_id not in wanted:
+        raise InvalidInput("The activity's listing is not one of the lines.", detail={"field": "activity"})
     if address is None or address.user_id != buyer.pk:
         raise NotFound("No such address.")
     if store is not None and store.merchant_id != merchant.pk:
@@ -126,6 +134,7 @@ def order_place(
             note=note,
             coupon_id=coupon_id,
             points=points,
+            activity=activity,
         )
     except IntegrityError:
         # a concurrent retry with the same token committed first; it rolled ours back whole
@@ -147,6 +156,7 @@ def _place(
     note: str,
     coupon_id: int | None,
     points: int,
+    activity: ActivityLine | None,
 ) -> Order:
     from linkmall.orders.tasks import order_expire_task
 
@@ -169,7 +179,7 @@ def _place(
         chosen = sorted(listings.values(), key=lambda listing: listing.sku_id)
         # priced before anything is written: a refused coupon or points amount changes nothing
         quote = order_quote(buyer=buyer, merchant=merchant, coupon_id=coupon_id, points=points,
-                            lines=[line_in(listing, wanted[listing.pk]) for listing in chosen])
+                            lines=[line_in(listing, wanted[listing.pk], activity) for listing in chosen])
         priced = quote.priced
         if priced.paid_fen <= 0:
             # a gateway takes no payment of 0.00, so such an order could never be paid; free orders
@@ -178,10 +188,16 @@ def _place(
                            detail={"reason": "nothing_to_pay"})
         price_of = {line.key: line for line in priced.lines}
         # one locking read and one guarded UPDATE for every line together
-        sku_stock_reserve_many(quantities={listing.sku_id: wanted[listing.pk] for listing in chosen})
+        # (an activity holding its own stock took the line's units when it started)
+        from_sku = {listing.sku_id: wanted[listing.pk] for listing in chosen
+                    if activity is None or not activity.own_stock or listing.pk != activity.listing_id}
+        if from_sku:
+            sku_stock_reserve_many(quantities=from_sku)
 
         goods_fen = priced.paid_fen
         timeout = setting("ORDER_PAYMENT_TIMEOUT_MINUTES", PAYMENT_TIMEOUT_MINUTES_DEFAULT)
+        if activity is not None and activity.payment_minutes is not None:
+            timeout = activity.payment_minutes
         order = Order.objects.create(
             number=order_number_new(),
             buyer=buyer,
@@ -227,6 +243,9 @@ def _place(
                     list_fen=price_of[listing.pk].list_fen,
                     activity_fen=price_of[listing.pk].activity_fen,
                     activity_funder=price_of[listing.pk].activity_funder,
+                    activity_kind=activity.kind if activity is not None and listing.pk == activity.listing_id else "",
+                    activity_rewards=(activity is not None and listing.pk == activity.listing_id
+                                      and activity.rewards),
                     level_fen=price_of[listing.pk].level_fen,
                     promotion_fen=price_of[listing.pk].promotion_fen,
                     promotion_funder=price_of[listing.pk].promotion_funder,

@@ -216,3 +216,33 @@ def test_rewards_on_a_discounted_line_are_scaled_by_p_over_l_before_the_cap():
     fixed = Plan.parse({"profile": "classic", "direct": "0.03"})
     assert line_reward_amounts(fixed, Recipients(direct=1, team=None, peer=None), quantity=1, unit_price_fen=2,
                                unit_pool_fen=0, paid_fen=1) == {"direct": 2, "team": 0, "peer": 0}
+
+
+@pytest.mark.parametrize("pays_rewards", [False, True])
+def test_a_flash_sale_line_pays_referral_rewards_only_when_the_sale_says_so(mall, pays_rewards):
+    """campaigns.md §3: an activity's line pays no reward unless the activity says so, and then × P / L."""
+    from linkmall.campaigns.services.flash import FlashSaleFields, flash_sale_create
+    from linkmall.orders.flash import flash_attempt
+
+    start = clock.now() + timedelta(minutes=1)
+    sale = flash_sale_create(actor=t.make_merchant_owner(mall["merchant"]), merchant=mall["merchant"],
+                             fields=FlashSaleFields(listing_id=mall["listing"].pk, name="秒杀", starts_at=start,
+                                                    ends_at=start + timedelta(hours=1), price_fen=6000, stock=5,
+                                                    rewards=pays_rewards))
+    clock.freeze(start + timedelta(minutes=1))
+    order = flash_attempt(buyer=mall["buyer"], sale_id=sale.pk, address=mall["address"], client_token="flash-1")
+    pay(order)
+
+    line = order.lines.get()
+    assert (line.activity_kind, line.activity_rewards, line.activity_fen, line.paid_fen) == (
+        "flash", pays_rewards, 6000, 6000)
+    rewards = dict(Reward.objects.filter(order=order).values_list("kind", "amount_fen"))
+    if not pays_rewards:
+        assert rewards == {}
+    else:
+        plan = Plan.parse({"profile": "sales", "basis": "paid", "platform_fee": "5%"})
+        recipients = Recipients(direct=mall["referrer"].pk, team=mall["boss"].pk, peer=None)
+        due = line_reward_amounts(plan, recipients, quantity=1, unit_price_fen=PRICE, unit_pool_fen=2500,
+                                  paid_fen=6000)
+        assert rewards == {kind: amount for kind, amount in due.items() if amount > 0} and rewards
+    assert ledger_verify().ok

@@ -1,0 +1,250 @@
+"""Flash sales (秒杀) on the database: create, pause, end, and the units of a sale.
+
+Every count is one guarded UPDATE of the sale row (`held`, `sold`, `returned`; the database's
+CHECK keeps sold + held + returned ≤ stock). An attempt (`flash_take`) holds units and counts them
+against the buyer's limit; `orders.flash` places the order in the same transaction and records the
+entry (`flash_entry_record`). A paid order moves its units to sold (`flash_order_paid`); a
+cancelled or expired one gives them back to the sale, or to the SKU once the sale has ended
+(`flash_order_released`). Ending returns what is left to the SKU (`flash_end`), once.
+
+A Redis admission path would replace `flash_take` only: a script decides the units and the limit,
+and the writer of the orders calls `flash_take` with the same arguments, which then never refuses.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from linkmall.accounts.models import Role, User
+from linkmall.campaigns.activities import ActivityLine
+from linkmall.campaigns.models import CampaignStatus, FlashBuyer, FlashEntry, FlashEntryStatus, FlashSale, Funder
+from linkmall.campaigns.services._common import (
+    MAX_NAME,
+    MAX_QUANTITY,
+    Errors,
+    check_move,
+    moment,
+    require_changeable,
+    require_merchant_owner,
+    whole,
+)
+from linkmall.catalog.services import sku_stock_release, sku_stock_reserve
+from linkmall.catalog.services.validation import MAX_PRICE_FEN
+from linkmall.core import clock
+from linkmall.core.errors import Conflict, InvalidInput, NotFound
+from linkmall.core.locking import lock_one
+from linkmall.core.tasks import enqueue_after
+from linkmall.stores.models import Listing, Merchant
+from linkmall.stores.pricing import listing_price_allowed
+
+MAX_PER_USER = 100
+MAX_PAYMENT_MINUTES = 60
+#: a slot lasts at most this long
+MAX_SLOT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class FlashSaleFields:
+    listing_id: int
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    price_fen: int
+    stock: int
+    per_user_limit: int = 1
+    payment_minutes: int = 5
+    funder: str = Funder.MERCHANT
+    rewards: bool = False
+
+
+def _clean(fields: FlashSaleFields, *, merchant: Merchant, actor: User) -> Listing:
+    errors = Errors()
+    values: Mapping[str, Any] = fields.__dict__
+    name = (fields.name or "").strip()
+    if not name or len(name) > MAX_NAME:
+        errors["name"] = _("请填写名称（%(max)s 字以内）") % {"max": MAX_NAME}
+    price = whole(values, "price_fen", errors, minimum=1, maximum=MAX_PRICE_FEN)
+    whole(values, "stock", errors, minimum=1, maximum=MAX_QUANTITY)
+    whole(values, "per_user_limit", errors, minimum=1, maximum=MAX_PER_USER)
+    whole(values, "payment_minutes", errors, minimum=1, maximum=MAX_PAYMENT_MINUTES)
+    starts = moment(values, "starts_at", errors, optional=False)
+    ends = moment(values, "ends_at", errors, optional=False)
+    if starts is not None and starts <= clock.now():
+        errors["starts_at"] = _("开始时间须在将来")
+    if starts is not None and ends is not None and not starts < ends <= starts + MAX_SLOT:
+        errors["ends_at"] = _("结束时间须晚于开始时间，且场次不超过 7 天")
+    if fields.funder not in Funder.values:
+        errors["funder"] = _("出资方无效")
+    elif fields.funder == Funder.PLATFORM and actor.role != Role.PLATFORM:
+        errors["funder"] = _("只有平台可以设置平台出资")
+    listing = (Listing.objects.select_related("sku").filter(pk=fields.listing_id, merchant=merchant).first()
+               if isinstance(fields.listing_id, int) and not isinstance(fields.listing_id, bool) else None)
+    if listing is None:
+        errors["listing_id"] = _("没有这个商品")
+    elif price is not None and price >= listing.price_fen:
+        errors["price_fen"] = _("秒杀价须低于售价")
+    errors.raise_any()
+    assert listing is not None
+    return listing
+
+
+def _check_cost(listing: Listing, fields: FlashSaleFields, accept_loss: bool) -> None:
+    """The rule of every campaign (`_common.check_not_below_cost`): never below the SKU's cost
+    unless the merchant accepts the loss; a platform-funded discount is paid back into the line."""
+    if accept_loss or fields.funder == Funder.PLATFORM:
+        return
+    if not listing_price_allowed(price_fen=fields.price_fen, cost_fen=listing.sku.cost_fen):
+        raise InvalidInput(
+            "The flash price is below the listing's cost; pass accept_loss to allow it.",
+            code="campaign_below_cost",
+            detail={"listing_id": listing.pk, "price_fen": fields.price_fen, "cost_fen": listing.sku.cost_fen,
+                    "listings": 1},
+        )
+
+
+def flash_sale_create(*, actor: User, merchant: Merchant, fields: FlashSaleFields,
+                      accept_loss: bool = False, activate: bool = True) -> FlashSale:
+    """Create a flash sale on one of the merchant's listings and take its stock from the SKU's
+    supplier stock (`Conflict(out_of_stock)` when the supplier has fewer units: nothing changes).
+    Its end is booked as a delayed task in the same transaction."""
+    from linkmall.campaigns.tasks_flash import flash_end_task
+
+    require_merchant_owner(actor, merchant.pk, what="merchant")
+    listing = _clean(fields, merchant=merchant, actor=actor)
+    _check_cost(listing, fields, accept_loss)
+    with transaction.atomic():
+        sku_stock_reserve(sku_id=listing.sku_id, quantity=fields.stock)
+        sale = FlashSale.objects.create(
+            merchant=merchant, listing=listing, name=fields.name.strip(), starts_at=fields.starts_at,
+            ends_at=fields.ends_at, price_fen=fields.price_fen, stock=fields.stock,
+            per_user_limit=fields.per_user_limit, payment_minutes=fields.payment_minutes, funder=fields.funder,
+            rewards=fields.rewards, status=CampaignStatus.ACTIVE if activate else CampaignStatus.DRAFT,
+        )
+        enqueue_after(flash_end_task, sale.ends_at, sale.pk)
+    return sale
+
+
+def _lock(sale_id: int) -> FlashSale:
+    try:
+        return lock_one(FlashSale.objects.all(), sale_id)
+    except FlashSale.DoesNotExist:
+        raise NotFound("No such flash sale.") from None
+
+
+def flash_sale_set_status(*, actor: User, sale_id: int, status: str) -> FlashSale:
+    """Activate, pause or end a sale (ending returns its stock at once, as its end task would)."""
+    with transaction.atomic():
+        sale = _lock(sale_id)
+        require_changeable(actor, sale, what="flash sale")
+        if not check_move(current=sale.status, wanted=status):
+            return sale
+        if status == CampaignStatus.ENDED:
+            return _end(sale)
+        FlashSale.objects.filter(pk=sale.pk).update(status=status)
+        sale.status = status
+    return sale
+
+
+def _end(sale: FlashSale) -> FlashSale:
+    """Under the sale's lock: status ended, and what is neither sold, held nor returned goes back."""
+    back = sale.stock - sale.sold - sale.held - sale.returned
+    FlashSale.objects.filter(pk=sale.pk).update(status=CampaignStatus.ENDED, returned=F("returned") + back)
+    if back:
+        sku_stock_release(sku_id=sale.listing.sku_id, quantity=back)
+    sale.status = CampaignStatus.ENDED
+    sale.returned += back
+    return sale
+
+
+def flash_end(*, sale_id: int) -> bool:
+    """The end task: once the slot is over, end the sale and return its unsold stock. Idempotent;
+    False when it is not over yet, or was ended before."""
+    with transaction.atomic():
+        sale = FlashSale.objects.select_for_update().select_related("listing").filter(pk=sale_id).first()
+        if sale is None or sale.status == CampaignStatus.ENDED or sale.ends_at > clock.now():
+            return False
+        _end(sale)
+    return True
+
+
+def _refusal(sale_id: int, now: datetime) -> Exception:
+    sale = FlashSale.objects.filter(pk=sale_id).first()
+    if sale is None:
+        return NotFound("No such flash sale.")
+    detail = {"sale_id": sale.pk, "starts_at": sale.starts_at.isoformat()}
+    if sale.status == CampaignStatus.ENDED or sale.ends_at <= now:
+        return Conflict("The flash sale is over.", code="flash_ended", detail=detail)
+    if sale.status == CampaignStatus.PAUSED:
+        return Conflict("The flash sale is paused.", code="flash_paused", detail=detail)
+    if sale.status == CampaignStatus.DRAFT or sale.starts_at > now:
+        return Conflict("The flash sale has not started.", code="flash_not_started", detail=detail)
+    return Conflict("The flash sale is sold out.", code="flash_sold_out", detail={"sale_id": sale.pk})
+
+
+def flash_take(*, buyer: User, sale_id: int, quantity: int) -> ActivityLine:
+    """Hold `quantity` units of a running sale for `buyer`, within their limit, and return the line's
+    activity for checkout. Two guarded UPDATEs (the sale's units, then the buyer's count) and an
+    insert of the buyer's row the first time; a refusal raises its code (`flash_not_started`,
+    `flash_ended`, `flash_paused`, `flash_sold_out`, `flash_limit_reached`) and the caller's
+    transaction rolls back whatever was taken. Call it inside the transaction that places the order."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_PER_USER:
+        raise InvalidInput("Quantity must be a positive whole number.", detail={"field": "quantity"})
+    now = clock.now()
+    taken = (FlashSale.objects
+             .filter(pk=sale_id, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now,
+                     stock__gte=F("held") + F("sold") + F("returned") + quantity)
+             .update(held=F("held") + quantity))
+    if taken != 1:
+        raise _refusal(sale_id, now)
+    sale = FlashSale.objects.select_related("listing").get(pk=sale_id)
+    FlashBuyer.objects.bulk_create([FlashBuyer(sale=sale, user=buyer)], ignore_conflicts=True)
+    counted = (FlashBuyer.objects.filter(sale=sale, user=buyer, taken__lte=sale.per_user_limit - quantity)
+               .update(taken=F("taken") + quantity))
+    if counted != 1:
+        raise Conflict("You have reached the limit of this flash sale.", code="flash_limit_reached",
+                       detail={"sale_id": sale.pk, "per_user_limit": sale.per_user_limit})
+    return ActivityLine(kind="flash", listing_id=sale.listing_id, unit_fen=sale.price_fen,
+                        funder="platform" if sale.funder == Funder.PLATFORM else "merchant",
+                        own_stock=True, payment_minutes=sale.payment_minutes, rewards=sale.rewards)
+
+
+def flash_entry_record(*, buyer: User, sale_id: int, quantity: int, order_id: int) -> FlashEntry:
+    """The order that `flash_take`'s units went into (same transaction)."""
+    return FlashEntry.objects.create(sale_id=sale_id, buyer=buyer, quantity=quantity, order_id=order_id)
+
+
+def flash_order_paid(*, order_id: int) -> bool:
+    """The order was paid: its held units become sold. One UPDATE for an order without a flash sale."""
+    if FlashEntry.objects.filter(order_id=order_id, status=FlashEntryStatus.HELD).update(
+            status=FlashEntryStatus.SOLD) != 1:
+        return False
+    entry = FlashEntry.objects.get(order_id=order_id)
+    FlashSale.objects.filter(pk=entry.sale_id, held__gte=entry.quantity).update(
+        held=F("held") - entry.quantity, sold=F("sold") + entry.quantity)
+    return True
+
+
+def flash_order_released(*, order_id: int) -> dict[int, int]:
+    """An unpaid order was cancelled or expired: its held units go back on sale (and the buyer may
+    try again), or to the SKU when the sale has ended. Returns {sku_id: units} that the activity
+    held, which the caller must not release to the SKU again. One query for other orders."""
+    entry = FlashEntry.objects.filter(order_id=order_id, status=FlashEntryStatus.HELD).first()
+    if entry is None:
+        return {}
+    sale = _lock(entry.sale_id)
+    if FlashEntry.objects.filter(pk=entry.pk, status=FlashEntryStatus.HELD).update(
+            status=FlashEntryStatus.RELEASED) != 1:
+        return {}
+    q = entry.quantity
+    if sale.status == CampaignStatus.ENDED:
+        FlashSale.objects.filter(pk=sale.pk).update(held=F("held") - q, returned=F("returned") + q)
+        sku_stock_release(sku_id=sale.listing.sku_id, quantity=q)
+    else:
+        FlashSale.objects.filter(pk=sale.pk).update(held=F("held") - q)
+    FlashBuyer.objects.filter(sale=sale, user_id=entry.buyer_id, taken__gte=q).update(taken=F("taken") - q)
+    return {sale.listing.sku_id: q}

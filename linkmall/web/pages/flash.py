@@ -1,0 +1,62 @@
+"""The flash-sale hall (秒杀) of a merchant: its slots with a countdown, the price and 已抢 x %, and
+the buy button, which admits the buyer and places the order in one step, then goes to the order's
+page to pay within the sale's window."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linkmall.accounts.pages.decorators import consumer_page
+from linkmall.campaigns.models import FlashBuyer, FlashSale
+from linkmall.campaigns.selectors.flash import flash_hall, flash_state, sold_percent
+from linkmall.core.error_codes import error_text
+from linkmall.core.errors import DomainError
+from linkmall.customers import selectors as customer_selectors
+from linkmall.orders.flash import flash_attempt
+from linkmall.stores.models import Merchant
+
+
+def flash_hall_page(request: HttpRequest, merchant_id: int) -> HttpResponse:
+    merchant = Merchant.objects.filter(pk=merchant_id).first()
+    if merchant is None:
+        raise Http404
+    sales = list(flash_hall(merchant_id=merchant.pk))
+    taken: dict[int, int] = {}
+    if request.user.is_authenticated:
+        taken = dict(FlashBuyer.objects.filter(sale__in=sales, user_id=request.user.pk)
+                     .values_list("sale_id", "taken"))
+    slots = [{"sale": sale, "state": flash_state(sale, taken=taken.get(sale.pk, 0)),
+              "percent": sold_percent(sale)} for sale in sales]
+    return render(request, "web/flash_hall.html", {"merchant": merchant, "slots": slots,
+                                                   "token": uuid.uuid4().hex})
+
+
+def _hall(merchant_id: int) -> str:
+    return reverse("web:flash_hall", args=[merchant_id])
+
+
+@require_POST
+@consumer_page
+def flash_buy(request: HttpRequest, merchant_id: int, sale_id: int) -> HttpResponse:
+    if not FlashSale.objects.filter(pk=sale_id, merchant_id=merchant_id).exists():
+        raise Http404
+    address = customer_selectors.address_default(user=request.user)  # type: ignore[arg-type]
+    if address is None:
+        messages.error(request, _("请先添加收货地址，再来抢购。"))
+        return redirect(f"{reverse('web:checkout_address')}?{urlencode({'next': _hall(merchant_id)})}")
+    token = (request.POST.get("client_token") or "").strip()[:64] or uuid.uuid4().hex
+    try:
+        order = flash_attempt(buyer=request.user, sale_id=sale_id, address=address,  # type: ignore[arg-type]
+                              client_token=f"flash:{sale_id}:{token}")
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(_hall(merchant_id))
+    messages.success(request, _("抢到了！请在 %(minutes)s 分钟内完成支付。") % {
+        "minutes": max(1, int((order.expires_at - order.placed_at).total_seconds() // 60))})
+    return redirect("web:order_detail", number=order.number)
