@@ -3,6 +3,7 @@
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
 from linkmall.campaigns.api import router as campaigns_router
+from linkmall.campaigns.api_bargain import router as bargain_router
 from linkmall.campaigns.api_flash import router as flash_router
 from linkmall.campaigns.api_layer import router as layer_offers_router
 from linkmall.campaigns.api_loyalty import router as loyalty_router
@@ -14,6 +15,7 @@ from linkmall.customers.api import router as customers_router
 from linkmall.customers.scoring.api import router as offers_router
 from linkmall.ledger.api import router as ledger_router
 from linkmall.orders.api import router as orders_router
+from linkmall.orders.bargain_api import router as bargain_buy_router
 from linkmall.orders.campaign_reports_api import router as campaign_reports_router
 from linkmall.orders.flash_api import router as flash_attempts_router
 from linkmall.payments.api import router as payments_router
@@ -35,6 +37,8 @@ api.add_router("/campaigns/loyalty", loyalty_router)
 api.add_router("/campaigns", layer_offers_router)
 api.add_router("/campaigns", flash_router)
 api.add_router("/campaigns", flash_attempts_router)  # in orders: an attempt places the order
+api.add_router("/campaigns", bargain_router)
+api.add_router("/campaigns", bargain_buy_router)  # in orders: buying places the order
 api.add_router("/campaigns/reports", campaign_reports_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)

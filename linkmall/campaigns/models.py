@@ -794,3 +794,95 @@ class FlashEntry(models.Model):
             models.CheckConstraint(name="flash_entry_quantity_positive", condition=Q(quantity__gt=0)),
             models.CheckConstraint(name="flash_entry_status_valid", condition=_in("status", FlashEntryStatus)),
         ]
+
+
+class BargainActivity(models.Model):
+    """A bargain (砍价) on one listing: a buyer starts at `start_fen` and `helpers_needed` friends
+    each cut a drawn share of start − floor, down to `floor_fen`, within `hours` of starting."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="bargain_activities")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="bargain_activities")
+    name = models.CharField(max_length=60)
+    start_fen = models.BigIntegerField()
+    floor_fen = models.BigIntegerField()
+    helpers_needed = models.PositiveIntegerField()
+    #: how long a buyer's bargain stays open after it starts
+    hours = models.PositiveIntegerField(default=24)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    rewards = models.BooleanField(default=False)
+    #: the merchant accepted a floor below the SKU's cost
+    accept_loss = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "starts_at"], name="bargain_act_merchant_start")]
+        constraints = [
+            models.CheckConstraint(name="bargain_act_floor_positive", condition=Q(floor_fen__gt=0)),
+            models.CheckConstraint(name="bargain_act_helpers_range",
+                                   condition=Q(helpers_needed__gte=1, helpers_needed__lte=100)),
+            # every cut is at least one fen
+            models.CheckConstraint(name="bargain_act_room_for_cuts",
+                                   condition=Q(start_fen__gte=F("floor_fen") + F("helpers_needed"))),
+            models.CheckConstraint(name="bargain_act_hours_range", condition=Q(hours__gte=1, hours__lte=168)),
+            models.CheckConstraint(name="bargain_act_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(name="bargain_act_funder_valid", condition=_in("funder", Funder)),
+            models.CheckConstraint(name="bargain_act_status_valid", condition=_in("status", CampaignStatus)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BargainStatus(models.TextChoices):
+    OPEN = "open", _("砍价中")
+    BOUGHT = "bought", _("已下单")
+    EXPIRED = "expired", _("已过期")
+
+
+class Bargain(models.Model):
+    """One buyer's bargain. The whole cut sequence is drawn when it starts (`cuts`, fen, each ≥ 1,
+    adding up to start − floor); the k-th help applies `cuts[k-1]` under the row's lock.
+    `order_id`: the order bought with it (campaigns sits below orders, so a plain id)."""
+
+    activity = models.ForeignKey(BargainActivity, on_delete=models.PROTECT, related_name="bargains")
+    buyer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    start_fen = models.BigIntegerField()
+    floor_fen = models.BigIntegerField()
+    cuts = models.JSONField()
+    price_fen = models.BigIntegerField()
+    cuts_made = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=BargainStatus.choices, default=BargainStatus.OPEN)
+    order_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "buyer"], condition=Q(status="open"),
+                                    name="bargain_one_open_per_buyer"),
+            models.CheckConstraint(name="bargain_price_in_range",
+                                   condition=Q(price_fen__gte=F("floor_fen"), price_fen__lte=F("start_fen"))),
+            models.CheckConstraint(name="bargain_status_valid", condition=_in("status", BargainStatus)),
+            models.CheckConstraint(name="bargain_bought_has_order",
+                                   condition=~Q(status="bought") | Q(order_id__isnull=False)),
+        ]
+
+
+class BargainHelp(models.Model):
+    """One friend's cut: the `seq`-th help of a bargain took `cut_fen` off."""
+
+    bargain = models.ForeignKey(Bargain, on_delete=models.CASCADE, related_name="helps")
+    helper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    cut_fen = models.BigIntegerField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bargain", "helper"], name="bargain_help_once"),
+            models.UniqueConstraint(fields=["bargain", "seq"], name="bargain_help_seq_once"),
+            models.CheckConstraint(name="bargain_help_cut_positive", condition=Q(cut_fen__gt=0)),
+        ]

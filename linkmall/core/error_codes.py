@@ -194,6 +194,12 @@ _CODES = (
     ErrorCode("share_same_phone", 409, _("这个手机号已经领过本活动的好友券。")),
     ErrorCode("share_same_device", 409, _("这台设备已经领过本活动的好友券。")),
     ErrorCode("share_not_new_customer", 409, _("好友券仅限新客领取，你已经在本店下过单了。")),
+    # campaigns: bargain (砍价)
+    ErrorCode("bargain_closed", 409, _("砍价活动未开始、已暂停或已结束。")),
+    ErrorCode("bargain_self_help", 409, _("不能给自己砍价，请把链接发给好友。")),
+    ErrorCode("bargain_already_helped", 409, _("你已经帮这位好友砍过一刀了。")),
+    ErrorCode("bargain_expired", 409, _("这次砍价已过期。")),
+    ErrorCode("bargain_complete", 409, _("已经砍到底价或已下单，不需要再砍了。")),
     # campaigns: layer offers
     ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
     # invite tiers (阶梯邀请)

@@ -31,6 +31,9 @@ from linkmall.accounts.services.tokens import api_token_issue
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services.consumer import aftersale_request
 from linkmall.campaigns.models import (
+    Bargain,
+    BargainActivity,
+    BargainHelp,
     Coupon,
     CouponTemplate,
     FlashBuyer,
@@ -83,7 +86,7 @@ WATCHED = [
     Payment, Refund, AfterSaleRequest, Withdrawal, ReferralPlan, Promoter, User, CampaignPromotion, CouponTemplate,
     Coupon, PointsAccount, PointsEntry, LoyaltySettings, MemberLevel, Membership, SignIn, ShareCampaign, ShareProgress,
     ShareClaim, InviteCampaign, InviteTier, InviteCredit, InvitePrize, GuideCoupon, LayerOfferSettings,
-    LayerOfferDelivery, FlashSale, FlashBuyer, FlashEntry,
+    LayerOfferDelivery, FlashSale, FlashBuyer, FlashEntry, BargainActivity, Bargain, BargainHelp,
 ]
 
 
@@ -125,6 +128,8 @@ class Side:
     failed_prize: InvitePrize  # the coupon tier's prize, failed: the merchant may retry it
     gift_prize: InvitePrize  # the gift tier's prize, waiting for the inviter's address
     flash_sale: FlashSale  # active, its slot in an hour
+    bargain_activity: BargainActivity  # active
+    bargain: Bargain  # the consumer's, open
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -206,6 +211,12 @@ def make_side(label: str) -> Side:
     flash_sale = FlashSale.objects.create(merchant=merchant, listing=listing, name="20点秒杀", price_fen=1,
                                           starts_at=clock.now() + timedelta(hours=1),
                                           ends_at=clock.now() + timedelta(hours=2), stock=5, status="active")
+    bargain_activity = BargainActivity.objects.create(
+        merchant=merchant, listing=listing, name="砍到底", start_fen=listing.price_fen, floor_fen=1, helpers_needed=1,
+        starts_at=clock.now() - timedelta(hours=1), ends_at=clock.now() + timedelta(days=1), status="active")
+    bargain = Bargain.objects.create(activity=bargain_activity, buyer=consumer, start_fen=listing.price_fen,
+                                     floor_fen=1, cuts=[listing.price_fen - 1], price_fen=listing.price_fen,
+                                     expires_at=clock.now() + timedelta(hours=24))
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
@@ -214,6 +225,7 @@ def make_side(label: str) -> Side:
         withdrawal=withdrawal, campaign_promotion=campaign_promotion, coupon_template=coupon_template,
         reward_template=reward_template, member_level=member_level, share_campaign=share_campaign,
         invite_campaign=invite_campaign, failed_prize=failed_prize, gift_prize=gift_prize, flash_sale=flash_sale,
+        bargain_activity=bargain_activity, bargain=bargain,
     )
 
 
@@ -322,6 +334,11 @@ PAGE_CASES: dict[str, Case] = {
         "owner", lambda a: f"/console/merchant/campaigns/share/{a.share_campaign.pk}/status/", {"status": "paused"}),
     "console/merchant/campaigns/flash/<int:sale_id>/status/": Case(
         "owner", lambda a: f"/console/merchant/campaigns/flash/{a.flash_sale.pk}/status/", {"status": "paused"}),
+    "console/merchant/campaigns/bargains/<int:activity_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/bargains/{a.bargain_activity.pk}/status/", {"status": "paused"}),
+    "shop/<int:merchant_id>/bargain/<int:bargain_id>/buy/": Case(
+        "consumer", lambda a: f"/shop/{a.bargain_activity.merchant_id}/bargain/{a.bargain.pk}/buy/",
+        {"client_token": "evil-1"}),
     "console/merchant/invites/<int:campaign_id>/status/": Case(
         "owner", lambda a: f"/console/merchant/invites/{a.invite_campaign.pk}/status/", {"status": "paused"}),
     # every kind of report: test_every_kind_of_campaign_report_refuses_another_tenant
@@ -346,6 +363,12 @@ PUBLIC_PAGES: dict[str, str] = {
     "shop/<int:merchant_id>/flash/": "a merchant's flash-sale hall (秒杀) is public",
     "shop/<int:merchant_id>/flash/<int:sale_id>/buy/": "any consumer may try a running flash sale; it writes only "
                                                        "the caller's own order, at their own default address",
+    "shop/<int:merchant_id>/bargains/": "a merchant's bargain activities (砍价) are public",
+    "shop/<int:merchant_id>/bargains/<int:activity_id>/start/": "any consumer may start their own bargain",
+    "shop/<int:merchant_id>/bargain/<int:bargain_id>/": "a bargain's page is meant to be shared with friends "
+                                                        "(helpers' names are masked)",
+    "shop/<int:merchant_id>/bargain/<int:bargain_id>/help/": "helping a friend's bargain is what its link is for; "
+                                                             "it writes only the caller's own help",
     "s/<int:store_id>/": "a store's shop home is public",
     "s/<int:store_id>/c/": "a store's categories are public",
     "s/<int:store_id>/c/<slug:slug>/": "a store's category page is public",
@@ -388,6 +411,11 @@ PUBLIC_PAGE_PREFIXES = ("admin/",)
 API_CASES: dict[str, Case] = {
     "POST /campaigns/merchant/flash-sales/{sale_id}/status": Case(
         "owner", lambda a: f"/campaigns/merchant/flash-sales/{a.flash_sale.pk}/status", {"status": "paused"}),
+    "POST /campaigns/merchant/bargains/{activity_id}/status": Case(
+        "owner", lambda a: f"/campaigns/merchant/bargains/{a.bargain_activity.pk}/status", {"status": "paused"}),
+    "POST /campaigns/bargains/mine/{bargain_id}/buy": Case(
+        "consumer", lambda a: f"/campaigns/bargains/mine/{a.bargain.pk}/buy",
+        lambda a: {"address_id": attackers_address(a).pk, "client_token": "evil-1"}),
     "GET /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}"),
     "PATCH /catalog/products/{product_id}": Case("staff", lambda a: f"/catalog/products/{a.product.pk}", {"name": "改"}),
     "POST /catalog/products/{product_id}/archive": Case("staff", lambda a: f"/catalog/products/{a.product.pk}/archive"),
@@ -519,6 +547,10 @@ API_CASES: dict[str, Case] = {
 PUBLIC_API: dict[str, str] = {
     "POST /campaigns/flash/{sale_id}/attempts": "any consumer may try a running flash sale; it writes only the "
                                                "caller's own order, at an address that must be their own",
+    "POST /campaigns/bargains/{activity_id}/start": "any consumer may start their own bargain",
+    "GET /campaigns/bargains/mine/{bargain_id}": "a bargain is meant to be shared with friends (helpers' names masked)",
+    "POST /campaigns/bargains/mine/{bargain_id}/help": "helping a friend's bargain is what its link is for; it writes "
+                                                       "only the caller's own help",
     "GET /campaigns/merchants/{merchant_id}/coupons": "a merchant's claim centre (领券中心) is public",
     "POST /campaigns/coupon-templates/{template_id}/claim": "any consumer may claim a coupon into their own wallet",
     "GET /campaigns/share/{campaign_id}": "a share campaign's landing is meant to be opened by anyone (a draft is not "

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.campaigns.pages import console, consumer, flash_console, loyalty, share, showcase
+from linkmall.campaigns.pages import bargain_console, console, consumer, flash_console, loyalty, share, showcase
 from linkmall.campaigns.pages import layer_offers as layer
 
 app_name = "campaigns"
@@ -53,4 +53,10 @@ urlpatterns = [
     path("console/merchant/campaigns/flash/new/", flash_console.flash_new, name="flash_new"),
     path("console/merchant/campaigns/flash/<int:sale_id>/status/", flash_console.flash_status, name="flash_status"),
     path("console/merchant/campaigns/flash/export.csv", flash_console.flash_export, name="flash_export"),
+    # bargains (砍价); the shop's bargain pages are web's
+    path("console/merchant/campaigns/bargains/", bargain_console.bargain_console, name="bargain_console"),
+    path("console/merchant/campaigns/bargains/new/", bargain_console.bargain_new, name="bargain_new"),
+    path("console/merchant/campaigns/bargains/<int:activity_id>/status/", bargain_console.bargain_status,
+         name="bargain_status"),
+    path("console/merchant/campaigns/bargains/export.csv", bargain_console.bargain_export, name="bargain_export"),
 ]

@@ -59,6 +59,8 @@ SEEDED_IDS = {
     "campaign_id": lambda a: _invite_campaign(a.owner.tenant_id),
     "prize_id": lambda a: a.gift_prize.pk,  # an invite gift waiting for its address
     "sale_id": lambda a: _flash_sale(a.listing),
+    "activity_id": lambda a: _bargain_activity(a.listing),
+    "bargain_id": lambda a: _bargain(a.listing),
     # a campaign report's kind (orders.campaign_reports); its campaign_id is then the invite campaign's: 404
     "kind": lambda a: "promotion",
 }
@@ -73,6 +75,31 @@ def _flash_sale(listing) -> int:
         merchant_id=listing.merchant_id, listing=listing, name="秒杀", price_fen=1, stock=5, status="active",
         starts_at=clock.now() - timedelta(minutes=1), ends_at=clock.now() + timedelta(hours=1))
     return sale.pk
+
+
+def _bargain_activity(listing) -> int:
+    """A running bargain activity of the seeded merchant's listing (made on first use)."""
+    from linkmall.campaigns.models import BargainActivity
+    from linkmall.core import clock
+
+    activity = BargainActivity.objects.filter(listing=listing).first() or BargainActivity.objects.create(
+        merchant_id=listing.merchant_id, listing=listing, name="砍价", start_fen=listing.price_fen, floor_fen=1,
+        helpers_needed=1, status="active", starts_at=clock.now() - timedelta(minutes=1),
+        ends_at=clock.now() + timedelta(hours=1))
+    return activity.pk
+
+
+def _bargain(listing) -> int:
+    """An open bargain on that activity (made on first use; its buyer is a consumer of its own)."""
+    from linkmall import testing
+    from linkmall.campaigns.models import Bargain
+    from linkmall.core import clock
+
+    activity_id = _bargain_activity(listing)
+    bargain = Bargain.objects.filter(activity_id=activity_id).first() or Bargain.objects.create(
+        activity_id=activity_id, buyer=testing.make_consumer(), start_fen=listing.price_fen, floor_fen=1,
+        cuts=[listing.price_fen - 1], price_fen=listing.price_fen, expires_at=clock.now() + timedelta(hours=1))
+    return bargain.pk
 
 
 def _invite_campaign(merchant_id: int) -> int:

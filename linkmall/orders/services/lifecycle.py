@@ -9,13 +9,13 @@ from django.db.models import F
 from linkmall.accounts.models import User
 from linkmall.accounts.tenancy import require_owner
 from linkmall.campaigns.services import coupon_release, points_return
-from linkmall.campaigns.services.flash import flash_order_paid, flash_order_released
 from linkmall.catalog.services import sku_stock_release, sku_stock_release_many
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
 from linkmall.customers.purchases import purchase_record, purchase_refund
 from linkmall.orders.models import Fulfilment, Order, OrderLine
 from linkmall.orders.services._common import lock_order, sync_order_status
+from linkmall.orders.services.activity_hooks import activities_paid, activities_released
 
 
 def _cancel_unpaid(order: Order) -> bool:
@@ -30,10 +30,13 @@ def _cancel_unpaid(order: Order) -> bool:
         return False
     Fulfilment.objects.filter(order=order).update(status=Fulfilment.Status.CANCELLED)
     quantities: dict[int, int] = {}
-    for sku_id, quantity in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"):
+    kinds: set[str] = set()
+    for sku_id, quantity, kind in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity",
+                                                                                    "activity_kind"):
         quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+        kinds.add(kind)
     # units an activity held in its own stock go back to the activity (spec §4), not to the SKU
-    for sku_id, quantity in flash_order_released(order_id=order.pk).items():
+    for sku_id, quantity in activities_released(order_id=order.pk, kinds=kinds).items():
         quantities[sku_id] -= quantity
     quantities = {sku_id: quantity for sku_id, quantity in quantities.items() if quantity > 0}
     if quantities:
@@ -94,7 +97,8 @@ def order_mark_paid(*, order_id: int, paid_at: datetime) -> Order:
         )
         order.status = Order.Status.PAID
         order.paid_at = paid_at
-        flash_order_paid(order_id=order.pk)
+        activities_paid(order_id=order.pk, kinds=OrderLine.objects.filter(order=order).exclude(
+            activity_kind="").values_list("activity_kind", flat=True))
         purchase_record(order=order)
     return order
 

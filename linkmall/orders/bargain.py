@@ -1,0 +1,42 @@
+"""A buyer buys with their bargain (砍价): at its current price, through the normal checkout, in one
+transaction with marking the bargain bought — a refusal by the bargain or by checkout changes
+nothing. The line takes normal SKU stock (a bargain holds none of its own)."""
+
+from django.db import IntegrityError, transaction
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.tenancy import require_role
+from linkmall.campaigns.models import Bargain
+from linkmall.campaigns.services.bargain import bargain_bought, bargain_take
+from linkmall.core.errors import NotFound
+from linkmall.customers.models import Address
+from linkmall.orders.models import Order
+from linkmall.orders.services.placing import _check_token, _existing_order, order_place
+
+
+def bargain_buy(*, buyer: User, bargain_id: int, address: Address, client_token: str) -> Order:
+    """Buy one unit at the bargain's current price (the floor once every friend helped): the unpaid
+    order, or the refusal's code (`bargain_expired`, `bargain_complete`, `bargain_closed`, or
+    checkout's own). A retry with the same `client_token` returns the first order."""
+    require_role(buyer, Role.CONSUMER)
+    client_token = _check_token(client_token)
+    bargain = (Bargain.objects.select_related("activity__merchant").filter(pk=bargain_id, buyer=buyer).first()
+               if isinstance(bargain_id, int) and not isinstance(bargain_id, bool) else None)
+    if bargain is None:
+        raise NotFound("No such bargain.")
+    merchant = bargain.activity.merchant
+    existing = _existing_order(buyer, client_token, merchant)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            activity = bargain_take(buyer=buyer, bargain_id=bargain.pk)
+            order = order_place(buyer=buyer, merchant=merchant, lines=[(activity.listing_id, 1)],
+                                address=address, client_token=client_token, activity=activity)
+            bargain_bought(bargain_id=bargain.pk, order_id=order.pk)
+    except IntegrityError:
+        existing = _existing_order(buyer, client_token, merchant)
+        if existing is None:
+            raise
+        return existing
+    return order
