@@ -245,8 +245,15 @@ def share_claim(*, friend: User, campaign_id: int, sharer_id: int, device_key: s
         if not is_new_customer(user=friend, merchant_id=campaign.merchant_id):
             raise Conflict("The friend coupon is for new customers only.", code="share_not_new_customer",
                            detail={"campaign_id": campaign.pk})
-        coupon = coupon_issue(template=campaign.friend_template, user=friend, source=CouponSource.SHARE,
-                              key=f"share:{campaign.pk}:friend:{friend.pk}")
+        try:
+            coupon = coupon_issue(template=campaign.friend_template, user=friend, source=CouponSource.SHARE,
+                                  key=f"share:{campaign.pk}:friend:{friend.pk}")
+        except Conflict as exc:
+            if exc.code == "coupon_limit_reached":
+                # the same friend's claim through another sharer committed while this one ran: its
+                # coupon fills the friend's limit, and the reason to give is the claim itself
+                _refuse_repeats(campaign, friend=friend, sharer=sharer, device_key=device_key)
+            raise
         try:
             with transaction.atomic():
                 claim = ShareClaim.objects.create(campaign=campaign, sharer=sharer, friend=friend, coupon=coupon,
