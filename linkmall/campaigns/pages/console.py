@@ -2,6 +2,7 @@
 with forms to create them and buttons to start, pause, resume and end them. Another merchant's
 objects answer 404. Thin: parse a form, call one service, render or redirect."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
 from linkmall.accounts.pages.decorators import role_required
 from linkmall.campaigns import selectors, services
-from linkmall.campaigns.models import CampaignStatus
+from linkmall.campaigns.models import CampaignStatus, CouponTemplate, Promotion
 from linkmall.campaigns.offers import promotion_label, template_label
 from linkmall.campaigns.pages.forms import CouponTemplateForm, PromotionForm, StatusForm
 from linkmall.campaigns.services._common import MOVES
@@ -94,35 +95,35 @@ def template_new(request: UserRequest) -> HttpResponse:
     return _render(request, template_form=form, status=400)
 
 
-@require_POST
-@merchant_owner
-def promotion_status(request: UserRequest, promotion_id: int) -> HttpResponse:
+def _set_status(request: UserRequest, get: Callable[[], Promotion | CouponTemplate],
+                set_status: Callable[[int, str], object], missing: str) -> HttpResponse:
+    """Move one of the merchant's promotions or coupon templates to the posted status."""
     form = StatusForm(request.POST)
     try:
-        promotion = selectors.promotion_get(actor=request.user, promotion_id=promotion_id)
+        campaign = get()
         if form.is_valid():
-            services.promotion_set_status(actor=request.user, promotion_id=promotion.pk,
-                                          status=form.cleaned_data["status"])
-            messages.success(request, _("已更新：%(name)s") % {"name": promotion.name})
+            set_status(campaign.pk, form.cleaned_data["status"])
+            messages.success(request, _("已更新：%(name)s") % {"name": campaign.name})
     except NotFound:
-        raise Http404("No such promotion.") from None
+        raise Http404(missing) from None
     except DomainError as exc:
         messages.error(request, error_text(exc))
     return redirect("campaigns:console")
+
+
+@require_POST
+@merchant_owner
+def promotion_status(request: UserRequest, promotion_id: int) -> HttpResponse:
+    return _set_status(
+        request, lambda: selectors.promotion_get(actor=request.user, promotion_id=promotion_id),
+        lambda pk, status: services.promotion_set_status(actor=request.user, promotion_id=pk, status=status),
+        "No such promotion.")
 
 
 @require_POST
 @merchant_owner
 def template_status(request: UserRequest, template_id: int) -> HttpResponse:
-    form = StatusForm(request.POST)
-    try:
-        template = selectors.coupon_template_get(actor=request.user, template_id=template_id)
-        if form.is_valid():
-            services.coupon_template_set_status(actor=request.user, template_id=template.pk,
-                                                status=form.cleaned_data["status"])
-            messages.success(request, _("已更新：%(name)s") % {"name": template.name})
-    except NotFound:
-        raise Http404("No such coupon template.") from None
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("campaigns:console")
+    return _set_status(
+        request, lambda: selectors.coupon_template_get(actor=request.user, template_id=template_id),
+        lambda pk, status: services.coupon_template_set_status(actor=request.user, template_id=pk, status=status),
+        "No such coupon template.")
