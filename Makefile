@@ -38,9 +38,11 @@ serve: migrate
 TEST_WORKERS ?= auto
 test: install-dev
 	scripts/ensure-chromium.sh
+	scripts/ensure-redis.sh
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=20 $(TEST_ARGS)
 
 bench: install-dev
+	scripts/ensure-redis.sh
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1; } \
 	  || echo "bench: wrk is not installed; the page runs use the Python load generator"

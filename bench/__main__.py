@@ -136,6 +136,13 @@ def bench_backend(name: str, env: dict[str, str], options) -> dict:
         for part, timeout in (("ingest", 900), ("radar", 900), ("cards", 900), ("layering", 4 * 3600)):
             print(f"[{name}] cards and customers: {part} …", file=sys.stderr)
             result["customers"][part] = child(["-m", f"bench.{part}", *quick], env, timeout=timeout)
+    if not options.no_flash:
+        result["flash"] = []
+        quick = ["--quick"] if options.quick else []
+        runs = [["--backend", name]] + ([["--backend", name, "--redis", "--crash"]] if name == "postgresql" else [])
+        for run in runs:
+            print(f"[{name}] flash-sale drill {' '.join(run[2:]) or '(database path)'} …", file=sys.stderr)
+            result["flash"].append(child(["-m", "bench.flash", *run, *quick], env))
     result["pages"] = []
     if options.no_http:
         return result
@@ -176,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip event ingest, radar latency, card/booking and layering (1M customers, 20M events)")
     parser.add_argument("--no-campaigns", action="store_true",
                         help="skip checkout with a coupon, points and a level, and the coupon claim burst")
+    parser.add_argument("--no-flash", action="store_true",
+                        help="skip the flash-sale drills (bench/flash.py: database path, PostgreSQL + Redis, crash)")
     parser.add_argument("--campaign-lines", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20])
     parser.add_argument("--burst-clients", type=int, default=64, help="HTTP clients of the coupon claim burst")
     parser.add_argument("--full", action="store_true",

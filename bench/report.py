@@ -39,8 +39,13 @@ def markdown(results: dict) -> str:
     out += referral_markdown(results)
     out += customers_markdown(results)
     out += campaigns_markdown(results)
+    from bench.flash import flash_markdown
+
+    out += flash_markdown(results)
     out += ["", "## Against the targets", ""]
-    out += _verdicts(results)
+    from bench.flash import flash_verdicts
+
+    out += _verdicts(results) + flash_verdicts(results)
     return "\n".join(out)
 
 

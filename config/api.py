@@ -5,6 +5,7 @@ from linkmall.aftersales.api import router as aftersales_router
 from linkmall.campaigns.api import router as campaigns_router
 from linkmall.campaigns.api_bargain import router as bargain_router
 from linkmall.campaigns.api_flash import router as flash_router
+from linkmall.campaigns.api_group import router as group_buy_router
 from linkmall.campaigns.api_layer import router as layer_offers_router
 from linkmall.campaigns.api_loyalty import router as loyalty_router
 from linkmall.campaigns.api_share import router as share_router
@@ -18,7 +19,9 @@ from linkmall.orders.api import router as orders_router
 from linkmall.orders.bargain_api import router as bargain_buy_router
 from linkmall.orders.campaign_reports_api import router as campaign_reports_router
 from linkmall.orders.flash_api import router as flash_attempts_router
+from linkmall.orders.group_api import router as group_seats_router
 from linkmall.payments.api import router as payments_router
+from linkmall.payments.group_api import router as group_refunds_router
 from linkmall.referral.api import router as referral_router
 from linkmall.referral.invite_api import router as invites_router
 from linkmall.stores.api import router as stores_router
@@ -39,6 +42,9 @@ api.add_router("/campaigns", flash_router)
 api.add_router("/campaigns", flash_attempts_router)  # in orders: an attempt places the order
 api.add_router("/campaigns", bargain_router)
 api.add_router("/campaigns", bargain_buy_router)  # in orders: buying places the order
+api.add_router("/campaigns", group_buy_router)
+api.add_router("/campaigns", group_seats_router)  # in orders: opening or joining places the order
+api.add_router("/campaigns", group_refunds_router)  # in payments: the retry of a failed group's refund
 api.add_router("/campaigns/reports", campaign_reports_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)

@@ -152,6 +152,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linkmall"}}
 
+# the flash sale's Redis path (docs/specs/campaigns.md): its keys start with this prefix and a hash
+# of the database's name, so two databases on one Redis never share a sale
+FLASH_REDIS_PREFIX = os.environ.get("FLASH_REDIS_PREFIX", "linkmall")
+# a merchant's "end" waits this long for the last admitted orders to be written
+FLASH_END_WAIT_SECONDS = float(os.environ.get("FLASH_END_WAIT_SECONDS", "10"))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {

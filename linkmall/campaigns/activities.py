@@ -1,5 +1,5 @@
 """An activity's price for one checkout line (docs/specs/campaigns.md §1 step 2), as a caller hands it
-to `orders.order_place`: a flash sale today; group buy and bargain later."""
+to `orders.order_place`: a flash sale's, a bargain's or a group buy's."""
 
 from dataclasses import dataclass
 
@@ -16,7 +16,7 @@ class ActivityLine:
     the normal one. `rewards`: whether the line pays referral rewards (§3).
     """
 
-    #: what kind of activity: "flash" (later "group", "bargain"), stored on the order line
+    #: what kind of activity: "flash", "bargain" or "group", stored on the order line
     kind: str
     listing_id: int
     unit_fen: int

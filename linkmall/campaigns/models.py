@@ -886,3 +886,162 @@ class BargainHelp(models.Model):
             models.UniqueConstraint(fields=["bargain", "seq"], name="bargain_help_seq_once"),
             models.CheckConstraint(name="bargain_help_cut_positive", condition=Q(cut_fen__gt=0)),
         ]
+
+
+class GroupBuy(models.Model):
+    """A group buy (拼团) on one listing: `size` buyers each pay `price_fen` (the opener, 团长,
+    `price_fen − leader_discount_fen`); a group that is not complete by its deadline (`hours` after
+    it opened, never after `ends_at`) fails and its paid members are refunded in full.
+
+    Like a flash sale it holds its own stock, taken from the SKU when it is created: a seat holds a
+    unit (`held`), payment sells it (`sold`), a released seat gives it back, and the end returns the
+    rest to the SKU (`returned`). `virtual_fill_percent`: a group at least this full (paid seats)
+    at its deadline is completed with virtual members (模拟成团) at the merchant's expense.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="group_buys")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="group_buys")
+    name = models.CharField(max_length=60)
+    #: members a group needs (2–100)
+    size = models.PositiveIntegerField()
+    #: the group unit price A (fen)
+    price_fen = models.BigIntegerField()
+    #: 团长价: the opener pays price_fen − leader_discount_fen
+    leader_discount_fen = models.BigIntegerField(default=0)
+    #: how long a group stays open after it was opened
+    hours = models.PositiveIntegerField(default=24)
+    #: seats one buyer may hold (open or join) over the activity's groups
+    per_user_limit = models.PositiveIntegerField(default=1)
+    payment_minutes = models.PositiveIntegerField(default=15)
+    stock = models.PositiveIntegerField()
+    held = models.PositiveIntegerField(default=0)
+    sold = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    #: None: no virtual fill; else a group at least this % full (paid) at its deadline is completed
+    virtual_fill_percent = models.PositiveIntegerField(null=True, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    funder = models.CharField(max_length=10, choices=Funder.choices, default=Funder.MERCHANT)
+    rewards = models.BooleanField(default=False)
+    accept_loss = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "starts_at"], name="group_buy_merchant_start")]
+        constraints = [
+            models.CheckConstraint(name="group_buy_size_range", condition=Q(size__gte=2, size__lte=100)),
+            models.CheckConstraint(name="group_buy_price_positive", condition=Q(price_fen__gt=0)),
+            models.CheckConstraint(name="group_buy_leader_price_positive",
+                                   condition=Q(leader_discount_fen__gte=0) & Q(price_fen__gt=F("leader_discount_fen"))),
+            models.CheckConstraint(name="group_buy_stock_positive", condition=Q(stock__gt=0)),
+            models.CheckConstraint(name="group_buy_not_oversold",
+                                   condition=Q(held__gte=0, sold__gte=0, returned__gte=0)
+                                   & Q(stock__gte=F("sold") + F("held") + F("returned"))),
+            models.CheckConstraint(name="group_buy_per_user_positive", condition=Q(per_user_limit__gt=0)),
+            models.CheckConstraint(name="group_buy_hours_range", condition=Q(hours__gte=1, hours__lte=168)),
+            models.CheckConstraint(name="group_buy_payment_window",
+                                   condition=Q(payment_minutes__gte=1, payment_minutes__lte=60)),
+            models.CheckConstraint(name="group_buy_virtual_fill_range",
+                                   condition=Q(virtual_fill_percent__isnull=True)
+                                   | Q(virtual_fill_percent__gte=1, virtual_fill_percent__lte=99)),
+            models.CheckConstraint(name="group_buy_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(name="group_buy_funder_valid", condition=_in("funder", Funder)),
+            models.CheckConstraint(name="group_buy_status_valid", condition=_in("status", CampaignStatus)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupBuyBuyer(models.Model):
+    """How many seats of an activity one buyer holds or paid for; the per-user limit is a guarded
+    UPDATE of `taken`, and a released seat gives it back."""
+
+    activity = models.ForeignKey(GroupBuy, on_delete=models.CASCADE, related_name="buyers")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="group_buy_buyer_unique"),
+            models.CheckConstraint(name="group_buy_buyer_taken_not_negative", condition=Q(taken__gte=0)),
+        ]
+
+
+class GroupStatus(models.TextChoices):
+    OPEN = "open", _("拼团中")
+    COMPLETE = "complete", _("已成团")
+    FAILED = "failed", _("拼团失败")
+
+
+class GroupBuyGroup(models.Model):
+    """One group (团) of an activity, opened by its leader. `seats`: members holding a seat (unpaid
+    or paid), never above `size` (a guarded UPDATE); `paid`: members who paid. Complete when `paid`
+    reaches `size` (or by virtual fill at the deadline); failed when the deadline passes first."""
+
+    activity = models.ForeignKey(GroupBuy, on_delete=models.PROTECT, related_name="groups")
+    leader = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    size = models.PositiveIntegerField()
+    seats = models.PositiveIntegerField(default=0)
+    paid = models.PositiveIntegerField(default=0)
+    deadline = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=GroupStatus.choices, default=GroupStatus.OPEN)
+    virtual_members = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "status"], name="group_buy_group_act_status"),
+                   models.Index(fields=["status", "deadline"], name="group_buy_group_deadline")]
+        constraints = [
+            models.CheckConstraint(name="group_buy_group_seats_within_size",
+                                   condition=Q(seats__lte=F("size"), paid__lte=F("size"))),
+            models.CheckConstraint(name="group_buy_group_status_valid", condition=_in("status", GroupStatus)),
+        ]
+
+
+class MemberStatus(models.TextChoices):
+    HELD = "held", _("待支付")
+    PAID = "paid", _("已支付")
+    RELEASED = "released", _("已释放")
+
+
+class RefundState(models.TextChoices):
+    NONE = "", _("无")
+    PENDING = "pending", _("退款中")
+    SUCCEEDED = "succeeded", _("已退款")
+    FAILED = "failed", _("退款失败")
+
+
+class GroupBuyMember(models.Model):
+    """A seat in a group: a buyer's order (`order_id`, a plain id: campaigns sits below orders), or
+    a virtual member (`virtual`, no buyer, no order, no money) added by virtual fill. A failed
+    group's paid members carry the state of their automatic refund (written by payments)."""
+
+    group = models.ForeignKey(GroupBuyGroup, on_delete=models.PROTECT, related_name="members")
+    buyer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    order_id = models.BigIntegerField(unique=True, null=True, blank=True)
+    leader = models.BooleanField(default=False)
+    virtual = models.BooleanField(default=False)
+    #: what the seat's unit costs (A): the leader's price for the opener
+    unit_fen = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=MemberStatus.choices, default=MemberStatus.HELD)
+    refund_state = models.CharField(max_length=10, choices=RefundState.choices, default="", blank=True)
+    refund_id = models.BigIntegerField(null=True, blank=True)
+    #: refunds tried for this member (a retry after a refused refund uses a new key)
+    refund_attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["buyer", "status"], name="group_buy_member_buyer")]
+        constraints = [
+            # a buyer holds at most one live seat in a group
+            models.UniqueConstraint(fields=["group", "buyer"], condition=Q(status__in=["held", "paid"], virtual=False),
+                                    name="group_buy_member_one_seat"),
+            models.CheckConstraint(name="group_buy_member_status_valid", condition=_in("status", MemberStatus)),
+            models.CheckConstraint(name="group_buy_member_real_or_virtual",
+                                   condition=Q(virtual=True, buyer__isnull=True, order_id__isnull=True)
+                                   | Q(virtual=False, buyer__isnull=False, order_id__isnull=False)),
+        ]

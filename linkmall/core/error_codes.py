@@ -174,6 +174,8 @@ _CODES = (
     ErrorCode("flash_paused", 409, _("本场秒杀已暂停。")),
     ErrorCode("flash_sold_out", 409, _("手慢了，已抢光。")),
     ErrorCode("flash_limit_reached", 409, _("已达到本场秒杀每人限购数量。")),
+    ErrorCode("flash_unavailable", 503, _("秒杀太火爆了，请稍后再试。")),
+    ErrorCode("flash_draining", 409, _("还有抢到的订单正在生成，请稍后再结束本场秒杀。")),
     ErrorCode("coupon_sold_out", 409, _("优惠券已抢光了。")),
     ErrorCode("coupon_limit_reached", 409, _("已达到每人限领数量。")),
     ErrorCode("coupon_not_started", 409, _("优惠券还没到开始时间。")),
@@ -200,6 +202,17 @@ _CODES = (
     ErrorCode("bargain_already_helped", 409, _("你已经帮这位好友砍过一刀了。")),
     ErrorCode("bargain_expired", 409, _("这次砍价已过期。")),
     ErrorCode("bargain_complete", 409, _("已经砍到底价或已下单，不需要再砍了。")),
+    # campaigns: group buy (拼团)
+    ErrorCode("group_not_started", 409, _("拼团活动还没开始。")),
+    ErrorCode("group_ended", 409, _("拼团活动已结束。")),
+    ErrorCode("group_paused", 409, _("拼团活动已暂停。")),
+    ErrorCode("group_sold_out", 409, _("拼团商品已售罄。")),
+    ErrorCode("group_full", 409, _("这个团已经满员了，换一个团或自己开团吧。")),
+    ErrorCode("group_failed", 409, _("这个团已经过期，拼团失败。")),
+    ErrorCode("group_closed", 409, _("这个团已经成团，不能再加入。")),
+    ErrorCode("group_already_member", 409, _("你已经在这个团里了。")),
+    ErrorCode("group_limit_reached", 409, _("已达到本活动每人可参团的次数。")),
+    ErrorCode("group_refund_not_retryable", 409, _("这位团员没有需要重试的退款。")),
     # campaigns: layer offers
     ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
     # invite tiers (阶梯邀请)
@@ -213,6 +226,9 @@ _CODES = (
     ErrorCode("user_not_created", 409),
     ErrorCode("coupon_not_created", 409),
     ErrorCode("coupon_not_claimed", 409),
+    ErrorCode("flash_not_created", 409),
+    ErrorCode("group_not_created", 409),
+    ErrorCode("group_not_opened", 409),
     ErrorCode("demo_payment_failed", 409),
 )
 

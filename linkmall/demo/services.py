@@ -249,6 +249,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
 
     `progress(step_name)` is called as each step starts (the command draws a bar with it).
     """
+    from linkmall.demo.activities import step_activities
     from linkmall.demo.campaigns import step_campaigns, step_promotions
     from linkmall.demo.history import step_history
     from linkmall.demo.traces import step_bookings, step_cards, step_scores
@@ -265,6 +266,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("promotions", lambda: step_promotions(world)),
         ("orders", lambda: step_history(world, days=days)),
         ("campaigns", lambda: step_campaigns(world, days=days)),
+        ("activities", lambda: step_activities(world)),
         ("bookings", lambda: step_bookings(world)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
         ("scores", lambda: step_scores(world)),
@@ -281,4 +283,4 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
 
 
 STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "promotions", "orders",
-              "campaigns", "bookings", "tasks", "scores")
+              "campaigns", "activities", "bookings", "tasks", "scores")

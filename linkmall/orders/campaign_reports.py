@@ -15,6 +15,8 @@ day and in total:
   funder. The ledger's marketing cost of a funder (`ledger.selectors.marketing_cost`) takes
   `unit_share` of a line's funded total instead of per step, so after a partial refund of a line
   carrying two discounts the two may differ by a fen per refunded line;
+- **metrics**: an activity's own counts (flash sale: participants and units sold; bargain: bargains
+  started, friends who helped, bargains bought, units sold), each a `Metric` of its `Subject`;
 - **new customers**: buyers whose first paid order at the merchant used it (ties on the paid time
   go to the lower order id; gift orders are not purchases and count for neither side), and the cost
   per new customer (half up; none without one).
@@ -24,12 +26,14 @@ that day's numbers, not the refund's day. Every number is aggregated in the data
 takes a constant number of queries, whatever the number of orders.
 
 **Kinds of campaign.** A report reads a `Subject`: which coupons the campaign gave out, which of
-the merchant's orders it took part in, and which discount steps of a line it funded. A new kind of
-campaign (share-to-get, invite tiers …) plugs in with a resolver that checks who may see it and
+the merchant's orders it took part in, which discount steps of a line it funded, and the
+activity's own counts (`Metric`s: a count, a distinct count or a sum over rows of any model, each
+by the local day of a time stamp). A new kind of campaign (share-to-get, invite tiers …) plugs in with a resolver that checks who may see it and
 returns its `Subject`, registered with `register_subject("share", resolver)`; pages, API and
-exports then serve `/campaigns/reports/share/<id>` with no other change. Share-to-get and invite
-campaigns register theirs in `orders.campaign_subjects`. A cost step is an OrderLine amount and the
-field naming its funder; a gift (an invite-tier prize, P = 0) costs its funder the supplier cost C
+exports then serve `/campaigns/reports/share/<id>` with no other change. Share-to-get, invite, flash-sale
+and bargain campaigns register theirs in `orders.campaign_subjects`. A cost step is an OrderLine amount and the
+field naming its funder; an activity (flash sale, bargain, group buy) costs its funder L − A
+(`ACTIVITY_STEP`); a gift (an invite-tier prize, P = 0) costs its funder the supplier cost C
 of the units not refunded (`GIFT_STEP`, as `referral.settlement` books it).
 """
 
@@ -86,8 +90,28 @@ GIFT_STEP = Step(Case(When(order__kind=Order.Kind.GIFT,
                            then=ExpressionWrapper(F("unit_cost_fen") * F("quantity"), output_field=BigIntegerField())),
                       default=Value(0), output_field=BigIntegerField()),
                  "activity_funder")
+#: an activity's line (flash sale, bargain, group buy): L − A, paid by `activity_funder`; 0 on a line
+#: without an activity (A = L there)
+ACTIVITY_STEP = Step(ExpressionWrapper(F("list_fen") - F("activity_fen"), output_field=BigIntegerField()),
+                     "activity_funder")
 #: the default period: the last 30 days up to today
 DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Metric:
+    """An activity's own column: the `rows` it counts (any model, already narrowed to the campaign),
+    each on the local day of its `stamp` field. Counted by default; `distinct` counts the distinct
+    values of a field instead (someone who took part on two days counts on both days and once in the
+    total, which is then a query of its own); `total` sums an expression over the rows instead. One
+    query, two with `distinct`."""
+
+    key: str
+    label: str
+    rows: QuerySet[Any, Any]
+    stamp: str
+    distinct: str | None = None
+    total: Any = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +132,8 @@ class Subject:
     steps: tuple[Step, ...]
     #: the coupon sources it gives out by, the claim columns of the report (None: every source)
     sources: tuple[str, ...] | None = None
+    #: the activity's own columns, in order (participants, units sold, groups formed …)
+    metrics: tuple[Metric, ...] = ()
 
 
 Resolver = Callable[[User, int], Subject]
@@ -128,6 +154,15 @@ def _template_subject(actor: User, template_id: int) -> Subject:
 
 
 SUBJECTS: dict[str, Resolver] = {"promotion": _promotion_subject, "coupon_template": _template_subject}
+
+
+def units_sold(*, orders: Q, merchant_id: int, activity_kind: str) -> Metric:
+    """The activity's units sold: Σ (quantity − refunded) of its lines (`activity_kind`) on the paid
+    orders among `orders`, by the day paid. A cancelled or expired order was never paid: not counted."""
+    paid = Order.objects.filter(orders, merchant_id=merchant_id, paid_at__isnull=False).values("pk")
+    lines = OrderLine.objects.filter(order__in=paid, activity_kind=activity_kind)
+    return Metric("units", _("售出件数"), lines, "order__paid_at",
+                  total=ExpressionWrapper(F("quantity") - F("refunded_quantity"), output_field=BigIntegerField()))
 
 
 def register_subject(kind: str, resolver: Resolver) -> None:
@@ -156,6 +191,8 @@ class ReportRow:
     merchant_cost_fen: int = 0
     platform_cost_fen: int = 0
     new_customers: int = 0
+    #: the subject's metrics by key (none for a coupon or a promotion)
+    metrics: dict[str, int] = field(default_factory=dict)
 
     @property
     def claims_total(self) -> int:
@@ -181,6 +218,8 @@ class ReportRow:
         self.merchant_cost_fen += other.merchant_cost_fen
         self.platform_cost_fen += other.platform_cost_fen
         self.new_customers += other.new_customers
+        for key, n in other.metrics.items():
+            self.metrics[key] = self.metrics.get(key, 0) + n
 
 
 @dataclass(frozen=True)
@@ -264,10 +303,28 @@ def _by_day(rows: QuerySet[Any, Any], stamp: str) -> QuerySet[Any, dict[str, Any
     return grouped
 
 
+def _in_period(metric: Metric, start: datetime, end: datetime) -> QuerySet[Any, Any]:
+    return metric.rows.filter(**{f"{metric.stamp}__gte": start, f"{metric.stamp}__lt": end})
+
+
+def _metric_days(metric: Metric, start: datetime, end: datetime) -> QuerySet[Any, dict[str, Any]]:
+    """One metric per local day of its stamp."""
+    grouped = _by_day(_in_period(metric, start, end), metric.stamp)
+    if metric.total is not None:
+        value: Any = _sum(metric.total)
+    elif metric.distinct is not None:
+        value = Count(metric.distinct, distinct=True)
+    else:
+        value = Count("pk")
+    per_day: QuerySet[Any, dict[str, Any]] = grouped.annotate(n=value).values("day", "n").order_by("day")
+    return per_day
+
+
 def campaign_report(*, actor: User, kind: str, campaign_id: int, date_from: date | None = None,
                     date_to: date | None = None) -> CampaignReport:
     """The report of one campaign over `date_from`–`date_to` (default: the last 30 days). Four
-    queries (three for a campaign that gives no coupons), whatever the number of orders."""
+    queries (three for a campaign that gives no coupons) plus one per metric (two for a distinct
+    one), whatever the number of orders."""
     date_from, date_to = default_range(date_from, date_to)
     start, end = day_range(date_from, date_to, what="A report")
     subject = subject_get(actor=actor, kind=kind, campaign_id=campaign_id)
@@ -290,9 +347,18 @@ def campaign_report(*, actor: User, kind: str, campaign_id: int, date_from: date
         day = days[found["day"]]
         day.orders, day.new_customers, day.revenue_fen = found["orders"], found["new_customers"], found["revenue"]
         day.merchant_cost_fen, day.platform_cost_fen = found["merchant_cost"], found["platform_cost"]
+    for metric in subject.metrics:
+        for day_row in days.values():
+            day_row.metrics[metric.key] = 0
+        for found in _metric_days(metric, start, end):
+            days[found["day"]].metrics[metric.key] = found["n"]
     total = ReportRow(day=None)
     for day_row in days.values():
         total.add(day_row)
+    for metric in subject.metrics:
+        if metric.distinct is not None:
+            total.metrics[metric.key] = _in_period(metric, start, end).aggregate(
+                n=Count(metric.distinct, distinct=True))["n"]
     return CampaignReport(subject=subject, date_from=date_from, date_to=date_to, days=list(days.values()),
                           total=total)
 
@@ -303,9 +369,11 @@ def campaign_report(*, actor: User, kind: str, campaign_id: int, date_from: date
 def report_table(report: CampaignReport) -> Table:
     """The report as one table, for `core.tables.xlsx_bytes` / `csv_bytes`: a row per day and a total."""
     sources = report.sources
+    metrics = report.subject.metrics
     header = [_("日期"), *[_("领取·%(source)s") % {"source": label} for _source, label in sources]]
     if sources:
         header.append(_("领取合计"))
+    header += [metric.label for metric in metrics]
     header += [_("使用"), _("订单"), _("成交额"), _("优惠成本"), _("其中商家出资"), _("其中平台出资"),
                _("新客"), _("新客成本")]
 
@@ -314,6 +382,7 @@ def report_table(report: CampaignReport) -> Table:
         out += [row.claims.get(source, 0) for source, _label in sources]
         if sources:
             out.append(row.claims_total)
+        out += [row.metrics.get(metric.key, 0) for metric in metrics]
         per_new = row.cost_per_new_customer_fen
         out += [row.uses, row.orders, yuan(row.revenue_fen), yuan(row.cost_fen), yuan(row.merchant_cost_fen),
                 yuan(row.platform_cost_fen), row.new_customers, None if per_new is None else yuan(per_new)]

@@ -41,6 +41,14 @@ class ReportRowOut(Schema):
     new_customers: int
     cost_per_new_customer_fen: int | None
     cost_per_new_customer: str | None
+    #: an activity's own counts by metric key (flash: participants, units; bargain: started, helpers,
+    #: bought, units); empty for a coupon or a promotion
+    metrics: dict[str, int]
+
+
+class ReportMetricOut(Schema):
+    key: str
+    label: str
 
 
 class ReportCampaignOut(Schema):
@@ -49,6 +57,8 @@ class ReportCampaignOut(Schema):
     merchant_id: int
     name: str
     label: str
+    #: the activity's own columns, in order (the keys of each row's `metrics`)
+    metrics: list[ReportMetricOut]
 
 
 class CampaignReportOut(Schema):
@@ -67,12 +77,14 @@ def _row(row: ReportRow) -> dict[str, Any]:
         "cost_fen": row.cost_fen, "cost": fen_to_yuan(row.cost_fen), "merchant_cost_fen": row.merchant_cost_fen,
         "platform_cost_fen": row.platform_cost_fen, "new_customers": row.new_customers,
         "cost_per_new_customer_fen": per_new, "cost_per_new_customer": None if per_new is None else fen_to_yuan(per_new),
+        "metrics": row.metrics,
     }
 
 
 def _report_out(report: CampaignReport) -> dict[str, Any]:
     s = report.subject
-    return {"campaign": {"kind": s.kind, "id": s.id, "merchant_id": s.merchant_id, "name": s.name, "label": s.label},
+    return {"campaign": {"kind": s.kind, "id": s.id, "merchant_id": s.merchant_id, "name": s.name, "label": s.label,
+                         "metrics": [{"key": m.key, "label": m.label} for m in s.metrics]},
             "date_from": report.date_from, "date_to": report.date_to, "total": _row(report.total),
             "days": [_row(row) for row in report.days]}
 
@@ -80,9 +92,10 @@ def _report_out(report: CampaignReport) -> dict[str, Any]:
 @router.get("/{kind}/{int:campaign_id}", response=CampaignReportOut)
 def campaign_report_get(request: ApiRequest, kind: str, campaign_id: int,
                         query: Query[ReportQuery]) -> HttpResponse | dict[str, Any]:
-    """A campaign's report: kind `promotion` or `coupon_template` (other campaign kinds as they are
-    registered). Claims, uses, paid orders, revenue and cost net of refunds, new customers and cost
-    per new customer, a row per day and the total. `format=xlsx` or `csv` answers the download.
+    """A campaign's report: kind `promotion`, `coupon_template`, `share`, `invite`, `flash` or
+    `bargain` (other campaign kinds as they are registered). Claims, uses, paid orders, revenue and cost net of refunds, new customers and cost
+    per new customer, an activity's own metrics (participants, units sold …), a row per day and the
+    total. `format=xlsx` or `csv` answers the download.
     The merchant's owner or platform staff; another merchant's campaign answers 404."""
     report = campaign_report(actor=request.auth, kind=kind, campaign_id=campaign_id, date_from=query.date_from,
                              date_to=query.date_to)

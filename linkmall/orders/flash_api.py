@@ -1,18 +1,24 @@
 """/api/v1/campaigns/flash/{sale_id}/attempts: a buyer's attempt at a flash sale (秒杀). It places
-an order, so it lives in orders; mounted in config/api.py beside the campaigns' flash hall."""
+an order, so it lives in orders; mounted in config/api.py beside the campaigns' flash hall.
+
+Without Redis the attempt places the order at once (201). With REDIS_URL it is admitted in Redis
+and answers 202 with a ticket at once; GET …/attempts/{ticket} answers 202 while the worker writes
+the order and 200 with the order once it exists."""
+
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from linkmall.accounts.auth import api_auth
 from linkmall.accounts.http import ApiRequest
-from linkmall.customers.selectors import address_get
-from linkmall.orders.flash import flash_attempt
+from linkmall.campaigns.services.flash_redis import Admission
+from linkmall.orders.flash import flash_enter, flash_ticket
 from linkmall.orders.models import Order
 
 router = Router(tags=["campaigns: flash sales"])
 
 MAX_ID = 2**31 - 1
+API_ROOT = "/api/v1/"
 
 
 class FlashAttemptIn(Schema):
@@ -32,11 +38,49 @@ class FlashAttemptOut(Schema):
         return order.expires_at.isoformat()
 
 
-@router.post("/flash/{int:sale_id}/attempts", response={201: FlashAttemptOut}, auth=api_auth)
-def flash_attempt_create(request: ApiRequest, sale_id: int, payload: FlashAttemptIn) -> Status[Order]:
-    """Admitted: 201 with the unpaid order to pay within the sale's window. Refused: 409
-    flash_not_started / flash_ended / flash_paused / flash_sold_out / flash_limit_reached."""
-    order = flash_attempt(buyer=request.auth, sale_id=sale_id, client_token=payload.client_token,
-                          address=address_get(user=request.auth, address_id=payload.address_id),
-                          quantity=payload.quantity)
-    return Status(201, order)
+class FlashQueuedOut(Schema):
+    #: always "queued": admitted, the order is being written (排队中 / 订单生成中)
+    state: str = "queued"
+    #: poll GET /campaigns/flash/{sale_id}/attempts/{ticket} until it answers 200 with the order
+    ticket: str
+    poll: str
+
+
+class FlashTicketOut(FlashAttemptOut):
+    #: always "written": the order exists, to pay within the sale's window
+    state: str
+
+    @staticmethod
+    def resolve_state(order: Order) -> str:
+        return "written"
+
+
+def _queued(admission: Admission) -> FlashQueuedOut:
+    return FlashQueuedOut(ticket=admission.ticket,
+                          poll=f"{API_ROOT}campaigns/flash/{admission.sale_id}/attempts/{admission.ticket}")
+
+
+@router.post("/flash/{int:sale_id}/attempts", response={201: FlashAttemptOut, 202: FlashQueuedOut}, auth=api_auth)
+def flash_attempt_create(request: ApiRequest, sale_id: int,
+                         payload: FlashAttemptIn) -> Status[Order] | Status[FlashQueuedOut]:
+    """Admitted: without Redis, 201 with the unpaid order to pay within the sale's window; with
+    Redis (REDIS_URL set), 202 with a ticket to poll while the order is written. Refused: 409
+    flash_not_started / flash_ended / flash_paused / flash_sold_out / flash_limit_reached. A retry
+    with the same client_token answers the same order or ticket."""
+    entered = flash_enter(buyer=request.auth, sale_id=sale_id, client_token=payload.client_token,
+                          address_id=payload.address_id, quantity=payload.quantity)
+    if isinstance(entered, Admission):
+        return Status(202, _queued(entered))
+    return Status(201, entered)
+
+
+@router.get("/flash/{int:sale_id}/attempts/{ticket}", response={200: FlashTicketOut, 202: FlashQueuedOut},
+            auth=api_auth, url_name="flash_attempt_ticket")
+def flash_attempt_ticket(request: ApiRequest, sale_id: int, ticket: str) -> Status[Order] | Status[FlashQueuedOut]:
+    """The Redis path's ticket: 202 while the order is being written, 200 with the order to pay once
+    it exists; 404 for a ticket that is not the caller's. In the rare case the database refused the
+    admission, 409 with the refusal's code (the unit went back on sale)."""
+    order = flash_ticket(buyer=request.auth, sale_id=sale_id, ticket=ticket)
+    if order is None:
+        return Status(202, _queued(Admission(sale_id=sale_id, ticket=ticket)))
+    return Status(200, order)

@@ -101,6 +101,8 @@ class Fulfilment(models.Model):
 
     class Status(models.TextChoices):
         AWAITING_PAYMENT = "awaiting_payment", _("待付款")
+        #: paid, its group buy (拼团) not complete yet: nothing ships until it is (待成团)
+        AWAITING_GROUP = "awaiting_group", _("待成团")
         TO_SHIP = "to_ship", _("待发货")
         SHIPPED = "shipped", _("已发货")
         RECEIVED = "received", _("已收货")

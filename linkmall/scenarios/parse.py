@@ -46,7 +46,7 @@ ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
     "product": (frozenset({"id", "supplier", "merchant", "price", "cost"}),
                 frozenset({"pool", "qualifying", "stock", "name"})),
     "user": (frozenset({"id"}), frozenset({"referrer", "level", "team_owner"})),
-    "order": (frozenset({"id", "user", "lines"}), frozenset({"via", "coupon", "points"})),
+    "order": (frozenset({"id", "user", "lines"}), frozenset({"via", "coupon", "points", "flash", "group", "join"})),
     "refund": (frozenset({"order"}), frozenset({"lines"})),
     "advance": (frozenset(), frozenset({"days", "hours", "minutes"})),
     "withdraw": (frozenset({"user", "amount"}), frozenset()),
@@ -56,6 +56,11 @@ ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
                           "accept_loss"})),
     "claim": (frozenset({"user", "coupon"}), frozenset()),
     "points": (frozenset({"user", "add"}), frozenset({"merchant"})),
+    "flash": (frozenset({"id", "product", "price", "stock"}),
+              frozenset({"per_user", "hours", "payment_minutes", "funder", "rewards", "accept_loss"})),
+    "group": (frozenset({"id", "product", "price", "size"}),
+              frozenset({"hours", "stock", "per_user", "leader_discount", "virtual_fill", "funder", "rewards",
+                         "accept_loss"})),
 }
 LEVELS = ("member", "agent", "boss")
 COUPON_KINDS = ("amount", "percent")
@@ -122,7 +127,9 @@ def parse_scenario(text: str) -> Scenario:
     slide_count = Plan.parse(plan).slide_count
 
     known: dict[str, set[str]] = {"supplier": set(), "merchant": set(), "product": set(), "user": set(), "order": set(),
-                                  "coupon": set()}
+                                  "coupon": set(), "flash": set(), "group": set()}
+    product_of: dict[str, str] = {}  # flash or group id → its product
+    group_of: dict[str, str] = {}  # order id → the group activity it opened or joined
     merchant_of: dict[str, str] = {}  # product id → the merchant that sells it
     bosses = _Bosses(slide_count)
     steps = []
@@ -143,7 +150,7 @@ def parse_scenario(text: str) -> Scenario:
         if extra:
             _fail(index, f"{action}: unknown field(s): {', '.join(map(str, extra))}")
         args = {k: (str(v) if k in ("id", "user", "supplier", "merchant", "referrer", "team_owner", "order", "via",
-                                    "coupon")
+                                    "coupon", "product", "flash", "group", "join")
                     and v is not None and not isinstance(v, (dict, list)) else v) for k, v in args.items()}
 
         def need(kind: str, key: str, *, _args=args, _index=index, _action=action) -> None:
@@ -197,6 +204,7 @@ def parse_scenario(text: str) -> Scenario:
             if not isinstance(lines, list) or not lines:
                 _fail(index, "order: lines must be a non-empty list")
             args["lines"] = [_line(index, "order", line, known) for line in lines]
+            _activity_order(index, args, known, product_of, group_of)
             if args["id"] in known["order"]:
                 _fail(index, f"order: id {args['id']!r} is already used")
             known["order"].add(args["id"])
@@ -233,6 +241,11 @@ def parse_scenario(text: str) -> Scenario:
             else:
                 declared = ", ".join(sorted(known["merchant"])) or "none yet"
                 _fail(index, f"points: name the merchant the points are at (merchants: {declared})")
+        elif action in ("flash", "group"):
+            need("product", "product")
+            _activity(index, action, args)
+            new_id(action)
+            product_of[args["id"]] = args["product"]
         steps.append(Step(index, action, args))
     return Scenario(start=start, plan=plan, steps=steps)
 
@@ -304,6 +317,56 @@ def _coupon(index: int, args: dict, merchant_of: dict[str, str]) -> None:
                 _fail(index, f"coupon: product {product!r} names no product")
             if merchant_of[product] != args["merchant"]:
                 _fail(index, f"coupon: product {product!r} is not sold by merchant {args['merchant']!r}")
+
+
+def _activity(index: int, action: str, args: dict) -> None:
+    """Check a `flash` or `group` step and add its terms in the units the services take."""
+    args["price_fen"] = _amount(index, args, "price", allow_zero=False)
+    if action == "flash":
+        _whole(index, args["stock"], "stock", minimum=1)
+        _whole(index, args.get("payment_minutes", 5), "payment_minutes", minimum=1)
+    else:
+        _whole(index, args["size"], "size", minimum=2)
+        if "stock" in args:
+            _whole(index, args["stock"], "stock", minimum=1)
+        args["leader_discount_fen"] = _amount(index, args, "leader_discount") if "leader_discount" in args else 0
+        if "virtual_fill" in args:
+            _whole(index, args["virtual_fill"], "virtual_fill", minimum=1)
+            if args["virtual_fill"] > 99:
+                _fail(index, "group: virtual_fill is a percent of the group, below 100")
+    _whole(index, args.get("per_user", 1), "per_user", minimum=1)
+    _whole(index, args.get("hours", 2 if action == "flash" else 24), "hours", minimum=1)
+    if args.get("funder", "merchant") not in FUNDERS:
+        _fail(index, f"{action}: funder must be one of {', '.join(FUNDERS)}")
+    for flag in ("rewards", "accept_loss"):
+        if not isinstance(args.get(flag, False), bool):
+            _fail(index, f"{action}: {flag} must be true or false")
+
+
+def _activity_order(index: int, args: dict, known: dict[str, set[str]], product_of: dict[str, str],
+                    group_of: dict[str, str]) -> None:
+    """An order of a flash sale or a group buy: one line, of the activity's product."""
+    activity = "flash" if args.get("flash") is not None else "group" if args.get("group") is not None else None
+    if args.get("join") is not None and activity != "group":
+        _fail(index, "order: join is only for an order of a group (give group: too)")
+    if activity is None:
+        return
+    if args.get("flash") is not None and args.get("group") is not None:
+        _fail(index, "order: an order is of one activity: flash or group, not both")
+    name = args[activity]
+    if name not in known[activity]:
+        _fail(index, f"order: {activity} {name!r} names no {activity}")
+    if len(args["lines"]) != 1 or args["lines"][0]["product"] != product_of[name]:
+        _fail(index, f"order: an order of {activity} {name!r} has one line, of product {product_of[name]!r}")
+    if activity == "group" and args["lines"][0]["qty"] != 1:
+        _fail(index, "order: an order of a group is one seat: qty 1")
+    join = args.get("join")
+    if join is not None:
+        if join not in known["order"]:
+            _fail(index, f"order: join {join!r} names no order")
+        if group_of.get(join) != name:
+            _fail(index, f"order: join {join!r} is not an order of group {name!r}")
+    group_of[args["id"]] = name if activity == "group" else ""
 
 
 def _percent(index: int, value) -> Decimal:

@@ -15,13 +15,24 @@ from django.db.models import Count, Q, Sum
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.services import consumer_get_or_create, staff_user_create
-from linkmall.campaigns.models import CampaignStatus, Coupon, CouponSource, CouponTemplate, PointsAccount, ScopeKind
+from linkmall.campaigns.models import (
+    CampaignStatus,
+    Coupon,
+    CouponSource,
+    CouponTemplate,
+    GroupBuyGroup,
+    GroupBuyMember,
+    PointsAccount,
+    ScopeKind,
+)
 from linkmall.campaigns.services import (
     coupon_claim,
     coupon_template_create,
     coupon_template_set_status,
     points_grant,
 )
+from linkmall.campaigns.services.flash import FlashSaleFields, flash_sale_create
+from linkmall.campaigns.services.group import GroupBuyFields, group_buy_create
 from linkmall.campaigns.services.loyalty import loyalty_settings_update
 from linkmall.catalog.models import Sku
 from linkmall.catalog.services import category_ensure, product_create, supplier_create
@@ -33,6 +44,8 @@ from linkmall.customers.services import address_create
 from linkmall.ledger.models import Bucket, Entry, LedgerAccount, OwnerKind
 from linkmall.ledger.selectors import ledger_verify, marketing_cost
 from linkmall.ledger.withdrawals import withdrawal_approve, withdrawal_request
+from linkmall.orders.flash import flash_attempt
+from linkmall.orders.group import group_join_attempt, group_open_attempt
 from linkmall.orders.models import Order, OrderLine
 from linkmall.orders.services import order_place
 from linkmall.payments.gateways.sandbox import sandbox_trade_pay
@@ -45,6 +58,11 @@ from linkmall.referral.settlement import settlement_status
 from linkmall.scenarios.parse import Scenario, Step
 from linkmall.stores.services import listing_pick, merchant_create
 
+#: a group buy's window in a scenario (its groups each have `hours`), and its stock when the step
+#: gives none: the supplier's, up to this
+GROUP_WINDOW = timedelta(days=90)
+GROUP_STOCK_DEFAULT = 10_000
+
 
 class ScenarioRun:
     def __init__(self, scenario: Scenario):
@@ -56,6 +74,9 @@ class ScenarioRun:
         self.users: dict[str, User] = {}
         self.orders: dict[str, Order] = {}
         self.coupons: dict[str, CouponTemplate] = {}
+        self.flash_sales: dict = {}  # id → FlashSale
+        self.group_buys: dict = {}  # id → GroupBuy
+        self.groups: dict[str, int] = {}  # the id of the order that opened a group → the group's pk
         self.addresses: dict = {}  # user pk → the address its orders ship to
         self.rejected: list[dict] = []
         self._phones = iter(range(13_800_000_000, 13_900_000_000))
@@ -163,9 +184,24 @@ class ScenarioRun:
             address = address_create(user=buyer, recipient=a["user"], phone="13900000000", province="浙江省",
                                      city="杭州市", district="西湖区", detail="文三路 1 号")
         lines = [(self.products[line["product"]][0].pk, line["qty"]) for line in a["lines"]]
-        coupon_id = self._claimed_coupon(buyer, a["user"], a["coupon"]) if a.get("coupon") else None
-        order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address,
-                            client_token=f"scenario-{a['id']}", coupon_id=coupon_id, points=a.get("points", 0))
+        token = f"scenario-{a['id']}"
+        if a.get("flash"):
+            sale = self._activity(self.flash_sales, "flash", a["flash"], code="flash_not_created")
+            order = flash_attempt(buyer=buyer, sale_id=sale.pk, address=address, client_token=token,
+                                  quantity=lines[0][1])
+        elif a.get("join"):
+            group_id = self.groups.get(a["join"])
+            if group_id is None:  # the order that would have opened it was refused
+                raise Conflict(f"order {a['join']} opened no group", code="group_not_opened",
+                               detail={"order": a["join"]})
+            order = group_join_attempt(buyer=buyer, group_id=group_id, address=address, client_token=token)
+        elif a.get("group"):
+            activity = self._activity(self.group_buys, "group", a["group"], code="group_not_created")
+            order = group_open_attempt(buyer=buyer, activity_id=activity.pk, address=address, client_token=token)
+        else:
+            coupon_id = self._claimed_coupon(buyer, a["user"], a["coupon"]) if a.get("coupon") else None
+            order = order_place(buyer=buyer, merchant=merchant, lines=lines, address=address, client_token=token,
+                                coupon_id=coupon_id, points=a.get("points", 0))
         start = payment_start(actor=buyer, order=order)
         sandbox_trade_pay(out_trade_no=start.payment.out_trade_no)
         run_due()  # the gateway's notification arrives
@@ -174,6 +210,8 @@ class ScenarioRun:
             raise Conflict(f"order {a['id']} was not paid", code="payment_failed")
         self.orders[a["id"]] = order
         self.addresses[buyer.pk] = address  # kept only once the step went through (it may roll back)
+        if a.get("group") and not a.get("join"):
+            self.groups[a["id"]] = GroupBuyMember.objects.get(order_id=order.pk).group_id
 
     def _claimed_coupon(self, buyer: User, name: str, coupon: str) -> int:
         """The buyer's coupon of the file's template `coupon`: one not used yet, else the first it
@@ -211,6 +249,41 @@ class ScenarioRun:
             raise Conflict(f"coupon {name} does not exist: the step that would have created it was refused",
                            code="coupon_not_created", detail={"coupon": name})
         return template
+
+    def do_flash(self, step: Step) -> None:
+        a = step.args
+        listing, merchant = self.products[a["product"]]
+        now = clock.now()
+        self.flash_sales[a["id"]] = flash_sale_create(
+            actor=self.operator, merchant=merchant, accept_loss=a.get("accept_loss", False),
+            fields=FlashSaleFields(
+                listing_id=listing.pk, name=a["id"], starts_at=now, ends_at=now + timedelta(hours=a.get("hours", 2)),
+                price_fen=a["price_fen"], stock=a["stock"], per_user_limit=a.get("per_user", 1),
+                payment_minutes=a.get("payment_minutes", 5), funder=a.get("funder", "merchant"),
+                rewards=a.get("rewards", False)))
+
+    def do_group(self, step: Step) -> None:
+        a = step.args
+        listing, merchant = self.products[a["product"]]
+        now = clock.now()
+        stock = a.get("stock") or min(Sku.objects.get(pk=listing.sku_id).stock, GROUP_STOCK_DEFAULT)
+        self.group_buys[a["id"]] = group_buy_create(
+            actor=self.operator, merchant=merchant, accept_loss=a.get("accept_loss", False),
+            fields=GroupBuyFields(
+                listing_id=listing.pk, name=a["id"], size=a["size"], price_fen=a["price_fen"], stock=stock,
+                starts_at=now, ends_at=now + GROUP_WINDOW, hours=a.get("hours", 24),
+                per_user_limit=a.get("per_user", 1), leader_discount_fen=a["leader_discount_fen"],
+                virtual_fill_percent=a.get("virtual_fill"), funder=a.get("funder", "merchant"),
+                rewards=a.get("rewards", False)))
+
+    @staticmethod
+    def _activity(made: dict, kind: str, name: str, *, code: str):
+        """A flash sale or group buy the file declared; its step may have been refused."""
+        activity = made.get(name)
+        if activity is None:
+            raise Conflict(f"{kind} {name} does not exist: the step that would have created it was refused",
+                           code=code, detail={kind: name})
+        return activity
 
     def do_points(self, step: Step) -> None:
         a = step.args
@@ -297,6 +370,13 @@ class ScenarioRun:
                   .values("pk", "claimed", "used")}
         for cid, template in self.coupons.items():
             coupons[cid] = {"claimed": counts[template.pk]["claimed"], "used": counts[template.pk]["used"]}
+        by_group = {g.pk: g for g in GroupBuyGroup.objects.filter(pk__in=self.groups.values())}
+        groups = {oid: {"status": by_group[pk].status, "members": by_group[pk].paid,
+                        "virtual": by_group[pk].virtual_members} for oid, pk in self.groups.items()}
+        flash = {}
+        for fid, sale in self.flash_sales.items():
+            sale.refresh_from_db()
+            flash[fid] = {"stock": sale.stock, "sold": sale.sold, "held": sale.held, "returned": sale.returned}
         marketing = {f"merchant:{mid}": fen_to_yuan(marketing_cost(owner_kind=OwnerKind.MERCHANT, owner_id=m.pk))
                      for mid, m in self.merchants.items()}
         marketing["platform"] = fen_to_yuan(marketing_cost(owner_kind=OwnerKind.PLATFORM, owner_id=0))
@@ -307,6 +387,8 @@ class ScenarioRun:
             "accounts": accounts,
             "orders": orders,
             "coupons": coupons,
+            "flash": flash,
+            "groups": groups,
             "marketing": marketing,
             "ledger": {"balanced": audit.ok, "entries": Entry.objects.count(), "postings": audit.postings_checked},
             "rejected": self.rejected,

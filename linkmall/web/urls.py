@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.web.pages import bargain, cart, checkout, flash, orders, shop
+from linkmall.web.pages import bargain, cart, checkout, flash, group, orders, shop
 
 app_name = "web"
 
@@ -15,12 +15,21 @@ urlpatterns = [
     path("s/<int:store_id>/p/<int:product_id>/recommend", shop.product_recommend, name="product_recommend"),
     path("shop/<int:merchant_id>/flash/", flash.flash_hall_page, name="flash_hall"),
     path("shop/<int:merchant_id>/flash/<int:sale_id>/buy/", flash.flash_buy, name="flash_buy"),
+    path("shop/<int:merchant_id>/flash/<int:sale_id>/wait/<str:ticket>/", flash.flash_wait, name="flash_wait"),
     # bargains (砍价)
     path("shop/<int:merchant_id>/bargains/", bargain.bargain_list, name="bargain_list"),
     path("shop/<int:merchant_id>/bargains/<int:activity_id>/start/", bargain.bargain_begin, name="bargain_begin"),
     path("shop/<int:merchant_id>/bargain/<int:bargain_id>/", bargain.bargain_page, name="bargain_page"),
     path("shop/<int:merchant_id>/bargain/<int:bargain_id>/help/", bargain.bargain_help_page, name="bargain_help"),
     path("shop/<int:merchant_id>/bargain/<int:bargain_id>/buy/", bargain.bargain_buy_page, name="bargain_buy"),
+    path("shop/<int:merchant_id>/bargain/<int:bargain_id>/poster.png", bargain.bargain_poster, name="bargain_poster"),
+    # group buys (拼团)
+    path("shop/<int:merchant_id>/group-buys/<int:activity_id>/", group.group_activity_page, name="group_activity"),
+    path("shop/<int:merchant_id>/group-buys/<int:activity_id>/open/", group.group_open_page, name="group_open"),
+    path("shop/<int:merchant_id>/group/<int:group_id>/", group.group_page, name="group_page"),
+    path("shop/<int:merchant_id>/group/<int:group_id>/join/", group.group_join_page, name="group_join"),
+    path("shop/<int:merchant_id>/group/<int:group_id>/poster.png", group.group_poster, name="group_poster"),
+    path("me/groups/", group.my_groups_page, name="my_groups"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/<int:line_id>/quantity/", cart.cart_set_quantity, name="cart_set_quantity"),

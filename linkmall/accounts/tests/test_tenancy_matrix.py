@@ -39,6 +39,10 @@ from linkmall.campaigns.models import (
     FlashBuyer,
     FlashEntry,
     FlashSale,
+    GroupBuy,
+    GroupBuyBuyer,
+    GroupBuyGroup,
+    GroupBuyMember,
     GuideCoupon,
     InviteCampaign,
     InviteCredit,
@@ -87,6 +91,7 @@ WATCHED = [
     Coupon, PointsAccount, PointsEntry, LoyaltySettings, MemberLevel, Membership, SignIn, ShareCampaign, ShareProgress,
     ShareClaim, InviteCampaign, InviteTier, InviteCredit, InvitePrize, GuideCoupon, LayerOfferSettings,
     LayerOfferDelivery, FlashSale, FlashBuyer, FlashEntry, BargainActivity, Bargain, BargainHelp,
+    GroupBuy, GroupBuyBuyer, GroupBuyGroup, GroupBuyMember,
 ]
 
 
@@ -130,6 +135,8 @@ class Side:
     flash_sale: FlashSale  # active, its slot in an hour
     bargain_activity: BargainActivity  # active
     bargain: Bargain  # the consumer's, open
+    group_buy: GroupBuy  # active
+    group_member: GroupBuyMember  # the consumer's paid seat of a failed group, its refund refused
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -217,6 +224,13 @@ def make_side(label: str) -> Side:
     bargain = Bargain.objects.create(activity=bargain_activity, buyer=consumer, start_fen=listing.price_fen,
                                      floor_fen=1, cuts=[listing.price_fen - 1], price_fen=listing.price_fen,
                                      expires_at=clock.now() + timedelta(hours=24))
+    group_buy = GroupBuy.objects.create(
+        merchant=merchant, listing=listing, name="两人团", size=2, price_fen=1, stock=5, status="active",
+        starts_at=clock.now() - timedelta(hours=1), ends_at=clock.now() + timedelta(days=1))
+    failed_group = GroupBuyGroup.objects.create(activity=group_buy, leader=consumer, size=2, seats=1, paid=1,
+                                                status="failed", deadline=clock.now())
+    group_member = GroupBuyMember.objects.create(group=failed_group, buyer=consumer, order_id=order.pk, leader=True,
+                                                 status="paid", refund_state="failed", unit_fen=1)
     return Side(
         staff=staff, product=product, sku=sku, image=image, import_job=import_job, owner=owner, store=store,
         guide=guide, listing=listing, promotion=promotion, profile=profile, tag=tag, reminder=reminder,
@@ -225,7 +239,7 @@ def make_side(label: str) -> Side:
         withdrawal=withdrawal, campaign_promotion=campaign_promotion, coupon_template=coupon_template,
         reward_template=reward_template, member_level=member_level, share_campaign=share_campaign,
         invite_campaign=invite_campaign, failed_prize=failed_prize, gift_prize=gift_prize, flash_sale=flash_sale,
-        bargain_activity=bargain_activity, bargain=bargain,
+        bargain_activity=bargain_activity, bargain=bargain, group_buy=group_buy, group_member=group_member,
     )
 
 
@@ -339,6 +353,14 @@ PAGE_CASES: dict[str, Case] = {
     "shop/<int:merchant_id>/bargain/<int:bargain_id>/buy/": Case(
         "consumer", lambda a: f"/shop/{a.bargain_activity.merchant_id}/bargain/{a.bargain.pk}/buy/",
         {"client_token": "evil-1"}),
+    "shop/<int:merchant_id>/bargain/<int:bargain_id>/poster.png": Case(
+        "consumer", lambda a: f"/shop/{a.bargain_activity.merchant_id}/bargain/{a.bargain.pk}/poster.png"),
+    "console/merchant/campaigns/group/<int:activity_id>/status/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/group/{a.group_buy.pk}/status/", {"status": "paused"}),
+    "console/merchant/campaigns/group/<int:activity_id>/groups/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/group/{a.group_buy.pk}/groups/"),
+    "console/merchant/campaigns/group/members/<int:member_id>/refund-retry/": Case(
+        "owner", lambda a: f"/console/merchant/campaigns/group/members/{a.group_member.pk}/refund-retry/"),
     "console/merchant/invites/<int:campaign_id>/status/": Case(
         "owner", lambda a: f"/console/merchant/invites/{a.invite_campaign.pk}/status/", {"status": "paused"}),
     # every kind of report: test_every_kind_of_campaign_report_refuses_another_tenant
@@ -363,12 +385,22 @@ PUBLIC_PAGES: dict[str, str] = {
     "shop/<int:merchant_id>/flash/": "a merchant's flash-sale hall (秒杀) is public",
     "shop/<int:merchant_id>/flash/<int:sale_id>/buy/": "any consumer may try a running flash sale; it writes only "
                                                        "the caller's own order, at their own default address",
+    "shop/<int:merchant_id>/flash/<int:sale_id>/wait/<str:ticket>/": "a buyer's own flash ticket (Redis path); "
+                                                                    "anyone else's ticket is not found",
     "shop/<int:merchant_id>/bargains/": "a merchant's bargain activities (砍价) are public",
     "shop/<int:merchant_id>/bargains/<int:activity_id>/start/": "any consumer may start their own bargain",
     "shop/<int:merchant_id>/bargain/<int:bargain_id>/": "a bargain's page is meant to be shared with friends "
                                                         "(helpers' names are masked)",
     "shop/<int:merchant_id>/bargain/<int:bargain_id>/help/": "helping a friend's bargain is what its link is for; "
                                                              "it writes only the caller's own help",
+    "shop/<int:merchant_id>/group-buys/<int:activity_id>/": "a shop's group buy (拼团) page is public",
+    "shop/<int:merchant_id>/group-buys/<int:activity_id>/open/": "any consumer may open their own group; it writes "
+                                                                 "only the caller's own order",
+    "shop/<int:merchant_id>/group/<int:group_id>/": "a group's page is meant to be shared (members' names masked)",
+    "shop/<int:merchant_id>/group/<int:group_id>/join/": "joining a group is what its link is for; it writes only "
+                                                         "the caller's own order",
+    "shop/<int:merchant_id>/group/<int:group_id>/poster.png": "a member's poster of their own group; anyone "
+                                                              "else's is not found",
     "s/<int:store_id>/": "a store's shop home is public",
     "s/<int:store_id>/c/": "a store's categories are public",
     "s/<int:store_id>/c/<slug:slug>/": "a store's category page is public",
@@ -409,6 +441,12 @@ PUBLIC_PAGE_PREFIXES = ("admin/",)
 # --- API --------------------------------------------------------------------------------------
 
 API_CASES: dict[str, Case] = {
+    "POST /campaigns/merchant/group-buys/{activity_id}/status": Case(
+        "owner", lambda a: f"/campaigns/merchant/group-buys/{a.group_buy.pk}/status", {"status": "paused"}),
+    "GET /campaigns/merchant/group-buys/{activity_id}/groups": Case(
+        "owner", lambda a: f"/campaigns/merchant/group-buys/{a.group_buy.pk}/groups"),
+    "POST /campaigns/merchant/group-members/{member_id}/refund-retry": Case(
+        "owner", lambda a: f"/campaigns/merchant/group-members/{a.group_member.pk}/refund-retry"),
     "POST /campaigns/merchant/flash-sales/{sale_id}/status": Case(
         "owner", lambda a: f"/campaigns/merchant/flash-sales/{a.flash_sale.pk}/status", {"status": "paused"}),
     "POST /campaigns/merchant/bargains/{activity_id}/status": Case(
@@ -545,8 +583,17 @@ API_CASES: dict[str, Case] = {
 }
 
 PUBLIC_API: dict[str, str] = {
+    "GET /campaigns/group-buys/{activity_id}": "a running group buy (拼团) and its open groups are public",
+    "GET /campaigns/groups/{group_id}": "a group is meant to be shared (members' names masked)",
+    "POST /campaigns/group-buys/{activity_id}/open": "any consumer may open their own group; it writes only the "
+                                                     "caller's own order, at an address that must be their own",
+    "POST /campaigns/groups/{group_id}/join": "joining a group is what its link is for; it writes only the caller's "
+                                              "own order, at an address that must be their own",
     "POST /campaigns/flash/{sale_id}/attempts": "any consumer may try a running flash sale; it writes only the "
                                                "caller's own order, at an address that must be their own",
+    "GET /campaigns/flash/{sale_id}/attempts/{ticket}": "a buyer's own flash ticket (Redis path): the order is "
+                                                        "looked up by the caller and the ticket; anyone else's is "
+                                                        "not found",
     "POST /campaigns/bargains/{activity_id}/start": "any consumer may start their own bargain",
     "GET /campaigns/bargains/mine/{bargain_id}": "a bargain is meant to be shared with friends (helpers' names masked)",
     "POST /campaigns/bargains/mine/{bargain_id}/help": "helping a friend's bargain is what its link is for; it writes "
@@ -728,6 +775,9 @@ REPORT_KINDS = {
     "coupon_template": lambda a: a.coupon_template.pk,
     "share": lambda a: a.share_campaign.pk,
     "invite": lambda a: a.invite_campaign.pk,
+    "flash": lambda a: a.flash_sale.pk,
+    "bargain": lambda a: a.bargain_activity.pk,
+    "group": lambda a: a.group_buy.pk,
 }
 
 

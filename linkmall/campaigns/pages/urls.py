@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from linkmall.campaigns.pages import bargain_console, console, consumer, flash_console, loyalty, share, showcase
+from linkmall.campaigns.pages import (
+    bargain_console,
+    console,
+    consumer,
+    flash_console,
+    group_console,
+    loyalty,
+    share,
+    showcase,
+)
 from linkmall.campaigns.pages import layer_offers as layer
 
 app_name = "campaigns"
@@ -59,4 +68,10 @@ urlpatterns = [
     path("console/merchant/campaigns/bargains/<int:activity_id>/status/", bargain_console.bargain_status,
          name="bargain_status"),
     path("console/merchant/campaigns/bargains/export.csv", bargain_console.bargain_export, name="bargain_export"),
+    # group buys (拼团); the shop's group pages are web's, the refund retry is payments'
+    path("console/merchant/campaigns/group/", group_console.group_console, name="group_console"),
+    path("console/merchant/campaigns/group/new/", group_console.group_new, name="group_new"),
+    path("console/merchant/campaigns/group/<int:activity_id>/status/", group_console.group_status, name="group_status"),
+    path("console/merchant/campaigns/group/<int:activity_id>/groups/", group_console.group_groups, name="group_groups"),
+    path("console/merchant/campaigns/group/export.csv", group_console.group_export, name="group_export"),
 ]

@@ -6,6 +6,8 @@ then: `helpers_needed` random cuts of at least one fen adding up exactly to star
 friend, before it expires. The buyer buys at the current price at any time (`orders.bargain`
 places the order with `bargain_take` + `bargain_bought` in one transaction); an unpaid order that
 is cancelled or expires reopens the bargain while it has time left (`bargain_order_released`).
+A task booked at each bargain's `expires_at` (`tasks_bargain.bargain_expire_task`) marks it expired
+when it is still open then; `linkmall bargain expire` does it for every lapsed one at once.
 """
 
 import random
@@ -15,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import Role, User
@@ -42,6 +44,7 @@ from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.money import allocate
+from linkmall.core.tasks import enqueue_after
 from linkmall.stores.models import Listing, Merchant
 from linkmall.stores.pricing import listing_price_allowed
 
@@ -158,7 +161,10 @@ def _running(activity: BargainActivity, now: datetime) -> None:
 
 def bargain_start(*, buyer: User, activity_id: int) -> Bargain:
     """Start the buyer's bargain, or return the one they have open (idempotent while it is open).
-    An open bargain whose time is up is marked expired first and a new one starts."""
+    An open bargain whose time is up is marked expired first and a new one starts. Its expiry is
+    booked as a delayed task at `expires_at`, in the same transaction."""
+    from linkmall.campaigns.tasks_bargain import bargain_expire_task
+
     require_role(buyer, Role.CONSUMER)
     activity = (BargainActivity.objects.filter(pk=activity_id).first()
                 if isinstance(activity_id, int) and not isinstance(activity_id, bool) else None)
@@ -166,21 +172,42 @@ def bargain_start(*, buyer: User, activity_id: int) -> Bargain:
         raise NotFound("No such bargain activity.")
     now = clock.now()
     _running(activity, now)
-    Bargain.objects.filter(activity=activity, buyer=buyer, status=BargainStatus.OPEN,
-                           expires_at__lte=now).update(status=BargainStatus.EXPIRED)
+    _lapsed(now).filter(activity=activity, buyer=buyer).update(status=BargainStatus.EXPIRED)
     existing = Bargain.objects.filter(activity=activity, buyer=buyer, status=BargainStatus.OPEN).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return Bargain.objects.create(
+            bargain = Bargain.objects.create(
                 activity=activity, buyer=buyer, start_fen=activity.start_fen, floor_fen=activity.floor_fen,
                 cuts=draw_cuts(activity.start_fen - activity.floor_fen, activity.helpers_needed),
                 price_fen=activity.start_fen, expires_at=min(now + timedelta(hours=activity.hours), activity.ends_at),
             )
+            enqueue_after(bargain_expire_task, bargain.expires_at, bargain.pk)
+            return bargain
     except IntegrityError:
         # a concurrent start of the same buyer committed first
         return Bargain.objects.get(activity=activity, buyer=buyer, status=BargainStatus.OPEN)
+
+
+def _lapsed(now: datetime) -> QuerySet[Bargain]:
+    """Open bargains whose time is up. An open bargain never has an order (`bargain_bought` moves it
+    to bought with one, `bargain_order_released` clears the order when it reopens); the condition
+    says so anyway, so an expiry can never take a bargain away from an order."""
+    return Bargain.objects.filter(status=BargainStatus.OPEN, order_id__isnull=True, expires_at__lte=now)
+
+
+def bargain_expire(*, bargain_id: int) -> bool:
+    """The expiry task of one bargain: expired when it is still open and its time is up. One guarded
+    UPDATE, so a repeat changes nothing, and a bargain bought meanwhile stays bought (its order,
+    unpaid or paid, is the record; if that order lapses after `expires_at`,
+    `bargain_order_released` expires it instead of reopening it). Returns whether it expired it."""
+    return _lapsed(clock.now()).filter(pk=bargain_id).update(status=BargainStatus.EXPIRED) == 1
+
+
+def bargains_expire(*, now: datetime | None = None) -> int:
+    """Every open bargain whose time is up becomes expired (`linkmall bargain expire`); how many."""
+    return _lapsed(now or clock.now()).update(status=BargainStatus.EXPIRED)
 
 
 def _lock(bargain_id: int) -> Bargain:

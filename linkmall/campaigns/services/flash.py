@@ -7,15 +7,20 @@ entry (`flash_entry_record`). A paid order moves its units to sold (`flash_order
 cancelled or expired one gives them back to the sale, or to the SKU once the sale has ended
 (`flash_order_released`). Ending returns what is left to the SKU (`flash_end`), once.
 
-A Redis admission path would replace `flash_take` only: a script decides the units and the limit,
-and the writer of the orders calls `flash_take` with the same arguments, which then never refuses.
+With settings.REDIS_URL, admission is decided in Redis (`flash_redis`: one script per attempt) and
+the writer of the orders (`orders.flash_worker`) calls `flash_take(admitted=True)`, which then never
+refuses; its guarded UPDATEs stay the safety net. Status moves are copied to Redis, released units go
+back there too, and a sale ends in the database only once its Redis stream is drained.
 """
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -23,6 +28,7 @@ from django.utils.translation import gettext as _
 from linkmall.accounts.models import Role, User
 from linkmall.campaigns.activities import ActivityLine
 from linkmall.campaigns.models import CampaignStatus, FlashBuyer, FlashEntry, FlashEntryStatus, FlashSale, Funder
+from linkmall.campaigns.services import flash_redis
 from linkmall.campaigns.services._common import (
     MAX_NAME,
     MAX_QUANTITY,
@@ -46,6 +52,13 @@ MAX_PER_USER = 100
 MAX_PAYMENT_MINUTES = 60
 #: a slot lasts at most this long
 MAX_SLOT = timedelta(days=7)
+#: on the Redis path, the end task waits this long for the last admitted orders, then looks again
+DRAIN_RETRY = timedelta(seconds=2)
+
+logger = logging.getLogger(__name__)
+#: a slot may start this long before its creation (a merchant starting a sale "now" from a form
+#: whose times have minutes only); it is then on sale at once
+START_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,8 @@ def _clean(fields: FlashSaleFields, *, merchant: Merchant, actor: User) -> Listi
     whole(values, "payment_minutes", errors, minimum=1, maximum=MAX_PAYMENT_MINUTES)
     starts = moment(values, "starts_at", errors, optional=False)
     ends = moment(values, "ends_at", errors, optional=False)
-    if starts is not None and starts <= clock.now():
-        errors["starts_at"] = _("开始时间须在将来")
+    if starts is not None and starts < clock.now() - START_GRACE:
+        errors["starts_at"] = _("开始时间不能早于现在")
     if starts is not None and ends is not None and not starts < ends <= starts + MAX_SLOT:
         errors["ends_at"] = _("结束时间须晚于开始时间，且场次不超过 7 天")
     if fields.funder not in Funder.values:
@@ -137,7 +150,12 @@ def _lock(sale_id: int) -> FlashSale:
 
 
 def flash_sale_set_status(*, actor: User, sale_id: int, status: str) -> FlashSale:
-    """Activate, pause or end a sale (ending returns its stock at once, as its end task would)."""
+    """Activate, pause or end a sale (ending returns its stock at once, as its end task would).
+    On the Redis path the move is copied to Redis after the commit; an end first stops admissions
+    there and waits for the orders still being written (`flash_draining` when they take too long:
+    the sale takes no one any more, and ending again, or its end task, ends it)."""
+    if status == CampaignStatus.ENDED and flash_redis.enabled():
+        _drain_before_end(actor, sale_id)
     with transaction.atomic():
         sale = _lock(sale_id)
         require_changeable(actor, sale, what="flash sale")
@@ -147,7 +165,27 @@ def flash_sale_set_status(*, actor: User, sale_id: int, status: str) -> FlashSal
             return _end(sale)
         FlashSale.objects.filter(pk=sale.pk).update(status=status)
         sale.status = status
+        if flash_redis.enabled():
+            transaction.on_commit(lambda: flash_redis.flash_redis_status(sale_id=sale_id, status=status))
     return sale
+
+
+def _drain_before_end(actor: User, sale_id: int) -> None:
+    """The merchant's end on the Redis path, before the sale's lock is taken (the worker writing the
+    last orders needs the sale's row): checks, then no more admissions, then the wait."""
+    sale = FlashSale.objects.filter(pk=sale_id).first()
+    if sale is None:
+        raise NotFound("No such flash sale.")
+    require_changeable(actor, sale, what="flash sale")
+    if not check_move(current=sale.status, wanted=CampaignStatus.ENDED):
+        return
+    deadline = time.monotonic() + float(getattr(settings, "FLASH_END_WAIT_SECONDS", 10))
+    while not flash_redis.flash_redis_stop(sale_id=sale_id):
+        if time.monotonic() >= deadline:
+            raise Conflict("Orders of admitted buyers are still being written; end the sale again shortly.",
+                           code="flash_draining", detail={"sale_id": sale_id,
+                                                          "queued": flash_redis.queued(sale_id=sale_id)})
+        time.sleep(0.05)
 
 
 def _end(sale: FlashSale) -> FlashSale:
@@ -158,15 +196,26 @@ def _end(sale: FlashSale) -> FlashSale:
         sku_stock_release(sku_id=sale.listing.sku_id, quantity=back)
     sale.status = CampaignStatus.ENDED
     sale.returned += back
+    if flash_redis.enabled():
+        sale_id = sale.pk
+        transaction.on_commit(lambda: flash_redis.flash_redis_stop(sale_id=sale_id))
     return sale
 
 
 def flash_end(*, sale_id: int) -> bool:
     """The end task: once the slot is over, end the sale and return its unsold stock. Idempotent;
-    False when it is not over yet, or was ended before."""
+    False when it is not over yet, or was ended before. On the Redis path it first stops admissions
+    there and waits for the stream to drain: while admitted orders are still being written it books
+    itself again `DRAIN_RETRY` later and returns False, so the database counters are the record."""
+    from linkmall.campaigns.tasks_flash import flash_end_task
+
     with transaction.atomic():
         sale = FlashSale.objects.select_for_update().select_related("listing").filter(pk=sale_id).first()
         if sale is None or sale.status == CampaignStatus.ENDED or sale.ends_at > clock.now():
+            return False
+        if flash_redis.enabled() and not flash_redis.flash_redis_stop(sale_id=sale_id):
+            logger.warning("flash sale %s: admitted orders are still being written; its end waits", sale_id)
+            enqueue_after(flash_end_task, clock.now() + DRAIN_RETRY, sale_id)
             return False
         _end(sale)
     return True
@@ -186,20 +235,26 @@ def _refusal(sale_id: int, now: datetime) -> Exception:
     return Conflict("The flash sale is sold out.", code="flash_sold_out", detail={"sale_id": sale.pk})
 
 
-def flash_take(*, buyer: User, sale_id: int, quantity: int) -> ActivityLine:
+def flash_take(*, buyer: User, sale_id: int, quantity: int, admitted: bool = False) -> ActivityLine:
     """Hold `quantity` units of a running sale for `buyer`, within their limit, and return the line's
     activity for checkout. Two guarded UPDATEs (the sale's units, then the buyer's count) and an
     insert of the buyer's row the first time; a refusal raises its code (`flash_not_started`,
     `flash_ended`, `flash_paused`, `flash_sold_out`, `flash_limit_reached`) and the caller's
-    transaction rolls back whatever was taken. Call it inside the transaction that places the order."""
+    transaction rolls back whatever was taken. Call it inside the transaction that places the order.
+
+    `admitted`: Redis admitted this attempt while the sale was on (the worker writing its order, maybe
+    after a pause or the slot's end): the slot and status are not checked again, the units and the
+    limit still are, as the safety net."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_PER_USER:
         raise InvalidInput("Quantity must be a positive whole number.", detail={"field": "quantity"})
     now = clock.now()
-    taken = (FlashSale.objects
-             .filter(pk=sale_id, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now,
-                     stock__gte=F("held") + F("sold") + F("returned") + quantity)
-             .update(held=F("held") + quantity))
+    rows = FlashSale.objects.filter(pk=sale_id, stock__gte=F("held") + F("sold") + F("returned") + quantity)
+    if not admitted:
+        rows = rows.filter(status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now)
+    taken = rows.update(held=F("held") + quantity)
     if taken != 1:
+        if admitted and FlashSale.objects.filter(pk=sale_id).exists():
+            raise Conflict("The flash sale is sold out.", code="flash_sold_out", detail={"sale_id": sale_id})
         raise _refusal(sale_id, now)
     sale = FlashSale.objects.select_related("listing").get(pk=sale_id)
     FlashBuyer.objects.bulk_create([FlashBuyer(sale=sale, user=buyer)], ignore_conflicts=True)
@@ -247,4 +302,7 @@ def flash_order_released(*, order_id: int) -> dict[int, int]:
     else:
         FlashSale.objects.filter(pk=sale.pk).update(held=F("held") - q)
     FlashBuyer.objects.filter(sale=sale, user_id=entry.buyer_id, taken__gte=q).update(taken=F("taken") - q)
+    if flash_redis.enabled() and sale.status != CampaignStatus.ENDED:
+        sale_id, buyer_id = sale.pk, entry.buyer_id
+        transaction.on_commit(lambda: flash_redis.flash_redis_release(sale_id=sale_id, user_id=buyer_id, quantity=q))
     return {sale.listing.sku_id: q}

@@ -59,8 +59,11 @@ SEEDED_IDS = {
     "campaign_id": lambda a: _invite_campaign(a.owner.tenant_id),
     "prize_id": lambda a: a.gift_prize.pk,  # an invite gift waiting for its address
     "sale_id": lambda a: _flash_sale(a.listing),
+    "ticket": lambda a: "1700000000000-0",  # a flash ticket's shape (orders.flash.TICKET); nobody's: 404
     "activity_id": lambda a: _bargain_activity(a.listing),
     "bargain_id": lambda a: _bargain(a.listing),
+    "group_id": lambda a: _group(a.listing),
+    "member_id": lambda a: _group(a.listing, member=True),
     # a campaign report's kind (orders.campaign_reports); its campaign_id is then the invite campaign's: 404
     "kind": lambda a: "promotion",
 }
@@ -100,6 +103,25 @@ def _bargain(listing) -> int:
         activity_id=activity_id, buyer=testing.make_consumer(), start_fen=listing.price_fen, floor_fen=1,
         cuts=[listing.price_fen - 1], price_fen=listing.price_fen, expires_at=clock.now() + timedelta(hours=1))
     return bargain.pk
+
+
+def _group(listing, *, member: bool = False) -> int:
+    """An open group of a running group buy (拼团) of that listing with its leader's seat (made on
+    first use); `member`: the seat's id."""
+    from linkmall import testing
+    from linkmall.campaigns.models import GroupBuy, GroupBuyGroup, GroupBuyMember
+    from linkmall.core import clock
+
+    activity = GroupBuy.objects.filter(listing=listing).first() or GroupBuy.objects.create(
+        merchant_id=listing.merchant_id, listing=listing, name="拼团", size=2, price_fen=1, stock=5, held=1,
+        status="active", starts_at=clock.now() - timedelta(minutes=1), ends_at=clock.now() + timedelta(hours=1))
+    group = GroupBuyGroup.objects.filter(activity=activity).first()
+    if group is None:
+        leader = testing.make_consumer()
+        group = GroupBuyGroup.objects.create(activity=activity, leader=leader, size=2, seats=1,
+                                             deadline=clock.now() + timedelta(hours=1))
+        GroupBuyMember.objects.create(group=group, buyer=leader, order_id=10**12 + group.pk, leader=True, unit_fen=1)
+    return GroupBuyMember.objects.filter(group=group).get().pk if member else group.pk
 
 
 def _invite_campaign(merchant_id: int) -> int:

@@ -3,12 +3,14 @@
 import random
 from datetime import timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 
 from linkmall.accounts.models import Role, User
+from linkmall.campaigns.models import FlashSale, GroupBuy
 from linkmall.catalog.models import Category, Product, ProductImage, Sku, Supplier
 from linkmall.core import clock
 from linkmall.demo import catalogue
@@ -66,13 +68,14 @@ def test_the_mall_has_suppliers_products_merchants_guides_and_consumers_as_promi
 
 def test_orders_spread_over_the_period_were_paid_once_through_the_sandbox_and_their_money_adds_up(mall):
     orders = Order.objects.all()
-    # the history's orders, and the few paid with a coupon and points at the end (demo/campaigns.py)
-    assert orders.count() == mall.counts["history_orders"] + mall.counts["coupon_orders"] > 0
+    # the history's orders, the few paid with a coupon and points at the end (demo/campaigns.py) and
+    # the flash sales' and group buys' (demo/activities.py)
+    assert orders.count() == mall.counts["history_orders"] + mall.counts["coupon_orders"] + mall.counts["activity_orders"] > 0
     assert orders.order_by("placed_at").first().placed_at >= clock.now() - timedelta(days=DAYS, minutes=1)
     assert not orders.filter(placed_at__gt=clock.now()).exists()
 
     paid = orders.filter(paid_at__isnull=False)
-    assert paid.count() == mall.counts["history_paid"] + mall.counts["coupon_orders"] > 0
+    assert paid.count() == mall.counts["history_paid"] + mall.counts["coupon_orders"] + mall.counts["activity_orders"] > 0
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == paid.count()
     assert PaymentNotification.objects.filter(outcome="accepted").count() == paid.count()
     assert not paid.exclude(payments__amount_fen=F("total_fen")).exists()
@@ -137,7 +140,14 @@ def test_the_catalogue_reaches_the_database_exactly_as_defined_for_the_seed(fast
         for index, product in enumerate(supplier.products, start=1)
         for row in catalogue.sku_rows(supplier, product, index, rng)
     )
-    stored = list(Sku.objects.order_by("code").values_list("code", "cost_fen", "suggested_price_fen", "stock"))
+    # the flash sales and group buys (demo/activities.py) took their own stock from the supplier's
+    taken: dict[str, int] = {}
+    for model in (FlashSale, GroupBuy):
+        for code, stock in model.objects.values_list("listing__sku__code", "stock"):
+            taken[code] = taken.get(code, 0) + stock
+    assert taken
+    stored = [(code, cost, price, stock + taken.get(code, 0)) for code, cost, price, stock in
+              Sku.objects.order_by("code").values_list("code", "cost_fen", "suggested_price_fen", "stock")]
     assert stored == expected
     assert Order.objects.count() == 0
 
@@ -255,3 +265,44 @@ def test_invite_tiers_are_live_reviewed_and_credited_from_the_history(mall):
     # inviters are on their way to the first tier, none has reached it in 30 days
     assert InviteCredit.objects.filter(status="counted").count() == 9
     assert InvitePrize.objects.count() == 0
+
+
+def test_every_merchant_runs_a_flash_sale_now_and_tonight_and_a_bargain_a_friend_helped(mall):
+    from linkmall.campaigns.models import Bargain, BargainActivity, CampaignStatus, FlashEntry, FlashSale
+
+    merchants = Merchant.objects.count()
+    now = clock.now()
+    running = FlashSale.objects.filter(status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now)
+    coming = FlashSale.objects.filter(status=CampaignStatus.ACTIVE, starts_at__gt=now)
+    assert running.count() == coming.count() == merchants
+    assert FlashSale.objects.count() == mall.counts["flash_sales"] == 2 * merchants
+    for sale in running:
+        assert (sale.stock, sale.sold, sale.held) == (20, 3, 0)
+        assert sale.price_fen >= sale.listing.sku.cost_fen + 100
+        assert FlashEntry.objects.filter(sale=sale, status="sold").values("buyer").distinct().count() == 3
+    for sale in coming:
+        assert sale.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 20
+        assert sale.starts_at - now >= timedelta(hours=1)
+
+    assert BargainActivity.objects.filter(status=CampaignStatus.ACTIVE).count() == merchants
+    for bargain in Bargain.objects.all():
+        assert (bargain.status, bargain.cuts_made) == ("open", 1)
+        assert bargain.price_fen == bargain.start_fen - bargain.cuts[0]
+        assert bargain.helps.get().helper_id != bargain.buyer_id
+    assert Bargain.objects.count() == mall.counts["bargains"] == merchants
+
+
+def test_every_merchant_runs_a_group_buy_with_a_complete_group_and_one_waiting_for_its_last_member(mall):
+    from linkmall.campaigns.models import CampaignStatus, GroupBuy, GroupBuyGroup
+
+    assert GroupBuy.objects.filter(status=CampaignStatus.ACTIVE).count() == Merchant.objects.count()
+    for activity in GroupBuy.objects.all():
+        complete, waiting = activity.groups.order_by("pk")
+        assert (complete.status, complete.paid, waiting.status, waiting.paid) == ("complete", 3, "open", 1)
+        assert waiting.deadline > clock.now()
+        shipping = Fulfilment.objects.filter(order__lines__activity_kind="group",
+                                             order__merchant=activity.merchant)
+        # the complete group's three orders go to the supplier; the open group's waits (待成团)
+        assert sorted(shipping.values_list("status", flat=True)) == ["awaiting_group", "to_ship", "to_ship",
+                                                                    "to_ship"]
+    assert GroupBuyGroup.objects.count() == 2 * mall.counts["group_buys"]

@@ -41,7 +41,9 @@ def _report(request: UserRequest, kind: str, campaign_id: int) -> CampaignReport
 
 
 #: the console page each kind of campaign is run from (the report's back link); default the campaigns'
-BACK = {"share": "campaigns:share_console", "invite": "referral:invite_console"}
+BACK = {"share": "campaigns:share_console", "invite": "referral:invite_console",
+        "flash": "campaigns:flash_console", "bargain": "campaigns:bargain_console",
+        "group": "campaigns:group_console"}
 
 
 @require_GET
@@ -52,11 +54,14 @@ def campaign_report_page(request: UserRequest, kind: str, campaign_id: int) -> H
     if fmt in EXPORT_FORMATS:
         return report_download(report, fmt)
     sources = report.sources
-    days = [{"row": row, "claims": [row.claims.get(value, 0) for value, _label in sources]}
+    metrics = report.subject.metrics
+    days = [{"row": row, "claims": [row.claims.get(value, 0) for value, _label in sources],
+             "metrics": [row.metrics.get(m.key, 0) for m in metrics]}
             for row in reversed(report.days)]
     back = BACK.get(kind, "campaigns:console")
     return render(request, "orders/console/campaign_report.html", {
         "report": report, "subject": report.subject, "total": report.total, "days": days,
         "sources": sources, "total_claims": [report.total.claims.get(value, 0) for value, _label in sources],
+        "metrics": [{"key": m.key, "label": m.label, "total": report.total.metrics.get(m.key, 0)} for m in metrics],
         "back_url": reverse(back), "nav": "campaigns", "range": f"date_from={report.date_from:%Y-%m-%d}&date_to={report.date_to:%Y-%m-%d}",
     })

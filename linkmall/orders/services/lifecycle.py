@@ -17,6 +17,9 @@ from linkmall.orders.models import Fulfilment, Order, OrderLine
 from linkmall.orders.services._common import lock_order, sync_order_status
 from linkmall.orders.services.activity_hooks import activities_paid, activities_released
 
+#: a fulfilment whose units never left the supplier's shelf (a group buy's waits for its group: 待成团)
+UNSHIPPED = (Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.AWAITING_GROUP, Fulfilment.Status.TO_SHIP)
+
 
 def _cancel_unpaid(order: Order) -> bool:
     """Guarded pending_payment → cancelled, then give back the stock, the coupon (while it is still
@@ -143,8 +146,9 @@ def order_apply_refund(
             line.refunded_quantity += quantity
             line.refunded_fen += amount_fen
             total += amount_fen
-            if quantity and line.fulfilment.status in (Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.TO_SHIP):
-                # never left the supplier's shelf: the units can be sold again
+            if quantity and line.fulfilment.status in UNSHIPPED:
+                # never left the supplier's shelf: the units can be sold again (a group buy's or a
+                # flash sale's unit too: it goes to the SKU, the activity's `sold` stays)
                 sku_stock_release(sku_id=line.sku_id, quantity=quantity)
         changed = Order.objects.filter(pk=order.pk, refunded_fen__lte=F("total_fen") - total).update(
             refunded_fen=F("refunded_fen") + total
@@ -168,7 +172,7 @@ def order_apply_refund(
         if fully_refunded:
             Fulfilment.objects.filter(
                 pk__in=fully_refunded,
-                status__in=[Fulfilment.Status.AWAITING_PAYMENT, Fulfilment.Status.TO_SHIP],
+                status__in=UNSHIPPED,
             ).update(status=Fulfilment.Status.CANCELLED)
         if all(line.refunded_quantity == line.quantity for line in by_id.values()):
             if Order.objects.filter(pk=order.pk).exclude(status=Order.Status.CLOSED).update(status=Order.Status.CLOSED):

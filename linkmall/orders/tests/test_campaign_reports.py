@@ -306,12 +306,12 @@ def test_the_api_answers_the_report_as_json_and_as_excel(client, world):
     other = client.get(f"/api/v1/campaigns/reports/promotion/{world.promotion.pk + 1000}", **auth)
 
     assert body["campaign"] == {"kind": "coupon_template", "id": world.template.pk, "merchant_id": world.merchant.pk,
-                                "name": "平台15元券", "label": "无门槛减15元"}
+                                "name": "平台15元券", "label": "无门槛减15元", "metrics": []}
     assert body["total"] == {
         "day": None, "claims": {"claim": 3, "guide": 1}, "claims_total": 4, "uses": 2, "orders": 2,
         "revenue_fen": 25834, "revenue": "258.34", "cost_fen": 2500, "cost": "25.00", "merchant_cost_fen": 0,
         "platform_cost_fen": 2500, "new_customers": 1, "cost_per_new_customer_fen": 2500,
-        "cost_per_new_customer": "25.00"}
+        "cost_per_new_customer": "25.00", "metrics": {}}
     assert [d["day"] for d in body["days"]] == ["2026-11-01", "2026-11-02", "2026-11-03"]
     assert excel.status_code == 200 and excel.content[:2] == b"PK"
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_input")

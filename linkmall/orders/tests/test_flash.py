@@ -78,6 +78,15 @@ def test_creating_a_sale_takes_its_stock_from_the_supplier_and_books_its_end(mal
     assert (sale.stock, sale.status, sale.payment_minutes, sale.funder, sale.rewards) == (10, "active", 5, "merchant", False)
 
 
+def test_a_sale_may_start_now_or_minutes_ago_and_is_on_sale_at_once(mall):
+    sale = make_sale(mall, starts_at=T0 - timedelta(minutes=5), ends_at=T0 + timedelta(hours=1))
+
+    order = attempt(sale, buyer())
+
+    assert order.lines.get().activity_fen == FLASH
+    assert counts(sale) == (1, 0, 0)
+
+
 def test_an_attempt_places_an_order_at_the_flash_price_with_the_short_payment_window(mall):
     sale = make_sale(mall)
     clock.freeze(T0 + timedelta(hours=1))
@@ -205,7 +214,7 @@ def test_a_paid_flash_order_and_its_refund_keep_the_ledger_balanced(mall):
 
 def test_creation_checks_the_terms_and_the_supplier_stock_and_changes_nothing_when_refused(mall):
     with pytest.raises(InvalidInput) as caught:
-        make_sale(mall, starts_at=T0 - timedelta(minutes=1), price_fen=PRICE)
+        make_sale(mall, starts_at=T0 - timedelta(minutes=6), price_fen=PRICE)
     assert set(caught.value.detail["fields"]) == {"starts_at", "price_fen"}
     with pytest.raises(InvalidInput) as caught:
         make_sale(mall, price_fen=COST - 1)

@@ -140,6 +140,7 @@ def _is_replay(gateway: str, notification: Notification, digest: str) -> bool:
 def _apply_success(payment: Payment, notification: Notification) -> None:
     """Money was taken. Mark the order paid; if it can no longer be paid (expired and cancelled,
     or already paid by another payment), keep the record and give the money back."""
+    from linkmall.payments.group_refunds import group_deadline_book
     from linkmall.payments.services.refunds import refund_unaccepted_payment
 
     paid_at = notification.paid_at or clock.now()
@@ -153,6 +154,8 @@ def _apply_success(payment: Payment, notification: Notification) -> None:
             )
             # the money split and the 2+1 rewards, in the same transaction as "paid"
             order_paid(order_id=payment.order_id)
+            # a group buy's first paid member books the group's deadline run (refunds if it fails)
+            group_deadline_book(order_id=payment.order_id)
     except Conflict as exc:
         if exc.code != "order_not_payable":
             raise

@@ -193,6 +193,8 @@ def refund_submit(*, refund_id: int, attempt: int = 0) -> Refund:
 
 def refund_complete(*, refund_id: int, gateway_refund_id: str) -> Refund:
     """The gateway paid the refund out: record it and apply it to the order, exactly once."""
+    from linkmall.payments.group_refunds import group_refund_noted
+
     with transaction.atomic():
         refund = lock_one(Refund.objects.all(), refund_id)
         if refund.status != Refund.Status.PENDING:
@@ -210,16 +212,20 @@ def refund_complete(*, refund_id: int, gateway_refund_id: str) -> Refund:
         # shares and rewards follow what remains of the order (chain21 §5)
         order_refunded(order_id=refund.order_id, refund_key=refund.out_refund_no)
         refund.refresh_from_db()
+        group_refund_noted(refund=refund)
     return refund
 
 
 def refund_fail(*, refund_id: int, message: str = "") -> Refund:
+    from linkmall.payments.group_refunds import group_refund_noted
+
     with transaction.atomic():
         refund = lock_one(Refund.objects.all(), refund_id)
         if refund.status == Refund.Status.PENDING:
             logger.error("refund %s refused by the gateway: %s", refund.out_refund_no, message)
             Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.FAILED)
             refund.status = Refund.Status.FAILED
+            group_refund_noted(refund=refund)
     return refund
 
 

@@ -1,6 +1,6 @@
 """Scenario steps for coupons and points (scenarios.md, campaigns.md §1, §5): `coupon`, `claim`,
 `points`, and an `order` with a coupon and points; malformed ones exit 2 before anything runs, refused
-ones are listed under `rejected` and change nothing; flash sales and group buys are not steps yet."""
+ones are listed under `rejected` and change nothing. Flash sales and group buys: test_activity_steps.py."""
 
 import json
 
@@ -79,8 +79,6 @@ def test_coupon_claim_points_and_an_order_with_both_parse_into_the_services_unit
         ("points: {user: A, add: 10, merchant: M2}", "step 6: points: merchant 'M2' names no merchant"),
         ("order: {id: o1, user: A, lines: [{product: SHOE}], coupon: C9}", "step 6: order: coupon 'C9' names no coupon"),
         ("order: {id: o1, user: A, lines: [{product: SHOE}], points: -1}", "step 6: points must be a whole number ≥ 0"),
-        ("flash: {id: F1, product: SHOE, price: \"99.00\"}", "step 6: unknown action 'flash'"),
-        ("group: {id: G1, product: SHOE, size: 3}", "step 6: unknown action 'group'"),
     ],
 )
 def test_malformed_campaign_steps_are_refused_naming_the_step(tail, message):
@@ -107,19 +105,6 @@ def test_points_before_any_merchant_are_malformed():
     text = 'start: "2026-03-01T09:00:00+08:00"\nsteps:\n  - user: {id: A}\n  - points: {user: A, add: 10}\n'
     with pytest.raises(ScenarioError, match=r"^step 2: points: name the merchant the points are at \(merchants: none yet\)$"):
         parse_scenario(text)
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("action", ["flash: {id: F1, product: SHOE}", "group: {id: G1, product: SHOE}"])
-def test_flash_sale_and_group_steps_exit_2_as_unknown_actions(tmp_path, capsys, action):
-    path = tmp_path / "s.yaml"
-    path.write_text(steps(action), encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_:
-        call_command("scenario", "run", str(path), "--no-progress")
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"step 6: unknown action '{action.split(':')[0]}' (known: ")
-    assert "coupon, claim, points" in err
 
 
 # --- running ---------------------------------------------------------------------------------------

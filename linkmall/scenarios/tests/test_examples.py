@@ -57,3 +57,19 @@ def test_the_generated_example_runs_clean(capsys):
     assert out["ledger"]["balanced"] is True
     assert (len(out["users"]), len(out["orders"])) == (30, 80)
     assert out["rejected"] == []
+
+
+def test_a_flash_sale_and_a_group_buy_sell_within_their_stock_and_a_failed_group_is_refunded(capsys):
+    out = run("flash-and-group.yaml", capsys)
+
+    assert out["flash"] == {"F1": {"stock": 2, "sold": 2, "held": 0, "returned": 0}}
+    assert out["groups"] == {"o11": {"status": "complete", "members": 3, "virtual": 0},
+                             "o21": {"status": "failed", "members": 2, "virtual": 0}}
+    assert {oid: (o["status"], o["total"]) for oid, o in out["orders"].items()} == {
+        "f1": ("paid", "99.00"), "f3": ("paid", "99.00"),
+        "o11": ("paid", "389.00"), "o12": ("paid", "399.00"), "o13": ("paid", "399.00"),
+        "o21": ("refunded", "389.00"), "o22": ("refunded", "399.00")}
+    assert [(r["step"], r["code"]) for r in out["rejected"]] == [
+        (8, "flash_limit_reached"), (10, "flash_sold_out"), (18, "group_failed")]
+    assert out["marketing"] == {"merchant:M1": "510.00", "platform": "0.00"}
+    assert out["ledger"]["balanced"] is True

@@ -1,7 +1,8 @@
 """Bargain (砍价) pages of a shop: the running activities with a 发起砍价 button, and one bargain's
 page — for its buyer the price now, progress, helpers, countdown, share link (with the buyer's
 share code as `?ref=`) and 以 ¥x 购买; for a logged-in friend 帮好友砍一刀 (anyone else logs in first).
-Buying places the order through `orders.bargain` and goes to the order's page to pay."""
+Buying places the order through `orders.bargain` and goes to the order's page to pay. The buyer's
+poster (生成海报) is the card poster with the bargain's words and the QR code of the share link."""
 
 import uuid
 
@@ -11,20 +12,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from linkmall.accounts.http import UserRequest
 from linkmall.accounts.models import Role
-from linkmall.accounts.pages.decorators import consumer_page
+from linkmall.accounts.pages.decorators import consumer_page, consumer_required
 from linkmall.accounts.sharecodes import share_code_for
-from linkmall.campaigns.models import BargainActivity, BargainHelp
+from linkmall.campaigns.models import Bargain, BargainActivity, BargainHelp
 from linkmall.campaigns.selectors.bargain import bargain_view, shop_bargains
+from linkmall.campaigns.selectors.sharing import sharer_name
 from linkmall.campaigns.services.bargain import bargain_help, bargain_start
+from linkmall.cards.drawing import card_poster_png
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.customers import selectors as customer_selectors
 from linkmall.orders.bargain import bargain_buy
-from linkmall.stores.models import Merchant
+from linkmall.stores.models import Merchant, Store
 
 
 def bargain_list(request: HttpRequest, merchant_id: int) -> HttpResponse:
@@ -62,15 +66,44 @@ def bargain_page(request: HttpRequest, merchant_id: int, bargain_id: int) -> Htt
     user = request.user
     mine = user.is_authenticated and user.pk == bargain.buyer_id
     helped = user.is_authenticated and BargainHelp.objects.filter(bargain=bargain, helper_id=user.pk).exists()
-    share_url = ""
-    if mine:
-        share_url = request.build_absolute_uri(
-            f"{_page(merchant_id, bargain.pk)}?{urlencode({'ref': share_code_for(user_id=bargain.buyer_id)})}")
+    share_url = _share_url(request, merchant_id, bargain) if mine else ""
     return render(request, "web/bargain_page.html", {
         "merchant_id": merchant_id, "view": view, "bargain": bargain, "mine": mine, "helped": helped,
         "consumer": user.is_authenticated and getattr(user, "role", "") == Role.CONSUMER,
         "share_url": share_url, "token": uuid.uuid4().hex,
     })
+
+
+def _share_url(request: HttpRequest, merchant_id: int, bargain: Bargain) -> str:
+    """The buyer's link for friends: the bargain's page with the buyer's share code as `?ref=`."""
+    return request.build_absolute_uri(
+        f"{_page(merchant_id, bargain.pk)}?{urlencode({'ref': share_code_for(user_id=bargain.buyer_id)})}")
+
+
+@require_GET
+@consumer_required
+def bargain_poster(request: UserRequest, merchant_id: int, bargain_id: int) -> HttpResponse:
+    """The buyer's poster of their own bargain (the QR code is the share link); anyone else's: 404."""
+    try:
+        view = bargain_view(bargain_id=bargain_id, merchant_id=merchant_id)
+    except NotFound:
+        raise Http404("No such bargain.") from None
+    bargain = view.bargain
+    if bargain.buyer_id != request.user.pk:
+        raise Http404("No such bargain.")
+    merchant = Merchant.objects.get(pk=merchant_id)
+    store = Store.objects.filter(merchant_id=merchant_id, is_active=True).order_by("pk").first()
+    png = card_poster_png(
+        share_url=_share_url(request, merchant_id, bargain), name=sharer_name(request.user),
+        title=bargain.activity.listing.product.name,
+        headline=_("帮我砍一刀！现价 ¥%(price)s，最低 ¥%(floor)s") % {
+            "price": fen_to_yuan(bargain.price_fen), "floor": fen_to_yuan(bargain.floor_fen)},
+        store=store.name if store else merchant.name, address=store.address if store else "",
+        hint=_("长按识别二维码，帮好友砍一刀"), brand=merchant.name,
+    )
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _back(request: HttpRequest, merchant_id: int, bargain_id: int) -> str:

@@ -16,6 +16,7 @@ from linkmall.orders.services import order_confirm_receipt as confirm_receipt
 from linkmall.payments.services.starting import payment_start
 from linkmall.web import selectors
 from linkmall.web.pages.common import not_found_as_404
+from linkmall.web.pages.group import group_page_of_order
 
 TAB_LABELS = {
     "all": gettext_lazy("全部"),
@@ -48,6 +49,9 @@ def order_detail(request, number: str):
         not_found_as_404(exc)
     return render(request, "web/order_detail.html", {
         "detail": detail, "order": detail.order, "Status": Order.Status, "active_tab": "orders",
+        # one query more, for a group buy's order only
+        "group_url": (group_page_of_order(detail.order)
+                      if any(line.activity_kind == "group" for line in detail.lines) else None),
     })
 
 
@@ -63,8 +67,9 @@ def _order_or_404(request, number: str) -> Order:
 def order_pay(request, number: str):
     order = _order_or_404(request, number)
     try:
-        started = payment_start(actor=request.user, order=order,
-                                return_url=reverse("web:order_detail", args=[order.number]))
+        # a group-buy order comes back to its group's page (the countdown and the link to share)
+        started = payment_start(actor=request.user, order=order, return_url=group_page_of_order(order)
+                                or reverse("web:order_detail", args=[order.number]))
     except DomainError as exc:
         messages.error(request, error_text(exc))
         return redirect("web:order_detail", number=order.number)

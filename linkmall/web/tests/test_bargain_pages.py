@@ -91,3 +91,21 @@ def test_another_shops_path_is_not_found(consumer_client, consumer, mall, activi
     bargain = bargain_start(buyer=consumer, activity_id=activity.pk)
     other = t.make_merchant()
     assert consumer_client.get(reverse("web:bargain_page", args=[other.pk, bargain.pk])).status_code == 404
+
+
+def test_the_buyer_gets_a_poster_of_their_own_bargain_and_anyone_else_does_not(client, consumer_client, consumer,
+                                                                                mall, activity):
+    bargain = bargain_start(buyer=consumer, activity_id=activity.pk)
+    poster_url = reverse("web:bargain_poster", args=[mall.merchant.pk, bargain.pk])
+
+    html = consumer_client.get(page_url(mall, bargain)).content.decode()
+    poster = consumer_client.get(poster_url)
+
+    assert f'href="{poster_url}" id="bargain-poster"' in html and "生成海报" in html
+    assert (poster.status_code, poster["Content-Type"], poster.content[:8]) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
+    client.force_login(t.make_consumer())
+    assert client.get(poster_url).status_code == 404  # another consumer: not found, like no bargain at all
+    friend_page = client.get(page_url(mall, bargain)).content.decode()
+    assert "生成海报" not in friend_page
+    assert client.get(reverse("web:bargain_poster", args=[mall.merchant.pk + 1000, bargain.pk])).status_code == 404
+    assert consumer_client.get(reverse("web:bargain_poster", args=[mall.merchant.pk, bargain.pk + 1000])).status_code == 404

@@ -40,7 +40,7 @@ def test_the_hall_shows_a_coming_slot_with_its_countdown_and_no_buy_button(clien
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "即将开抢" in html and "距开始" in html and "¥0.01" in html
+    assert "即将开抢" in html and "距开始" in html and '<span class="price">0.01</span>' in html  # ¥ drawn by .price
     assert reverse("web:flash_buy", args=[mall.merchant.pk, sale.pk]) not in html
 
 
