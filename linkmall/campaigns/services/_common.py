@@ -1,10 +1,10 @@
-"""What the promotion and coupon template services share: who may act, the lock helpers, the checks
-of discount terms (each bad field named in `detail["fields"]`), the status moves, and the rule that
-a campaign never sells a listing below its cost unless the merchant accepts the loss."""
+"""What the campaign services share: who may act, the lock helpers, the checks of discount terms
+and of an activity's fields (each bad field named in `detail["fields"]`), the status moves, and the
+rule that a campaign never sells a listing below its cost unless the merchant accepts the loss."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from linkmall.campaigns.models import CampaignStatus, CouponTemplate, Funder, Ki
 from linkmall.campaigns.offers import categories_below, category_tree
 from linkmall.catalog.models import Category
 from linkmall.catalog.services.validation import MAX_PRICE_FEN
+from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.money import percent_of
@@ -269,3 +270,57 @@ def check_clean_not_below_cost(merchant: Merchant, clean: Mapping[str, Any], acc
                   max_discount_fen=clean["max_discount_fen"], scope_kind=clean["scope_kind"],
                   scope_ids=clean["scope_ids"])
     check_not_below_cost(merchant=merchant, terms=terms, funder=clean["funder"], accept_loss=accept_loss)
+
+
+# --- activities (秒杀, 拼团, 砍价): one listing of the merchant at the activity's own unit price ---
+
+
+def activity_name_and_funder(values: Mapping[str, Any], errors: Errors, *, actor: User) -> None:
+    """The checks every activity's fields share: a name, and a funder that only platform staff may
+    set to the platform (each bad field named in `errors`)."""
+    name = (values.get("name") or "").strip()
+    if not name or len(name) > MAX_NAME:
+        errors["name"] = _("请填写名称（%(max)s 字以内）") % {"max": MAX_NAME}
+    funder = values.get("funder")
+    if funder not in Funder.values:
+        errors["funder"] = _("出资方无效")
+    elif funder == Funder.PLATFORM and actor.role != Role.PLATFORM:
+        errors["funder"] = _("只有平台可以设置平台出资")
+
+
+#: how long a group buy or a bargain may run
+ACTIVITY_WINDOW = timedelta(days=90)
+
+
+def activity_window(values: Mapping[str, Any], errors: Errors) -> None:
+    """A group buy's or a bargain's `starts_at` … `ends_at`: at most 90 days, ending in the future."""
+    starts = moment(values, "starts_at", errors, optional=False)
+    ends = moment(values, "ends_at", errors, optional=False)
+    if starts is not None and ends is not None and not starts < ends <= starts + ACTIVITY_WINDOW:
+        errors["ends_at"] = _("结束时间须晚于开始时间，且活动不超过 90 天")
+    if ends is not None and ends <= clock.now():
+        errors["ends_at"] = _("结束时间须在将来")
+
+
+def activity_listing(listing_id: object, errors: Errors, *, merchant: Merchant) -> Listing | None:
+    """The merchant's listing an activity is on, with its SKU (for the cost); None, and the field
+    named in `errors`, for anything else."""
+    listing = (Listing.objects.select_related("sku").filter(pk=listing_id, merchant=merchant).first()
+               if isinstance(listing_id, int) and not isinstance(listing_id, bool) else None)
+    if listing is None:
+        errors["listing_id"] = _("没有这个商品")
+    return listing
+
+
+def check_activity_cost(listing: Listing, *, lowest_fen: int, funder: str, accept_loss: bool, what: str) -> None:
+    """An activity's lowest unit price never below the SKU's cost (`stores.pricing`) unless the
+    merchant accepts the loss; a platform-funded discount is paid back into the line (spec §2)."""
+    if accept_loss or funder == Funder.PLATFORM:
+        return
+    if not listing_price_allowed(price_fen=lowest_fen, cost_fen=listing.sku.cost_fen):
+        raise InvalidInput(
+            f"The {what} is below the listing's cost; pass accept_loss to allow it.",
+            code="campaign_below_cost",
+            detail={"listing_id": listing.pk, "price_fen": lowest_fen, "cost_fen": listing.sku.cost_fen,
+                    "listings": 1},
+        )

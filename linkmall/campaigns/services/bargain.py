@@ -32,25 +32,25 @@ from linkmall.campaigns.models import (
     Funder,
 )
 from linkmall.campaigns.services._common import (
-    MAX_NAME,
     Errors,
+    activity_listing,
+    activity_name_and_funder,
+    activity_window,
+    check_activity_cost,
     check_move,
-    moment,
     require_changeable,
     require_merchant_owner,
     whole,
 )
 from linkmall.core import clock
-from linkmall.core.errors import Conflict, InvalidInput, NotFound
+from linkmall.core.errors import Conflict, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.money import allocate
 from linkmall.core.tasks import enqueue_after
 from linkmall.stores.models import Listing, Merchant
-from linkmall.stores.pricing import listing_price_allowed
 
 MAX_HELPERS = 100
 MAX_HOURS = 168
-MAX_WINDOW = timedelta(days=90)
 #: the spread of the drawn weights: a cut is at most about this many times another (plus the 1 fen each)
 WEIGHT_SPREAD = 1000
 
@@ -86,13 +86,8 @@ class BargainFields:
 def _clean(fields: BargainFields, *, merchant: Merchant, actor: User) -> tuple[Listing, int]:
     errors = Errors()
     values: Mapping[str, Any] = fields.__dict__
-    name = (fields.name or "").strip()
-    if not name or len(name) > MAX_NAME:
-        errors["name"] = _("请填写名称（%(max)s 字以内）") % {"max": MAX_NAME}
-    listing = (Listing.objects.select_related("sku").filter(pk=fields.listing_id, merchant=merchant).first()
-               if isinstance(fields.listing_id, int) and not isinstance(fields.listing_id, bool) else None)
-    if listing is None:
-        errors["listing_id"] = _("没有这个商品")
+    activity_name_and_funder(values, errors, actor=actor)
+    listing = activity_listing(fields.listing_id, errors, merchant=merchant)
     top = listing.price_fen if listing is not None else 0
     start = whole(values, "start_fen", errors, minimum=1, maximum=max(top, 1), optional=True)
     start = start if start is not None else top
@@ -101,16 +96,7 @@ def _clean(fields: BargainFields, *, merchant: Merchant, actor: User) -> tuple[L
     whole(values, "hours", errors, minimum=1, maximum=MAX_HOURS)
     if floor is not None and helpers is not None and start < floor + helpers:
         errors["floor_fen"] = _("底价须比起始价至少低 %(n)s 分（每位好友至少砍 1 分）") % {"n": helpers}
-    starts = moment(values, "starts_at", errors, optional=False)
-    ends = moment(values, "ends_at", errors, optional=False)
-    if starts is not None and ends is not None and not starts < ends <= starts + MAX_WINDOW:
-        errors["ends_at"] = _("结束时间须晚于开始时间，且活动不超过 90 天")
-    if ends is not None and ends <= clock.now():
-        errors["ends_at"] = _("结束时间须在将来")
-    if fields.funder not in Funder.values:
-        errors["funder"] = _("出资方无效")
-    elif fields.funder == Funder.PLATFORM and actor.role != Role.PLATFORM:
-        errors["funder"] = _("只有平台可以设置平台出资")
+    activity_window(values, errors)
     errors.raise_any()
     assert listing is not None
     return listing, start
@@ -122,14 +108,8 @@ def bargain_activity_create(*, actor: User, merchant: Merchant, fields: BargainF
     needs `accept_loss` (`campaign_below_cost`), as every campaign's price does."""
     require_merchant_owner(actor, merchant.pk, what="merchant")
     listing, start = _clean(fields, merchant=merchant, actor=actor)
-    if not (accept_loss or fields.funder == Funder.PLATFORM
-            or listing_price_allowed(price_fen=fields.floor_fen, cost_fen=listing.sku.cost_fen)):
-        raise InvalidInput(
-            "The bargain floor is below the listing's cost; pass accept_loss to allow it.",
-            code="campaign_below_cost",
-            detail={"listing_id": listing.pk, "price_fen": fields.floor_fen, "cost_fen": listing.sku.cost_fen,
-                    "listings": 1},
-        )
+    check_activity_cost(listing, lowest_fen=fields.floor_fen, funder=fields.funder, accept_loss=accept_loss,
+                        what="bargain floor")
     return BargainActivity.objects.create(
         merchant=merchant, listing=listing, name=fields.name.strip(), start_fen=start, floor_fen=fields.floor_fen,
         helpers_needed=fields.helpers_needed, hours=fields.hours, starts_at=fields.starts_at,

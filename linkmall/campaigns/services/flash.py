@@ -25,14 +25,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from linkmall.accounts.models import Role, User
+from linkmall.accounts.models import User
 from linkmall.campaigns.activities import ActivityLine
 from linkmall.campaigns.models import CampaignStatus, FlashBuyer, FlashEntry, FlashEntryStatus, FlashSale, Funder
 from linkmall.campaigns.services import flash_redis
 from linkmall.campaigns.services._common import (
-    MAX_NAME,
     MAX_QUANTITY,
     Errors,
+    activity_listing,
+    activity_name_and_funder,
+    check_activity_cost,
     check_move,
     moment,
     require_changeable,
@@ -46,7 +48,6 @@ from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.tasks import enqueue_after
 from linkmall.stores.models import Listing, Merchant
-from linkmall.stores.pricing import listing_price_allowed
 
 MAX_PER_USER = 100
 MAX_PAYMENT_MINUTES = 60
@@ -78,9 +79,7 @@ class FlashSaleFields:
 def _clean(fields: FlashSaleFields, *, merchant: Merchant, actor: User) -> Listing:
     errors = Errors()
     values: Mapping[str, Any] = fields.__dict__
-    name = (fields.name or "").strip()
-    if not name or len(name) > MAX_NAME:
-        errors["name"] = _("请填写名称（%(max)s 字以内）") % {"max": MAX_NAME}
+    activity_name_and_funder(values, errors, actor=actor)
     price = whole(values, "price_fen", errors, minimum=1, maximum=MAX_PRICE_FEN)
     whole(values, "stock", errors, minimum=1, maximum=MAX_QUANTITY)
     whole(values, "per_user_limit", errors, minimum=1, maximum=MAX_PER_USER)
@@ -91,33 +90,12 @@ def _clean(fields: FlashSaleFields, *, merchant: Merchant, actor: User) -> Listi
         errors["starts_at"] = _("开始时间不能早于现在")
     if starts is not None and ends is not None and not starts < ends <= starts + MAX_SLOT:
         errors["ends_at"] = _("结束时间须晚于开始时间，且场次不超过 7 天")
-    if fields.funder not in Funder.values:
-        errors["funder"] = _("出资方无效")
-    elif fields.funder == Funder.PLATFORM and actor.role != Role.PLATFORM:
-        errors["funder"] = _("只有平台可以设置平台出资")
-    listing = (Listing.objects.select_related("sku").filter(pk=fields.listing_id, merchant=merchant).first()
-               if isinstance(fields.listing_id, int) and not isinstance(fields.listing_id, bool) else None)
-    if listing is None:
-        errors["listing_id"] = _("没有这个商品")
-    elif price is not None and price >= listing.price_fen:
+    listing = activity_listing(fields.listing_id, errors, merchant=merchant)
+    if listing is not None and price is not None and price >= listing.price_fen:
         errors["price_fen"] = _("秒杀价须低于售价")
     errors.raise_any()
     assert listing is not None
     return listing
-
-
-def _check_cost(listing: Listing, fields: FlashSaleFields, accept_loss: bool) -> None:
-    """The rule of every campaign (`_common.check_not_below_cost`): never below the SKU's cost
-    unless the merchant accepts the loss; a platform-funded discount is paid back into the line."""
-    if accept_loss or fields.funder == Funder.PLATFORM:
-        return
-    if not listing_price_allowed(price_fen=fields.price_fen, cost_fen=listing.sku.cost_fen):
-        raise InvalidInput(
-            "The flash price is below the listing's cost; pass accept_loss to allow it.",
-            code="campaign_below_cost",
-            detail={"listing_id": listing.pk, "price_fen": fields.price_fen, "cost_fen": listing.sku.cost_fen,
-                    "listings": 1},
-        )
 
 
 def flash_sale_create(*, actor: User, merchant: Merchant, fields: FlashSaleFields,
@@ -129,7 +107,8 @@ def flash_sale_create(*, actor: User, merchant: Merchant, fields: FlashSaleField
 
     require_merchant_owner(actor, merchant.pk, what="merchant")
     listing = _clean(fields, merchant=merchant, actor=actor)
-    _check_cost(listing, fields, accept_loss)
+    check_activity_cost(listing, lowest_fen=fields.price_fen, funder=fields.funder, accept_loss=accept_loss,
+                        what="flash price")
     with transaction.atomic():
         sku_stock_reserve(sku_id=listing.sku_id, quantity=fields.stock)
         sale = FlashSale.objects.create(

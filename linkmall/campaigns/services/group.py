@@ -37,11 +37,13 @@ from linkmall.campaigns.models import (
     RefundState,
 )
 from linkmall.campaigns.services._common import (
-    MAX_NAME,
     MAX_QUANTITY,
     Errors,
+    activity_listing,
+    activity_name_and_funder,
+    activity_window,
+    check_activity_cost,
     check_move,
-    moment,
     require_changeable,
     require_merchant_owner,
     whole,
@@ -53,13 +55,11 @@ from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.locking import lock_one
 from linkmall.core.tasks import enqueue_after
 from linkmall.stores.models import Listing, Merchant
-from linkmall.stores.pricing import listing_price_allowed
 
 MIN_SIZE, MAX_SIZE = 2, 100
 MAX_HOURS = 168
 MAX_PER_USER = 100
 MAX_PAYMENT_MINUTES = 60
-MAX_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,7 @@ class GroupBuyFields:
 def _clean(fields: GroupBuyFields, *, merchant: Merchant, actor: User) -> Listing:
     errors = Errors()
     values: Mapping[str, Any] = fields.__dict__
-    name = (fields.name or "").strip()
-    if not name or len(name) > MAX_NAME:
-        errors["name"] = _("请填写名称（%(max)s 字以内）") % {"max": MAX_NAME}
+    activity_name_and_funder(values, errors, actor=actor)
     whole(values, "size", errors, minimum=MIN_SIZE, maximum=MAX_SIZE)
     price = whole(values, "price_fen", errors, minimum=1, maximum=MAX_PRICE_FEN)
     discount = whole(values, "leader_discount_fen", errors, minimum=0, maximum=MAX_PRICE_FEN)
@@ -96,39 +94,13 @@ def _clean(fields: GroupBuyFields, *, merchant: Merchant, actor: User) -> Listin
     whole(values, "virtual_fill_percent", errors, minimum=1, maximum=99, optional=True)
     if price is not None and discount is not None and discount >= price:
         errors["leader_discount_fen"] = _("团长优惠须低于拼团价")
-    starts = moment(values, "starts_at", errors, optional=False)
-    ends = moment(values, "ends_at", errors, optional=False)
-    if starts is not None and ends is not None and not starts < ends <= starts + MAX_WINDOW:
-        errors["ends_at"] = _("结束时间须晚于开始时间，且活动不超过 90 天")
-    if ends is not None and ends <= clock.now():
-        errors["ends_at"] = _("结束时间须在将来")
-    if fields.funder not in Funder.values:
-        errors["funder"] = _("出资方无效")
-    elif fields.funder == Funder.PLATFORM and actor.role != Role.PLATFORM:
-        errors["funder"] = _("只有平台可以设置平台出资")
-    listing = (Listing.objects.select_related("sku").filter(pk=fields.listing_id, merchant=merchant).first()
-               if isinstance(fields.listing_id, int) and not isinstance(fields.listing_id, bool) else None)
-    if listing is None:
-        errors["listing_id"] = _("没有这个商品")
-    elif price is not None and price >= listing.price_fen:
+    activity_window(values, errors)
+    listing = activity_listing(fields.listing_id, errors, merchant=merchant)
+    if listing is not None and price is not None and price >= listing.price_fen:
         errors["price_fen"] = _("拼团价须低于售价")
     errors.raise_any()
     assert listing is not None
     return listing
-
-
-def _check_cost(listing: Listing, fields: GroupBuyFields, accept_loss: bool) -> None:
-    """Never below the SKU's cost (the lowest unit price: the leader's) unless the merchant accepts
-    the loss or the platform funds the discount (as `flash._check_cost`)."""
-    if accept_loss or fields.funder == Funder.PLATFORM:
-        return
-    lowest = fields.price_fen - fields.leader_discount_fen
-    if not listing_price_allowed(price_fen=lowest, cost_fen=listing.sku.cost_fen):
-        raise InvalidInput(
-            "The group price is below the listing's cost; pass accept_loss to allow it.",
-            code="campaign_below_cost",
-            detail={"listing_id": listing.pk, "price_fen": lowest, "cost_fen": listing.sku.cost_fen, "listings": 1},
-        )
 
 
 def group_buy_create(*, actor: User, merchant: Merchant, fields: GroupBuyFields, accept_loss: bool = False,
@@ -140,7 +112,9 @@ def group_buy_create(*, actor: User, merchant: Merchant, fields: GroupBuyFields,
 
     require_merchant_owner(actor, merchant.pk, what="merchant")
     listing = _clean(fields, merchant=merchant, actor=actor)
-    _check_cost(listing, fields, accept_loss)
+    # the lowest unit price is the leader's
+    check_activity_cost(listing, lowest_fen=fields.price_fen - fields.leader_discount_fen, funder=fields.funder,
+                        accept_loss=accept_loss, what="group price")
     with transaction.atomic():
         sku_stock_reserve(sku_id=listing.sku_id, quantity=fields.stock)
         activity = GroupBuy.objects.create(
