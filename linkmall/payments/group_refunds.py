@@ -30,7 +30,8 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks import task
 
-from linkmall.accounts.models import Role, User
+from linkmall.accounts.models import User
+from linkmall.accounts.services import system_user
 from linkmall.campaigns.models import GroupBuyGroup, GroupBuyMember, GroupStatus, MemberStatus, RefundState
 from linkmall.campaigns.services._common import require_merchant_owner
 from linkmall.campaigns.services.group import group_deadline_settle, group_member_refund_noted
@@ -53,14 +54,7 @@ _STATES: dict[str, str] = {Refund.Status.PENDING: RefundState.PENDING, Refund.St
 
 
 def group_refund_actor() -> User:
-    user, created = User.objects.get_or_create(
-        username=GROUP_REFUND_USERNAME,
-        defaults={"role": Role.PLATFORM, "is_active": False, "is_staff": False, "display_name": "拼团自动退款"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    return system_user(username=GROUP_REFUND_USERNAME, display_name="拼团自动退款")
 
 
 def refund_key(group_id: int, order_id: int, attempt: int = 0) -> str:

@@ -9,6 +9,7 @@ from linkmall.accounts.services.users import (
     phone_normalize,
     staff_tenant_check,
     staff_user_create,
+    system_user,
 )
 from linkmall.accounts.services.wechat_login import wechat_login
 
@@ -25,6 +26,7 @@ __all__ = [
     "sms_login",
     "staff_tenant_check",
     "staff_user_create",
+    "system_user",
     "user_login_unlock",
     "wechat_login",
 ]

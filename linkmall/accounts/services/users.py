@@ -102,6 +102,19 @@ def staff_user_create(
     return user
 
 
+def system_user(*, username: str, display_name: str) -> User:
+    """A platform account that the system acts as (an automatic refund, a guarantee): platform staff
+    that can never log in (inactive, no usable password), made on first use."""
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"role": Role.PLATFORM, "is_active": False, "is_staff": False, "display_name": display_name},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def consumer_get_or_create(*, phone: str, display_name: str = "") -> User:
     """The consumer with this phone, created on first sight. A phone that belongs to a staff
     account is refused: a consumer login must never become a staff session."""

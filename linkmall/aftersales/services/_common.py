@@ -3,7 +3,8 @@ the refund and the guarantee's timer."""
 
 from datetime import datetime
 
-from linkmall.accounts.models import Role, User
+from linkmall.accounts.models import User
+from linkmall.accounts.services import system_user
 from linkmall.aftersales import rules
 from linkmall.aftersales.access import SYSTEM
 from linkmall.aftersales.models import AfterSaleEvent, AfterSaleRequest
@@ -70,14 +71,7 @@ GUARANTEE_USERNAME = "system.aftersale-guarantee"
 
 def guarantee_actor() -> User:
     """Who moves the money when the platform steps in, so payments sees a platform refund."""
-    user, created = User.objects.get_or_create(
-        username=GUARANTEE_USERNAME,
-        defaults={"role": Role.PLATFORM, "is_active": False, "is_staff": False, "display_name": "平台售后兜底"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    return system_user(username=GUARANTEE_USERNAME, display_name="平台售后兜底")
 
 
 def refund(request: AfterSaleRequest, *, actor: User, role: str, reason: str) -> AfterSaleRequest:
