@@ -2,6 +2,7 @@
 
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
+from linkmall.aftersales.redeem_api import router as redeem_router
 from linkmall.campaigns.api import router as campaigns_router
 from linkmall.campaigns.api_bargain import router as bargain_router
 from linkmall.campaigns.api_flash import router as flash_router
@@ -49,6 +50,7 @@ api.add_router("/campaigns/reports", campaign_reports_router)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)
+api.add_router("/redeem", redeem_router)  # in aftersales: an open after-sales request refuses it
 api.add_router("/referral", referral_router)
 api.add_router("/ledger", ledger_router)
 

@@ -10,3 +10,10 @@ def aftersale_guarantee_task(request_id: int) -> bool:
     from linkmall.aftersales.services import aftersale_guarantee
 
     return aftersale_guarantee(request_id=request_id)
+
+
+@task()
+def pickup_expire_task(order_id: int) -> bool:
+    from linkmall.aftersales.services.redemption import pickup_expire
+
+    return pickup_expire(order_id=order_id)

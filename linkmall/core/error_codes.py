@@ -213,6 +213,17 @@ _CODES = (
     ErrorCode("group_already_member", 409, _("你已经在这个团里了。")),
     ErrorCode("group_limit_reached", 409, _("已达到本活动每人可参团的次数。")),
     ErrorCode("group_refund_not_retryable", 409, _("这位团员没有需要重试的退款。")),
+    # O2O: store pick-up (到店自提) and redemption (核销), docs/o2o.md
+    ErrorCode("pickup_store_not_found", 404, _("请选择这家店的一个自提门店。")),
+    ErrorCode("pickup_not_shipped", 409, _("供应商还没有把包裹全部发往门店。")),
+    ErrorCode("pickup_code_exhausted", 409, _("暂时无法生成提货码，请重试。")),
+    ErrorCode("redeem_not_found", 404, _("没有这个核销码，请核对后再试。")),
+    ErrorCode("redeem_wrong_store", 409, _("这不是本店的核销码。")),
+    ErrorCode("redeem_already", 409, _("这个码已经核销过了。")),
+    ErrorCode("redeem_not_ready", 409, _("包裹还没有到店，暂不能核销。")),
+    ErrorCode("redeem_aftersale_open", 409, _("这个订单有进行中的售后，暂不能核销。")),
+    ErrorCode("redeem_group_incomplete", 409, _("这个订单的拼团还没成团，暂不能核销。")),
+    ErrorCode("redeem_locked", 429, _("失败次数过多，核销已暂时锁定，请稍后再试。")),
     # campaigns: layer offers
     ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
     # invite tiers (阶梯邀请)

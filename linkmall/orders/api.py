@@ -57,18 +57,23 @@ def _get_if_given(queryset: QuerySet[_M], pk: int | None, what: str, **filters: 
 
 class _CheckoutContext(TypedDict):
     merchant: Merchant
-    address: Address
+    address: Address | None
     store: Store | None
     guide: Guide | None
+    fulfilment_mode: str
+    pickup_store: Store | None
 
 
 def _checkout_context(user: User, payload: OrderPlaceIn | CartCheckoutIn) -> _CheckoutContext:
     merchant = _get(Merchant.objects.all(), payload.merchant_id, "merchant")
     return {
         "merchant": merchant,
-        "address": address_get(user=user, address_id=payload.address_id),
+        "address": None if payload.address_id is None else address_get(user=user, address_id=payload.address_id),
         "store": _get_if_given(Store.objects.all(), payload.store_id, "store", merchant=merchant),
         "guide": _get_if_given(Guide.objects.all(), payload.guide_id, "guide", merchant=merchant),
+        "fulfilment_mode": payload.fulfilment_mode,
+        # the service refuses another merchant's or a closed store as pickup_store_not_found
+        "pickup_store": Store.objects.filter(pk=payload.pickup_store_id).first() if payload.pickup_store_id else None,
     }
 
 

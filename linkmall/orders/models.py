@@ -24,6 +24,11 @@ class CartLine(models.Model):
         ]
 
 
+class FulfilmentMode(models.TextChoices):
+    DELIVERY = "delivery", _("快递配送")
+    PICKUP = "pickup", _("到店自提")
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", _("待付款")
@@ -68,10 +73,30 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    #: 快递 or 到店自提 (docs/o2o.md): a pick-up order ships to `pickup_store`, the buyer collects it there
+    fulfilment_mode = models.CharField(max_length=10, choices=FulfilmentMode.choices, default=FulfilmentMode.DELIVERY)
+    pickup_store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="pickup_orders")
+    #: 8 random digits, unique among open orders; shown to the buyer once the store has the parcel
+    pickup_code = models.CharField(max_length=8, blank=True, default="")
+    #: the store received the supplier's parcel: the order is ready for pick-up (待自提)
+    store_received_at = models.DateTimeField(null=True, blank=True)
+    #: the buyer was reminded to collect it (no other channel to buyers yet: the order page shows it)
+    pickup_reminded_at = models.DateTimeField(null=True, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["buyer", "client_token"], name="order_client_token_unique"),
+            models.UniqueConstraint(
+                fields=["pickup_code"], name="order_pickup_code_unique_open",
+                condition=models.Q(status__in=["pending_payment", "paid", "shipped"]) & ~models.Q(pickup_code=""),
+            ),
+            models.CheckConstraint(
+                name="order_pickup_has_store",
+                condition=models.Q(fulfilment_mode="delivery", pickup_store__isnull=True)
+                | models.Q(fulfilment_mode="pickup", pickup_store__isnull=False),
+            ),
             models.CheckConstraint(
                 name="order_total_adds_up",
                 condition=models.Q(total_fen=models.F("goods_fen") + models.F("shipping_fen")),
@@ -94,6 +119,12 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def pickup_ready(self) -> bool:
+        """待自提: a pick-up order whose parcel is in the store, not collected yet."""
+        return (self.fulfilment_mode == FulfilmentMode.PICKUP and self.status == self.Status.SHIPPED
+                and self.store_received_at is not None and self.picked_up_at is None)
 
 
 class Fulfilment(models.Model):
@@ -232,3 +263,54 @@ class OrderLine(models.Model):
         them (default: the units not refunded): paid_of(remaining) − paid_of(remaining − quantity)."""
         left = self.remaining_quantity if remaining is None else remaining
         return self.share_of(self.paid_fen, left) - self.share_of(self.paid_fen, left - quantity)
+
+
+class Redemption(models.Model):
+    """One attempt to redeem (核销) a code in a store: a pick-up code or an in-store coupon's code.
+    Every attempt is kept, refused ones too (the audit and the rate limit read them); at most one
+    `redeemed` row per order and per coupon, so a retry finds the first result."""
+
+    class Kind(models.TextChoices):
+        PICKUP = "pickup", _("到店自提")
+        COUPON = "coupon", _("到店核销券")
+
+    class Outcome(models.TextChoices):
+        REDEEMED = "redeemed", _("核销成功")
+        ALREADY = "redeem_already", _("已核销")
+        NOT_FOUND = "redeem_not_found", _("券码不存在")
+        WRONG_STORE = "redeem_wrong_store", _("非本店券码")
+        NOT_READY = "redeem_not_ready", _("包裹未到店")
+        AFTERSALE_OPEN = "redeem_aftersale_open", _("售后处理中")
+        GROUP_INCOMPLETE = "redeem_group_incomplete", _("未成团")
+        LOCKED = "redeem_locked", _("尝试过多，已锁定")
+        INVALID = "redeem_invalid", _("无法核销")
+
+    #: outcomes that count towards the lock (a guess, a wrong store's code, a used code)
+    FAILURES = ("redeem_not_found", "redeem_wrong_store", "redeem_already", "redeem_invalid")
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="redemptions")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="redemptions")
+    kind = models.CharField(max_length=8, choices=Kind.choices, blank=True)
+    code = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=32, choices=Outcome.choices)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="redemptions")
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="redemptions")
+    #: an in-store coupon: the in-store purchase it was used on
+    purchase_fen = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["actor", "outcome", "at"], name="redemption_actor_at"),
+            models.Index(fields=["store", "outcome", "at"], name="redemption_store_at"),
+            models.Index(fields=["merchant", "at"], name="redemption_merchant_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=models.Q(outcome="redeemed"),
+                                    name="redemption_once_per_order"),
+            models.UniqueConstraint(fields=["coupon"], condition=models.Q(outcome="redeemed"),
+                                    name="redemption_once_per_coupon"),
+            models.CheckConstraint(name="redemption_purchase_not_negative",
+                                   condition=models.Q(purchase_fen__isnull=True) | models.Q(purchase_fen__gte=0)),
+        ]

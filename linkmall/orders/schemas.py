@@ -1,13 +1,13 @@
 import builtins
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator
 
 from linkmall.core.money import fen_to_yuan
 from linkmall.core.paging import PageOut
-from linkmall.orders.models import CartLine, Order
+from linkmall.orders.models import CartLine, Fulfilment, Order
 
 
 class CartAddIn(Schema):
@@ -53,7 +53,8 @@ MAX_POINTS = 10**12
 class OrderPlaceIn(Schema):
     merchant_id: int
     lines: list[OrderLineIn] = Field(min_length=1, max_length=50)
-    address_id: int
+    #: optional for a pick-up order (the store's address is used, with the buyer's name and phone)
+    address_id: int | None = None
     client_token: str = Field(min_length=1, max_length=64)
     store_id: int | None = None
     guide_id: int | None = None
@@ -62,17 +63,24 @@ class OrderPlaceIn(Schema):
     coupon_id: int | None = Field(None, ge=1, le=2**63 - 1)
     #: points to spend: 100 points = 1.00, at most half of what is left after the coupon
     points: int = Field(0, ge=0, le=MAX_POINTS)
+    #: "delivery" (default) or "pickup" (到店自提 at `pickup_store_id`, one of the merchant's stores)
+    fulfilment_mode: Literal["delivery", "pickup"] = "delivery"
+    pickup_store_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
 class CartCheckoutIn(Schema):
     merchant_id: int
-    address_id: int
+    #: optional for a pick-up order (the store's address is used, with the buyer's name and phone)
+    address_id: int | None = None
     client_token: str = Field(min_length=1, max_length=64)
     store_id: int | None = None
     guide_id: int | None = None
     note: str = Field("", max_length=200)
     coupon_id: int | None = Field(None, ge=1, le=2**63 - 1)
     points: int = Field(0, ge=0, le=MAX_POINTS)
+    #: "delivery" (default) or "pickup" (到店自提 at `pickup_store_id`, one of the merchant's stores)
+    fulfilment_mode: Literal["delivery", "pickup"] = "delivery"
+    pickup_store_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
 def _yuan(value: object) -> str:
@@ -202,6 +210,15 @@ class OrderOut(Schema):
     paid_at: datetime | None
     completed_at: datetime | None
     cancelled_at: datetime | None
+    #: 到店自提 (docs/o2o.md): the store, whether the parcel is there (待自提), and the pick-up code,
+    #: shown only once the store has the parcel and until it is collected
+    fulfilment_mode: str
+    pickup_store_id: int | None
+    pickup_ready: bool = False
+    pickup_code: str | None = None
+    store_received_at: datetime | None
+    pickup_reminded_at: datetime | None
+    picked_up_at: datetime | None
     #: reverse relations: ninja's getter lists a related manager itself
     lines: builtins.list[OrderLineOut]
     fulfilments: builtins.list[FulfilmentOut]
@@ -213,6 +230,14 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_total(obj: Order) -> str:
         return fen_to_yuan(obj.total_fen)
+
+    @staticmethod
+    def resolve_pickup_ready(obj: Order) -> bool:
+        return obj.pickup_ready
+
+    @staticmethod
+    def resolve_pickup_code(obj: Order) -> str | None:
+        return obj.pickup_code if obj.pickup_ready else None
 
     @field_validator("list", "discount", "goods", mode="before")
     @classmethod
@@ -241,6 +266,8 @@ class SupplierFulfilmentOut(Schema):
     order_number: str = Field(alias="order.number")
     status: str
     address: dict[str, Any] = Field(alias="order.address")
+    #: 到店自提: ship to this store of the merchant (its address is `address`); None for delivery
+    ship_to_store: str | None = None
     note: str = Field(alias="order.note")
     paid_at: datetime | None = Field(alias="order.paid_at")
     carrier: str
@@ -248,6 +275,12 @@ class SupplierFulfilmentOut(Schema):
     shipped_at: datetime | None
     #: a reverse relation: ninja's getter lists a related manager itself
     lines: list[SupplierLineOut]
+
+
+    @staticmethod
+    def resolve_ship_to_store(obj: Fulfilment) -> str | None:
+        name = obj.order.address.get("pickup_store") if isinstance(obj.order.address, dict) else None
+        return str(name) if name else None
 
 
 class FulfilmentPage(PageOut[SupplierFulfilmentOut]):

@@ -21,6 +21,7 @@ from linkmall.stores.schemas import (
     NearbyStoreOut,
     PickablePage,
     PickIn,
+    PickupStoreOut,
     ProductDetailOut,
     StoreHomeOut,
     StoreIn,
@@ -58,6 +59,12 @@ def nearest(request, latitude: Decimal, longitude: Decimal):
     if found is None:
         raise NotFound("There is no open store yet.")
     return found
+
+
+@router.get("/{int:merchant_id}/pickup-stores", response=list[PickupStoreOut])
+def pickup_stores(request, merchant_id: int, lat: Decimal | None = None, lng: Decimal | None = None):
+    """到店自提: the merchant's open stores, nearest first when lat/lng (GCJ-02) are given, else by name."""
+    return selectors.pickup_stores(merchant_id=merchant_id, latitude=lat, longitude=lng)
 
 
 @router.get("/{store_id}", response=StoreOut)

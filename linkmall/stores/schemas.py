@@ -26,6 +26,14 @@ class NearbyStoreOut(Schema):
     distance_m: int
 
 
+class PickupStoreOut(Schema):
+    """A store a buyer may collect an order at, with its opening hours; `distance_m` when the
+    buyer's location was given."""
+
+    store: StoreOut
+    distance_m: int | None
+
+
 class StoreIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     city: str = Field(min_length=1, max_length=50)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.web.pages import bargain, cart, checkout, flash, group, orders, shop
+from linkmall.web.pages import bargain, cart, checkout, flash, group, orders, pickup, shop
 
 app_name = "web"
 
@@ -42,4 +42,5 @@ urlpatterns = [
     path("orders/<str:number>/pay/", orders.order_pay, name="order_pay"),
     path("orders/<str:number>/cancel/", orders.order_cancel, name="order_cancel"),
     path("orders/<str:number>/receive/", orders.order_confirm_receipt, name="order_receive"),
+    path("orders/<str:number>/pickup-qr.png", pickup.order_pickup_qr, name="order_pickup_qr"),
 ]

@@ -331,6 +331,10 @@ PAGE_CASES: dict[str, Case] = {
     "orders/<str:number>/pay/": Case("consumer", lambda a: f"/orders/{a.unpaid.number}/pay/"),
     "orders/<str:number>/cancel/": Case("consumer", lambda a: f"/orders/{a.unpaid.number}/cancel/"),
     "orders/<str:number>/receive/": Case("consumer", lambda a: f"/orders/{a.order.number}/receive/"),
+    "orders/<str:number>/pickup-qr.png": Case("consumer", lambda a: f"/orders/{a.order.number}/pickup-qr.png"),
+    # the 核销 page answers a refusal with its message, back on the page
+    "staff/redeem/received/<int:order_id>/": Case(
+        "guide", lambda a: f"/staff/redeem/received/{a.order.pk}/", refused=(302,)),
     "aftersales/new/<int:line_id>/": Case(
         "consumer", lambda a: f"/aftersales/new/{a.line.pk}/", {"kind": "refund_only", "quantity": "1", "reason": "x"}),
     "aftersales/<int:pk>/": Case("consumer", lambda a: f"/aftersales/{a.aftersale.pk}/"),
@@ -583,6 +587,7 @@ API_CASES: dict[str, Case] = {
 }
 
 PUBLIC_API: dict[str, str] = {
+    "GET /stores/{merchant_id}/pickup-stores": "a shop's pick-up stores (到店自提) are public, like its store list",
     "GET /campaigns/group-buys/{activity_id}": "a running group buy (拼团) and its open groups are public",
     "GET /campaigns/groups/{group_id}": "a group is meant to be shared (members' names masked)",
     "POST /campaigns/group-buys/{activity_id}/open": "any consumer may open their own group; it writes only the "

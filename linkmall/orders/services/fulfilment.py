@@ -10,7 +10,7 @@ from linkmall.accounts.tenancy import require_owner, require_role, require_tenan
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput
 from linkmall.core.tasks import enqueue_after
-from linkmall.orders.models import Fulfilment, Order
+from linkmall.orders.models import Fulfilment, FulfilmentMode, Order
 from linkmall.orders.services._common import AUTO_RECEIVE_DAYS_DEFAULT, lock_order, setting, sync_order_status
 
 #: carriers a supplier may choose when shipping (code → name shown in the console)
@@ -56,8 +56,10 @@ def fulfilment_ship(*, actor: User, fulfilment: Fulfilment, carrier: str, tracki
                 detail={"status": current},
             )
         sync_order_status(order)
-        days = setting("AUTO_RECEIVE_DAYS", AUTO_RECEIVE_DAYS_DEFAULT)
-        enqueue_after(fulfilment_auto_receive_task, now + timedelta(days=days), fulfilment.pk)
+        # a pick-up order is received when the buyer collects it in the store (docs/o2o.md)
+        if order.fulfilment_mode != FulfilmentMode.PICKUP:
+            days = setting("AUTO_RECEIVE_DAYS", AUTO_RECEIVE_DAYS_DEFAULT)
+            enqueue_after(fulfilment_auto_receive_task, now + timedelta(days=days), fulfilment.pk)
     fulfilment.status = Fulfilment.Status.SHIPPED
     fulfilment.carrier, fulfilment.tracking_number, fulfilment.shipped_at = carrier, tracking_number, now
     return fulfilment
@@ -69,6 +71,10 @@ def order_confirm_receipt(*, actor: User, order: Order) -> Order:
     now = clock.now()
     with transaction.atomic():
         locked = lock_order(order.pk)
+        if locked.fulfilment_mode == FulfilmentMode.PICKUP:
+            # collected in the store with the pick-up code (核销), never confirmed from home
+            raise Conflict("A pick-up order is received in the store.", code="not_receivable",
+                           detail={"status": locked.status})
         if locked.status not in (Order.Status.PAID, Order.Status.SHIPPED):
             raise Conflict(
                 "This order has nothing to receive.", code="not_receivable", detail={"status": locked.status}

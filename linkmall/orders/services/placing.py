@@ -17,10 +17,11 @@ from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.core.tasks import enqueue_after
 from linkmall.customers.early_access import require_may_buy
 from linkmall.customers.models import Address
-from linkmall.orders.models import CartLine, Fulfilment, Order, OrderLine
+from linkmall.orders.models import CartLine, Fulfilment, FulfilmentMode, Order, OrderLine
 from linkmall.orders.quotes import line_in, order_quote
 from linkmall.orders.services._common import PAYMENT_TIMEOUT_MINUTES_DEFAULT, setting
 from linkmall.orders.services.cart import MAX_QUANTITY, _check_buyable
+from linkmall.orders.services.pickup import pickup_address, pickup_code_assign, pickup_store_check
 from linkmall.stores.models import Guide, Listing, Merchant, Store
 
 MAX_LINES_PER_ORDER = 50
@@ -80,7 +81,7 @@ def order_place(
     buyer: User,
     merchant: Merchant,
     lines: Sequence[tuple[int, int]],
-    address: Address,
+    address: Address | None,
     client_token: str,
     store: Store | None = None,
     guide: Guide | None = None,
@@ -88,6 +89,8 @@ def order_place(
     coupon_id: int | None = None,
     points: int = 0,
     activity: ActivityLine | None = None,
+    fulfilment_mode: str = FulfilmentMode.DELIVERY,
+    pickup_store: Store | None = None,
 ) -> Order:
     """Place an order for `lines` [(listing_id, quantity)] of one merchant and hold its stock.
 
@@ -103,13 +106,25 @@ def order_place(
     `activity` prices one line at an activity's unit price (§1 step 2; a flash sale the caller has
     already admitted the buyer to): a line whose units the activity holds in its own stock takes
     no SKU stock, and the order gets the activity's payment window.
+
+    `fulfilment_mode="pickup"` (到店自提, docs/o2o.md) ships the order to `pickup_store`, one of the
+    merchant's active stores: the order's address is the store's with the buyer's name and phone
+    (from `address` when given), and the order gets an 8-digit pick-up code.
     """
     require_role(buyer, Role.CONSUMER)
     client_token = _check_token(client_token)
     wanted = check_lines(lines)
     if activity is not None and activity.listing_id not in wanted:
         raise InvalidInput("The activity's listing is not one of the lines.", detail={"field": "activity"})
-    if address is None or address.user_id != buyer.pk:
+    if fulfilment_mode not in FulfilmentMode.values:
+        raise InvalidInput("Unknown fulfilment mode.", detail={"field": "fulfilment_mode",
+                                                               "choices": list(FulfilmentMode.values)})
+    if fulfilment_mode == FulfilmentMode.PICKUP:
+        pickup_store = pickup_store_check(merchant=merchant, store=pickup_store)
+    elif pickup_store is not None:
+        raise InvalidInput("A pick-up store is only for pick-up orders.", detail={"field": "pickup_store_id"})
+    if (address is None and fulfilment_mode == FulfilmentMode.DELIVERY) or (
+            address is not None and address.user_id != buyer.pk):
         raise NotFound("No such address.")
     if store is not None and store.merchant_id != merchant.pk:
         raise NotFound("No such store.")
@@ -135,6 +150,7 @@ def order_place(
             coupon_id=coupon_id,
             points=points,
             activity=activity,
+            pickup_store=pickup_store,
         )
     except IntegrityError:
         # a concurrent retry with the same token committed first; it rolled ours back whole
@@ -149,7 +165,7 @@ def _place(
     buyer: User,
     merchant: Merchant,
     wanted: dict[int, int],
-    address: Address,
+    address: Address | None,
     client_token: str,
     store: Store | None,
     guide: Guide | None,
@@ -157,6 +173,7 @@ def _place(
     coupon_id: int | None,
     points: int,
     activity: ActivityLine | None,
+    pickup_store: Store | None = None,
 ) -> Order:
     from linkmall.orders.tasks import order_expire_task
 
@@ -205,7 +222,10 @@ def _place(
             store=store,
             guide=guide,
             client_token=client_token,
-            address=address.snapshot(),
+            address=(pickup_address(store=pickup_store, buyer=buyer, address=address) if pickup_store is not None
+                     else address.snapshot() if address is not None else {}),
+            fulfilment_mode=FulfilmentMode.PICKUP if pickup_store is not None else FulfilmentMode.DELIVERY,
+            pickup_store=pickup_store,
             note=note,
             list_fen=priced.list_fen,
             discount_fen=priced.list_fen - goods_fen,
@@ -221,6 +241,8 @@ def _place(
         by_supplier: dict[int, list[Listing]] = defaultdict(list)
         for listing in chosen:
             by_supplier[listing.sku.supplier_id].append(listing)
+        if pickup_store is not None:
+            pickup_code_assign(order)
         fulfilments = Fulfilment.objects.bulk_create(
             [Fulfilment(order=order, supplier_id=supplier_id) for supplier_id in sorted(by_supplier)]
         )
@@ -271,13 +293,15 @@ def order_place_from_cart(
     *,
     buyer: User,
     merchant: Merchant,
-    address: Address,
+    address: Address | None,
     client_token: str,
     store: Store | None = None,
     guide: Guide | None = None,
     note: str = "",
     coupon_id: int | None = None,
     points: int = 0,
+    fulfilment_mode: str = FulfilmentMode.DELIVERY,
+    pickup_store: Store | None = None,
 ) -> Order:
     """Check out the cart's lines of one merchant, then take those lines out of the cart."""
     require_role(buyer, Role.CONSUMER)
@@ -300,6 +324,8 @@ def order_place_from_cart(
             note=note,
             coupon_id=coupon_id,
             points=points,
+            fulfilment_mode=fulfilment_mode,
+            pickup_store=pickup_store,
         )
         CartLine.objects.filter(pk__in=[c.pk for c in cart_lines]).delete()
     return order

@@ -21,6 +21,7 @@ from linkmall.stores.selectors.shop import (
     StoreHome,
     haversine_m,
     nearest_store,
+    pickup_stores,
     store_category_products,
     store_get,
     store_home,
@@ -55,5 +56,6 @@ __all__ = [
     "store_list",
     "store_product_cards",
     "store_product_detail",
+    "pickup_stores",
     "stores_nearby",
 ]

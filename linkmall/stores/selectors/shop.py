@@ -267,3 +267,24 @@ def nearest_store(*, latitude, longitude, merchant_id: int | None = None) -> Nea
     """The open store closest to a point (optionally only one merchant's), or None when there is none."""
     nearby = stores_nearby(latitude=latitude, longitude=longitude, limit=1, merchant_id=merchant_id)
     return nearby[0] if nearby else None
+
+
+@dataclass(frozen=True)
+class PickupStore:
+    store: Store
+    #: metres from the buyer; None when the page does not know where the buyer is
+    distance_m: int | None
+
+
+def pickup_stores(*, merchant_id: int, latitude=None, longitude=None) -> list[PickupStore]:
+    """The merchant's open stores a buyer may pick an order up at (到店自提): nearest first with the
+    distance when the buyer's GCJ-02 location is given, else by name. One query."""
+    rows = list(Store.objects.select_related("merchant").filter(merchant_id=merchant_id, is_active=True)
+                .order_by("name", "pk"))
+    if latitude is None or longitude is None:
+        return [PickupStore(store=s, distance_m=None) for s in rows]
+    lat, lng = _coordinates(latitude, longitude)
+    found = [PickupStore(store=s, distance_m=round(haversine_m(lat, lng, float(s.latitude), float(s.longitude))))
+             for s in rows]
+    found.sort(key=lambda p: (p.distance_m or 0, p.store.name, p.store.pk))
+    return found

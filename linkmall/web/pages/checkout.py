@@ -17,6 +17,7 @@ from linkmall.customers import selectors as customer_selectors
 from linkmall.customers.attribution import guide_for_order
 from linkmall.customers.services import address_create
 from linkmall.orders.services import order_place, order_place_from_cart
+from linkmall.stores import selectors as store_selectors
 from linkmall.stores.models import Merchant, Store
 from linkmall.web import selectors
 from linkmall.web.pages.common import current_store_id
@@ -53,6 +54,15 @@ def _preview(request, data):
         return selectors.checkout_preview_listing(user=request.user, listing_id=listing_id, quantity=quantity)
     # no merchant named: the cart must hold one shop's lines, read in the same query as the preview
     return selectors.checkout_preview_cart(user=request.user, merchant_id=merchant_id)
+
+
+def _coordinate(value, limit: int) -> float | None:
+    """The buyer's GCJ-02 latitude or longitude from the page, when it sent one that makes sense."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -limit <= number <= limit else None
 
 
 def _coupon_choice(value) -> tuple[int | None, bool]:
@@ -105,7 +115,13 @@ def _render(request, form, preview, *, status=200, selected_address=None, price_
     if selected_address is None and addresses:
         selected_address = addresses[0].pk
     quote = preview.quote
+    data = request.POST if request.method == "POST" else request.GET
     return render(request, "web/checkout.html", {
+        "pickup_stores": store_selectors.pickup_stores(
+            merchant_id=preview.merchant.pk, latitude=_coordinate(data.get("lat"), 90),
+            longitude=_coordinate(data.get("lng"), 180)),
+        "fulfilment_mode": "pickup" if data.get("fulfilment_mode") == "pickup" else "delivery",
+        "selected_pickup_store": _int_param(data.get("pickup_store")),
         "form": form, "preview": preview, "addresses": addresses, "selected_address": selected_address,
         "new_address_next": request.get_full_path(), "active_tab": "cart",
         "quote": quote, "priced": quote.priced if quote else None, "price_error": price_error,
@@ -145,10 +161,18 @@ def _place_order(request):
     order already placed (its cart lines are gone by then) still lands on that order."""
     form = CheckoutForm(request.POST)
     status = 400
+    if form.is_valid() and form.cleaned_data["address"] is None and form.cleaned_data["fulfilment_mode"] != "pickup":
+        form.add_error("address", _("请选择收货地址。"))  # only a pick-up order goes without an address
     if form.is_valid():
         cleaned = form.cleaned_data
+        pickup = cleaned["fulfilment_mode"] == "pickup"
         try:
-            address = customer_selectors.address_get(user=request.user, address_id=cleaned["address"])
+            address = (None if cleaned["address"] is None
+                       else customer_selectors.address_get(user=request.user, address_id=cleaned["address"]))
+            mode = {"fulfilment_mode": "pickup" if pickup else "delivery",
+                    # the service refuses another merchant's or a closed store (pickup_store_not_found)
+                    "pickup_store": (Store.objects.filter(pk=cleaned["pickup_store"]).first()
+                                     if pickup and cleaned["pickup_store"] else None)}
             if cleaned["listing"]:
                 listing = selectors.listing_get(listing_id=cleaned["listing"])
                 order = order_place(
@@ -156,7 +180,7 @@ def _place_order(request):
                     lines=[(listing.pk, cleaned["quantity"] or 1)], client_token=cleaned["client_token"],
                     store=_store_for(request, listing.merchant), note=cleaned["note"],
                     guide=guide_for_order(request, merchant_id=listing.merchant_id),
-                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0,
+                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0, **mode,
                 )
             else:
                 merchant = selectors.merchant_get(merchant_id=cleaned["merchant"] or 0)
@@ -164,7 +188,7 @@ def _place_order(request):
                     buyer=request.user, merchant=merchant, address=address, client_token=cleaned["client_token"],
                     store=_store_for(request, merchant), note=cleaned["note"],
                     guide=guide_for_order(request, merchant_id=merchant.pk),
-                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0,
+                    coupon_id=cleaned["coupon"] or None, points=cleaned["points"] or 0, **mode,
                 )
         except DomainError as exc:
             add_domain_error(form, exc, error_text(exc))

@@ -59,7 +59,11 @@ class CheckoutForm(forms.Form):
     (or a reload of the POST) places one order."""
 
     client_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    address = forms.IntegerField(error_messages={"required": _("请选择收货地址。"), "invalid": _("请选择收货地址。")})
+    #: a delivery needs an address (checked in the view); a pick-up order may go without one
+    address = forms.IntegerField(required=False, error_messages={"invalid": _("请选择收货地址。")})
+    fulfilment_mode = forms.ChoiceField(choices=[("delivery", _("快递配送")), ("pickup", _("到店自提"))],
+                                        required=False, initial="delivery")
+    pickup_store = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     note = forms.CharField(label=_("订单备注"), max_length=200, required=False)
     merchant = forms.IntegerField(required=False, widget=forms.HiddenInput)
     listing = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -51,7 +51,7 @@ def test_the_best_coupon_is_chosen_and_each_discount_is_shown(consumer_client, m
     small, big = offers
 
     # session, user, cart lines, the price (an earlier paid order?, promotions, coupons, points), addresses
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = consumer_client.get(checkout_url(mall))
 
     html = response.text

@@ -35,7 +35,7 @@ def test_the_checkout_page_splits_the_order_into_one_parcel_per_supplier(
 ):
     # session, user, cart lines, the price (an earlier paid order here?, promotions, coupons,
     # points: campaigns.md §1), addresses
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = consumer_client.get(checkout_url(mall))
 
     assert response.status_code == 200
@@ -127,7 +127,7 @@ def test_a_one_shop_cart_checks_out_without_naming_the_shop_and_reads_the_cart_o
 ):
     # session, user, cart lines, the price (an earlier paid order here?, promotions, coupons,
     # points: campaigns.md §1), addresses
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = consumer_client.get(reverse("web:checkout"))
 
     assert response.status_code == 200

@@ -1,0 +1,201 @@
+"""核销 (redemption in a store) of pick-up codes, the store's receipt of a pick-up parcel, and the
+refund of pick-ups nobody collects. See docs/o2o.md.
+
+Why here: a redemption is refused while the order has an open after-sales request, and orders
+(below aftersales) may not read after-sales requests; aftersales may read orders, campaigns and
+stores, and it already owns the guarantee that refunds what nobody collects. The page
+(`orders:redeem`, /staff/redeem/) and the API (/api/v1/redeem) call these services.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from linkmall.accounts.models import Role, User
+from linkmall.accounts.tenancy import require_role
+from linkmall.aftersales.models import AfterSaleRequest
+from linkmall.aftersales.services._common import guarantee_actor
+from linkmall.campaigns.selectors.group import group_order_complete
+from linkmall.core import clock
+from linkmall.core.conf import linkmall_int
+from linkmall.core.errors import Conflict, DomainError, NotFound, RateLimited
+from linkmall.core.tasks import enqueue_after
+from linkmall.orders.models import FulfilmentMode, Order, Redemption
+from linkmall.orders.services._common import lock_order
+from linkmall.orders.services.pickup import (
+    OPEN_STATUSES,
+    PICKUP_CODE_DIGITS,
+    PICKUP_REFUND_DAYS_DEFAULT,
+    order_pickup_arrived,
+    order_pickup_complete,
+)
+from linkmall.stores.models import Guide, Store
+
+Outcome = Redemption.Outcome
+
+#: failures (a guessed code, another store's code, a used code) allowed in the window, per staff
+#: member and per store, and per store per day; past them the staff member or the store is locked
+#: until the window has moved on
+REDEEM_WINDOW_MINUTES_DEFAULT = 10
+REDEEM_FAILURES_PER_STAFF_DEFAULT = 10
+REDEEM_FAILURES_PER_STORE_DEFAULT = 30
+REDEEM_FAILURES_PER_STORE_DAY_DEFAULT = 100
+
+_CODE_RE = re.compile(rf"^\d{{{PICKUP_CODE_DIGITS}}}$")
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    redemption: Redemption
+    #: True when the code had been redeemed before: the first result, nothing changed
+    already: bool = False
+
+
+def redeem_store(*, actor: User, store_id: int | None) -> Store:
+    """The store a redeemer acts for: a guide's own store; a merchant owner names one of theirs."""
+    require_role(actor, Role.GUIDE, Role.MERCHANT_OWNER)
+    if actor.role == Role.GUIDE:
+        guide = Guide.objects.select_related("store").filter(user=actor, is_active=True).first()
+        if guide is None:
+            raise NotFound("No such store.")
+        return guide.store
+    store = Store.objects.filter(pk=store_id or 0, merchant_id=actor.tenant_id).first() if store_id else None
+    if store is None:
+        store = Store.objects.filter(merchant_id=actor.tenant_id, is_active=True).order_by("pk").first()
+    if store is None:
+        raise NotFound("No such store.")
+    return store
+
+
+def normalize_code(code: object) -> str:
+    """What a scanner or a keyboard gave: digits only (spaces and dashes dropped)."""
+    return re.sub(r"[\s-]", "", code)[:32] if isinstance(code, str) else ""
+
+
+def _failures_since(*, since: datetime, **where: object) -> int:
+    return Redemption.objects.filter(outcome__in=Redemption.FAILURES, at__gte=since, **where).count()
+
+
+def _check_lock(actor: User, store: Store) -> None:
+    now = clock.now()
+    window = now - timedelta(minutes=linkmall_int("REDEEM_WINDOW_MINUTES", REDEEM_WINDOW_MINUTES_DEFAULT))
+    limits = (
+        ({"actor": actor}, window, linkmall_int("REDEEM_FAILURES_PER_STAFF", REDEEM_FAILURES_PER_STAFF_DEFAULT),
+         "staff"),
+        ({"store": store}, window, linkmall_int("REDEEM_FAILURES_PER_STORE", REDEEM_FAILURES_PER_STORE_DEFAULT),
+         "store"),
+        ({"store": store}, now - timedelta(days=1),
+         linkmall_int("REDEEM_FAILURES_PER_STORE_DAY", REDEEM_FAILURES_PER_STORE_DAY_DEFAULT), "store_day"),
+    )
+    for where, since, limit, scope in limits:
+        if _failures_since(since=since, **where) >= limit:
+            raise RateLimited("Too many failed attempts; try again later.", code="redeem_locked",
+                              detail={"scope": scope, "limit": limit})
+
+
+def _audit(*, actor: User, store: Store, code: str, outcome: str, order: Order | None = None,
+           kind: str = "", purchase_fen: int | None = None) -> Redemption:
+    return Redemption.objects.create(
+        actor=actor, store=store, merchant_id=store.merchant_id, code=code[:16], outcome=outcome,
+        kind=kind or (Redemption.Kind.PICKUP if order is not None else ""), order=order, purchase_fen=purchase_fen,
+        at=clock.now(),
+    )
+
+
+def redeem_code(*, actor: User, code: object, store_id: int | None = None) -> RedeemResult:
+    """Redeem a code in the actor's store: a guide of that store, or its merchant's owner.
+
+    Every attempt is audited (a `Redemption` row, refused ones too) and refused ones change
+    nothing else. Refusals: `redeem_locked` (429: too many failures of this staff member or store),
+    `redeem_not_found`, `redeem_wrong_store`, `redeem_already` (409, with the first redemption in
+    its detail; a retry of the same code therefore shows the first result), `redeem_not_ready`
+    (the parcel is not in the store yet), `redeem_aftersale_open`, `redeem_group_incomplete`.
+    """
+    store = redeem_store(actor=actor, store_id=store_id)
+    text = normalize_code(code)
+    try:
+        _check_lock(actor, store)
+    except DomainError:
+        _audit(actor=actor, store=store, code=text, outcome=Outcome.LOCKED)
+        raise
+    order: Order | None = None
+    try:
+        if not _CODE_RE.match(text):
+            raise NotFound("No such code.", code="redeem_not_found")
+        order = (Order.objects.select_related("pickup_store")
+                 .filter(pickup_code=text, status__in=OPEN_STATUSES, fulfilment_mode=FulfilmentMode.PICKUP).first())
+        if order is None:
+            return _already(actor=actor, store=store, code=text)
+        with transaction.atomic():
+            locked = lock_order(order.pk)
+            # the store is the actor's own (redeem_store): a guide's, or one of the owner's
+            if locked.pickup_store_id != store.pk:
+                raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
+            if locked.store_received_at is None or locked.status != Order.Status.SHIPPED:
+                raise Conflict("The parcel has not reached the store yet.", code="redeem_not_ready",
+                               detail={"status": locked.status})
+            if AfterSaleRequest.objects.filter(order=locked, status__in=AfterSaleRequest.OPEN_STATUSES).exists():
+                raise Conflict("The order has an open after-sales request.", code="redeem_aftersale_open")
+            if group_order_complete(order_id=locked.pk) is False:
+                raise Conflict("The order's group is not complete.", code="redeem_group_incomplete")
+            order_pickup_complete(order_id=locked.pk)
+            redemption = _audit(actor=actor, store=store, code=text, outcome=Outcome.REDEEMED, order=locked)
+        return RedeemResult(redemption=redemption)
+    except DomainError as exc:
+        if exc.code != Outcome.ALREADY:
+            outcome = exc.code if exc.code in Outcome.values else Outcome.INVALID
+            _audit(actor=actor, store=store, code=text, outcome=outcome, order=order)
+        raise
+
+
+def _already(*, actor: User, store: Store, code: str) -> RedeemResult:
+    """A code no open order holds: redeemed before (here: the first result; elsewhere: another
+    store's), or unknown."""
+    first = (Redemption.objects.select_related("order", "actor")
+             .filter(code=code, outcome=Outcome.REDEEMED, kind=Redemption.Kind.PICKUP).order_by("-at", "-pk").first())
+    if first is None:
+        raise NotFound("No such code.", code="redeem_not_found")
+    if first.store_id != store.pk:
+        raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
+    _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, order=first.order)
+    raise Conflict("This code was redeemed already.", code="redeem_already", detail={
+        "redemption_id": first.pk, "at": first.at.isoformat(), "order_number": first.order.number if first.order else "",
+        "by": str(first.actor)})
+
+
+def pickup_parcel_received(*, actor: User, order_id: int) -> Order:
+    """The store received a pick-up order's parcel (a guide of that store, or the owner): the buyer
+    sees 待自提 with the code, is reminded after PICKUP_REMIND_DAYS, and after PICKUP_REFUND_DAYS an
+    order nobody collected is refunded under the guarantee (`pickup_expire`)."""
+    from linkmall.aftersales.tasks import pickup_expire_task
+
+    with transaction.atomic():
+        order, changed = order_pickup_arrived(actor=actor, order_id=order_id)
+        if changed:
+            assert order.store_received_at is not None
+            days = linkmall_int("PICKUP_REFUND_DAYS", PICKUP_REFUND_DAYS_DEFAULT)
+            enqueue_after(pickup_expire_task, order.store_received_at + timedelta(days=days), order.pk)
+    return order
+
+
+def pickup_expire(*, order_id: int) -> bool:
+    """Refund in full a pick-up order still waiting in the store PICKUP_REFUND_DAYS after it arrived,
+    as the platform guarantee (售后兜底). True when this call refunded; a repeat or a collected
+    order does nothing (the refund's key is the order's)."""
+    from linkmall.payments.services import refund_create
+
+    days = linkmall_int("PICKUP_REFUND_DAYS", PICKUP_REFUND_DAYS_DEFAULT)
+    order = Order.objects.filter(
+        pk=order_id, fulfilment_mode=FulfilmentMode.PICKUP, status=Order.Status.SHIPPED,
+        picked_up_at__isnull=True, store_received_at__lte=clock.now() - timedelta(days=days),
+    ).first()
+    if order is None:
+        return False
+    try:
+        refund_create(actor=guarantee_actor(), order=order, lines=None, reason="到店自提超时未取: 平台兜底退款",
+                      idempotency_key=f"pickup-expired-{order.pk}")
+    except Conflict:
+        return False
+    return True
