@@ -7,10 +7,10 @@ from linkmall.accounts.models import Role, User
 
 #: where each role lands after logging in (keyed by `User.role`, a plain string)
 ROLE_HOME: dict[str, str] = {
-    Role.PLATFORM: "/admin/",
+    Role.PLATFORM: "/ops/referral/",
     Role.SUPPLIER_STAFF: "/console/supplier/",
     Role.MERCHANT_OWNER: "/console/merchant/",
-    Role.GUIDE: "/console/merchant/",
+    Role.GUIDE: "/guide/",
     Role.CONSUMER: "/",
 }
 

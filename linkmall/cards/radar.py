@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import Role, User
 from linkmall.cards.models import Appointment, Question
+from linkmall.core import clock
 from linkmall.core.errors import NotFound, PermissionDenied
 from linkmall.customers.models import Event, Profile, ShareEdge
 from linkmall.customers.tracking import SECTION_NAMES
@@ -72,6 +73,16 @@ def radar_latest(*, scope: RadarScope, limit: int = 50) -> list[dict]:
     """The newest lines, newest first (the page's first screen and the API without a cursor)."""
     limit = max(1, min(limit, MAX_ITEMS))
     events = list(_events(scope).order_by("-id")[:limit])
+    events.reverse()
+    items = _fold(events, scope)
+    return sorted(items, key=lambda item: item["id"], reverse=True)
+
+
+def radar_today(*, scope: RadarScope, limit: int = 50) -> list[dict]:
+    """The newest lines of today (the shop's calendar day), newest first: the guide's workbench."""
+    limit = max(1, min(limit, MAX_ITEMS))
+    start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = list(_events(scope).filter(occurred_at__gte=start).order_by("-id")[:limit])
     events.reverse()
     items = _fold(events, scope)
     return sorted(items, key=lambda item: item["id"], reverse=True)

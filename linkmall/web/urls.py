@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linkmall.web.pages import bargain, cart, checkout, flash, group, orders, pickup, shop
+from linkmall.web.pages import bargain, cart, checkout, flash, group, guide, orders, pickup, shop
 
 app_name = "web"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("shop/<int:merchant_id>/group/<int:group_id>/join/", group.group_join_page, name="group_join"),
     path("shop/<int:merchant_id>/group/<int:group_id>/poster.png", group.group_poster, name="group_poster"),
     path("me/groups/", group.my_groups_page, name="my_groups"),
+    # the guide's workbench (导购工作台): where a guide lands after logging in
+    path("guide/", guide.guide_home, name="guide_home"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/<int:line_id>/quantity/", cart.cart_set_quantity, name="cart_set_quantity"),

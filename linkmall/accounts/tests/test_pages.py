@@ -105,8 +105,8 @@ def test_the_login_page_refuses_a_post_without_csrf():
     ("make", "home"),
     [(lambda: make_supplier_staff(make_supplier()), "/console/supplier/"),
      (lambda: make_merchant_owner(make_merchant()), "/console/merchant/"),
-     (lambda: make_guide(make_store(make_merchant())).user, "/console/merchant/"),
-     (make_platform_user, "/admin/")],
+     (lambda: make_guide(make_store(make_merchant())).user, "/guide/"),
+     (make_platform_user, "/ops/referral/")],
 )
 def test_staff_land_on_their_console_after_the_password_login(client, make, home):
     user = make()

@@ -1,4 +1,4 @@
-"""Template helpers of the page shell: money display, the consumer tab bar, the language switch."""
+"""Template helpers of the page shell: money display, the consumer and guide tab bars, the language switch."""
 
 from django import template
 from django.urls import reverse
@@ -39,6 +39,12 @@ def tabbar(context, active: str = "") -> dict:
         "home_url": home_url,
         "categories_url": categories_url,
     }
+
+
+@register.inclusion_tag("web/_guide_tabbar.html")
+def guide_tabbar(active: str = "") -> dict:
+    """The guide's bottom tab bar: the workbench, radar, customers, bookings and card."""
+    return {"active": active}
 
 
 @register.inclusion_tag("web/_lang_switch.html", takes_context=True)
