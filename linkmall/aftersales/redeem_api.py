@@ -56,10 +56,13 @@ class LogQuery(Schema):
 
 @router.post("", response=RedeemOut, auth=api_auth)
 def redeem(request: ApiRequest, payload: RedeemIn) -> dict[str, object]:
-    """Redeem a pick-up code in the caller's store. Refusals: redeem_not_found (404),
-    redeem_wrong_store, redeem_already (its detail names the first redemption), redeem_not_ready,
-    redeem_aftersale_open, redeem_group_incomplete (409), redeem_locked (429). Every attempt is logged."""
-    result = redeem_code(actor=request.auth, code=payload.code, store_id=payload.store_id)
+    """Redeem a pick-up code, or an in-store coupon's code with `purchase_fen`, in the caller's store.
+    Refusals: redeem_not_found (404), redeem_wrong_store, redeem_already (its detail names the first
+    redemption; an expired coupon too), redeem_not_ready, redeem_aftersale_open,
+    redeem_group_incomplete, redeem_below_threshold, coupon_not_started (409), invalid_input (a coupon
+    without `purchase_fen`, 400), redeem_locked (429). Every attempt is logged."""
+    result = redeem_code(actor=request.auth, code=payload.code, store_id=payload.store_id,
+                         purchase_fen=payload.purchase_fen)
     return {"already": result.already, "redemption": result.redemption}
 
 

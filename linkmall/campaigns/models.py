@@ -143,6 +143,9 @@ class CouponTemplate(OfferTerms):
     per_user_limit = models.PositiveIntegerField(default=1)
     #: CouponSource values: the ways it may be given out
     sources = models.JSONField(default=list)
+    #: 到店核销券: claimed online, used only in a store of the merchant (a guide or the owner redeems
+    #: its `Coupon.code`), never at online checkout (docs/o2o.md)
+    in_store = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["merchant", "status"], name="coupon_template_merchant")]
@@ -193,6 +196,9 @@ class Coupon(models.Model):
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    #: an in-store coupon's redemption code (8 digits from `secrets`), unique among available
+    #: coupons; blank for every other coupon
+    code = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -202,6 +208,8 @@ class Coupon(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["template", "key"], name="coupon_key_unique_per_template"),
             models.UniqueConstraint(fields=["template", "user", "slot"], name="coupon_slot_unique_per_user"),
+            models.UniqueConstraint(fields=["code"], condition=Q(status="available") & ~Q(code__exact=""),
+                                    name="coupon_code_unique_available"),
             models.CheckConstraint(name="coupon_status_valid", condition=Q(status__in=["available", "used", "expired"])),
             models.CheckConstraint(name="coupon_slot_positive", condition=Q(slot__gt=0)),
             models.CheckConstraint(name="coupon_valid_window", condition=Q(valid_until__gt=F("valid_from"))),

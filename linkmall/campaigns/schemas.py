@@ -141,6 +141,8 @@ class CouponTemplateIn(Schema):
     total: int = Field(ge=1, le=10_000_000)
     per_user_limit: int = Field(1, ge=1, le=100)
     sources: list[SourceIn] = Field(default_factory=_claim_only, min_length=1, max_length=6)
+    #: 到店核销券: redeemed in a store with its code, never used at online checkout
+    in_store: bool = False
     accept_loss: bool = False
 
 
@@ -187,6 +189,7 @@ class CouponTemplateOut(Schema):
     issued: int
     per_user_limit: int
     sources: list[str]
+    in_store: bool
     status: str
     created_at: datetime
     updated_at: datetime
@@ -257,6 +260,14 @@ class CouponOut(Schema):
     valid_from: datetime
     valid_until: datetime
     used_at: datetime | None
+    #: 到店核销券: shown in a store (code and QR), never used at online checkout
+    in_store: bool = Field(alias="template.in_store")
+    #: an in-store coupon's redemption code while it is usable; null otherwise
+    code: str | None
+
+    @staticmethod
+    def resolve_code(obj: Coupon) -> str | None:
+        return obj.code if obj.code and wallet_state(obj) in ("usable", "not_started") else None
 
     @staticmethod
     def resolve_label(obj: Coupon) -> str:

@@ -224,6 +224,8 @@ _CODES = (
     ErrorCode("redeem_aftersale_open", 409, _("这个订单有进行中的售后，暂不能核销。")),
     ErrorCode("redeem_group_incomplete", 409, _("这个订单的拼团还没成团，暂不能核销。")),
     ErrorCode("redeem_locked", 429, _("失败次数过多，核销已暂时锁定，请稍后再试。")),
+    ErrorCode("redeem_below_threshold", 409, _("到店消费金额未达到这张券的使用门槛。")),
+    ErrorCode("coupon_in_store_only", 409, _("这张券仅限到店核销，不能在线上使用。")),
     # campaigns: layer offers
     ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
     # invite tiers (阶梯邀请)

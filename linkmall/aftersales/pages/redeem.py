@@ -14,6 +14,7 @@ from linkmall.accounts.pages.decorators import role_required
 from linkmall.aftersales.services.redemption import pickup_parcel_received, redeem_code, redeem_store
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
+from linkmall.core.money import yuan_to_fen
 from linkmall.orders.models import FulfilmentMode, Order, Redemption
 from linkmall.stores.models import Store
 
@@ -28,6 +29,17 @@ def _int(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
+def _purchase_fen(value: str) -> int | None:
+    """The in-store purchase typed in yuan (an in-store coupon needs it): None when blank; an
+    amount that is not one becomes -1, which the service refuses (`invalid_input`, audited)."""
+    if not value.strip():
+        return None
+    try:
+        return yuan_to_fen(value[:20], field="purchase_fen")
+    except DomainError:
+        return -1
+
+
 def _context(request, store: Store) -> dict:
     orders = (Order.objects.filter(pickup_store=store, fulfilment_mode=FulfilmentMode.PICKUP,
                                    status=Order.Status.SHIPPED, picked_up_at__isnull=True)
@@ -38,7 +50,7 @@ def _context(request, store: Store) -> dict:
         "store": store, "stores": stores,
         "arriving": [o for o in orders if o.store_received_at is None],
         "waiting": [o for o in orders if o.store_received_at is not None],
-        "log": (Redemption.objects.select_related("actor", "order").filter(store=store)
+        "log": (Redemption.objects.select_related("actor", "order", "coupon__template").filter(store=store)
                 .order_by("-at", "-pk")[:RECENT]),
     }
 
@@ -55,11 +67,13 @@ def redeem_page(request):
     context, status = _context(request, store), 200
     if request.method == "POST":
         code = request.POST.get("code", "")
+        purchase = request.POST.get("purchase", "")
         try:
-            result = redeem_code(actor=request.user, code=code, store_id=store.pk)
+            result = redeem_code(actor=request.user, code=code, store_id=store.pk,
+                                 purchase_fen=_purchase_fen(purchase))
         except DomainError as exc:
             status = exc.status
-            context.update(error=error_text(exc), error_code=exc.code, code=code[:32],
+            context.update(error=error_text(exc), error_code=exc.code, code=code[:32], purchase=purchase[:20],
                            first=exc.detail if exc.code == "redeem_already" else None)
         else:
             context = _context(request, store)

@@ -17,10 +17,11 @@ from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services._common import guarantee_actor
+from linkmall.campaigns.models import Coupon
 from linkmall.campaigns.selectors.group import group_order_complete
 from linkmall.core import clock
 from linkmall.core.conf import linkmall_int
-from linkmall.core.errors import Conflict, DomainError, NotFound, RateLimited
+from linkmall.core.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited
 from linkmall.core.tasks import enqueue_after
 from linkmall.orders.models import FulfilmentMode, Order, Redemption
 from linkmall.orders.services._common import lock_order
@@ -42,6 +43,9 @@ REDEEM_WINDOW_MINUTES_DEFAULT = 10
 REDEEM_FAILURES_PER_STAFF_DEFAULT = 10
 REDEEM_FAILURES_PER_STORE_DEFAULT = 30
 REDEEM_FAILURES_PER_STORE_DAY_DEFAULT = 100
+
+#: the largest in-store purchase a redemption records, in fen
+MAX_PURCHASE_FEN = 10**12
 
 _CODE_RE = re.compile(rf"^\d{{{PICKUP_CODE_DIGITS}}}$")
 
@@ -96,22 +100,27 @@ def _check_lock(actor: User, store: Store) -> None:
 
 
 def _audit(*, actor: User, store: Store, code: str, outcome: str, order: Order | None = None,
-           kind: str = "", purchase_fen: int | None = None) -> Redemption:
+           coupon: Coupon | None = None, purchase_fen: int | None = None, at: datetime | None = None) -> Redemption:
+    kind = Redemption.Kind.PICKUP if order is not None else Redemption.Kind.COUPON if coupon is not None else ""
     return Redemption.objects.create(
-        actor=actor, store=store, merchant_id=store.merchant_id, code=code[:16], outcome=outcome,
-        kind=kind or (Redemption.Kind.PICKUP if order is not None else ""), order=order, purchase_fen=purchase_fen,
-        at=clock.now(),
+        actor=actor, store=store, merchant_id=store.merchant_id, code=code[:16], outcome=outcome, kind=kind,
+        order=order, coupon=coupon, purchase_fen=purchase_fen, at=at or clock.now(),
     )
 
 
-def redeem_code(*, actor: User, code: object, store_id: int | None = None) -> RedeemResult:
-    """Redeem a code in the actor's store: a guide of that store, or its merchant's owner.
+def redeem_code(*, actor: User, code: object, store_id: int | None = None,
+                purchase_fen: object = None) -> RedeemResult:
+    """Redeem a code in the actor's store: a guide of that store, or its merchant's owner. The code
+    is an open pick-up order's, else an in-store coupon's (到店核销券, `_redeem_coupon`), which
+    needs `purchase_fen`, the amount of the in-store purchase it is used on.
 
     Every attempt is audited (a `Redemption` row, refused ones too) and refused ones change
     nothing else. Refusals: `redeem_locked` (429: too many failures of this staff member or store),
     `redeem_not_found`, `redeem_wrong_store`, `redeem_already` (409, with the first redemption in
     its detail; a retry of the same code therefore shows the first result), `redeem_not_ready`
-    (the parcel is not in the store yet), `redeem_aftersale_open`, `redeem_group_incomplete`.
+    (the parcel is not in the store yet), `redeem_aftersale_open`, `redeem_group_incomplete`; for a
+    coupon also `invalid_input` (no or a negative `purchase_fen`), `redeem_below_threshold`,
+    `coupon_not_started`, and `redeem_already` for an expired one.
     """
     store = redeem_store(actor=actor, store_id=store_id)
     text = normalize_code(code)
@@ -121,13 +130,24 @@ def redeem_code(*, actor: User, code: object, store_id: int | None = None) -> Re
         _audit(actor=actor, store=store, code=text, outcome=Outcome.LOCKED)
         raise
     order: Order | None = None
+    coupon: Coupon | None = None
     try:
         if not _CODE_RE.match(text):
             raise NotFound("No such code.", code="redeem_not_found")
-        order = (Order.objects.select_related("pickup_store")
-                 .filter(pickup_code=text, status__in=OPEN_STATUSES, fulfilment_mode=FulfilmentMode.PICKUP).first())
+        # a pick-up code and an in-store coupon's code are unique each among their own kind, so the
+        # same digits may name one of each: this store's order, then this merchant's coupon, first
+        orders = Order.objects.select_related("pickup_store").filter(
+            pickup_code=text, status__in=OPEN_STATUSES, fulfilment_mode=FulfilmentMode.PICKUP)
+        coupons = Coupon.objects.filter(code=text, status=Coupon.Status.AVAILABLE, template__in_store=True)
+        order = orders.filter(pickup_store=store).first()
         if order is None:
-            return _already(actor=actor, store=store, code=text)
+            coupon = (coupons.filter(template__merchant_id=store.merchant_id).first()
+                      or (None if orders.exists() else coupons.first()))
+            if coupon is not None:
+                return _redeem_coupon(actor=actor, store=store, code=text, coupon=coupon, purchase_fen=purchase_fen)
+            order = orders.first()
+            if order is None:
+                return _already(actor=actor, store=store, code=text)
         with transaction.atomic():
             locked = lock_order(order.pk)
             # the store is the actor's own (redeem_store): a guide's, or one of the owner's
@@ -146,23 +166,85 @@ def redeem_code(*, actor: User, code: object, store_id: int | None = None) -> Re
     except DomainError as exc:
         if exc.code != Outcome.ALREADY:
             outcome = exc.code if exc.code in Outcome.values else Outcome.INVALID
-            _audit(actor=actor, store=store, code=text, outcome=outcome, order=order)
+            _audit(actor=actor, store=store, code=text, outcome=outcome, order=order, coupon=coupon,
+                   purchase_fen=_purchase(purchase_fen) if coupon is not None else None)
         raise
 
 
 def _already(*, actor: User, store: Store, code: str) -> RedeemResult:
-    """A code no open order holds: redeemed before (here: the first result; elsewhere: another
-    store's), or unknown."""
-    first = (Redemption.objects.select_related("order", "actor")
-             .filter(code=code, outcome=Outcome.REDEEMED, kind=Redemption.Kind.PICKUP).order_by("-at", "-pk").first())
+    """A code no open order and no available coupon holds: redeemed before (here: the first result;
+    elsewhere: another store's), an expired in-store coupon's, or unknown."""
+    first = (Redemption.objects.select_related("order", "actor", "coupon")
+             .filter(code=code, outcome=Outcome.REDEEMED).order_by("-at", "-pk").first())
     if first is None:
-        raise NotFound("No such code.", code="redeem_not_found")
-    if first.store_id != store.pk:
+        return _expired_coupon(actor=actor, store=store, code=code)
+    if first.coupon is not None:
+        # a coupon is the merchant's, not one store's: any store of the merchant sees the first result
+        if first.coupon.merchant_id != store.merchant_id:
+            raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
+    elif first.store_id != store.pk:
         raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
-    _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, order=first.order)
+    _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, order=first.order, coupon=first.coupon)
     raise Conflict("This code was redeemed already.", code="redeem_already", detail={
         "redemption_id": first.pk, "at": first.at.isoformat(), "order_number": first.order.number if first.order else "",
-        "by": str(first.actor)})
+        "coupon_id": first.coupon_id, "by": str(first.actor)})
+
+
+def _expired_coupon(*, actor: User, store: Store, code: str) -> RedeemResult:
+    """An in-store coupon's code that expired unused: `redeem_already` (it can no longer be
+    redeemed), or `redeem_wrong_store` at another merchant's store; else the code is unknown."""
+    coupon = (Coupon.objects.filter(code=code, status=Coupon.Status.EXPIRED, template__in_store=True)
+              .order_by("-valid_until", "-pk").first())
+    if coupon is None:
+        raise NotFound("No such code.", code="redeem_not_found")
+    if coupon.merchant_id != store.merchant_id:
+        raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
+    _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, coupon=coupon)
+    raise Conflict("This coupon has expired.", code="redeem_already",
+                   detail={"coupon_id": coupon.pk, "expired": True, "valid_until": coupon.valid_until.isoformat()})
+
+
+def _purchase(value: object) -> int | None:
+    """An in-store purchase amount in fen (0 or more), or None when it is missing or not one."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PURCHASE_FEN:
+        return None
+    return value
+
+
+def _redeem_coupon(*, actor: User, store: Store, code: str, coupon: Coupon, purchase_fen: object) -> RedeemResult:
+    """Redeem an in-store coupon (到店核销券) at a store of its merchant on an in-store purchase of
+    `purchase_fen`: under the coupon's row lock, available and within its validity, the purchase
+    reaching the template's threshold. The coupon becomes used and the `Redemption` row keeps the
+    store, the staff member, the coupon and the purchase. The discount is given at the counter: no
+    online payment exists, so nothing passes through the ledger (docs/o2o.md)."""
+    if coupon.merchant_id != store.merchant_id:
+        raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
+    amount = _purchase(purchase_fen)
+    if amount is None:
+        raise InvalidInput("An in-store coupon needs the purchase amount in fen, 0 or more.",
+                           detail={"field": "purchase_fen"})
+    with transaction.atomic():
+        locked = Coupon.objects.select_for_update().select_related("template").get(pk=coupon.pk)
+        now = clock.now()
+        # it left `available` between the look-up and the lock: the answer a retry gets
+        gone = locked.status != Coupon.Status.AVAILABLE or locked.code != code
+        expired = not gone and now >= locked.valid_until
+        if not gone and not expired:
+            if now < locked.valid_from:
+                raise Conflict("The coupon cannot be used yet.", code="coupon_not_started",
+                               detail={"coupon_id": locked.pk, "valid_from": locked.valid_from.isoformat()})
+            if amount < locked.template.threshold_fen:
+                raise Conflict("The purchase does not reach the coupon's threshold.", code="redeem_below_threshold",
+                               detail={"coupon_id": locked.pk, "threshold_fen": locked.template.threshold_fen})
+            Coupon.objects.filter(pk=locked.pk).update(status=Coupon.Status.USED, used_at=now)
+            redemption = _audit(actor=actor, store=store, code=code, outcome=Outcome.REDEEMED, coupon=locked,
+                                purchase_fen=amount, at=now)
+            return RedeemResult(redemption=redemption)
+    if expired:
+        _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, coupon=locked, purchase_fen=amount)
+        raise Conflict("This coupon has expired.", code="redeem_already",
+                       detail={"coupon_id": locked.pk, "expired": True, "valid_until": locked.valid_until.isoformat()})
+    return _already(actor=actor, store=store, code=code)
 
 
 def pickup_parcel_received(*, actor: User, order_id: int) -> Order:

@@ -1,6 +1,8 @@
 """Consumer pages: 我的优惠券 (the wallet, /me/coupons/) and a merchant's claim centre (领券中心,
 /shop/<merchant_id>/coupons/). Thin: read through the selectors, claim through the service."""
 
+import base64
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from linkmall.campaigns import selectors, services
 from linkmall.campaigns.models import CouponTemplate
 from linkmall.campaigns.offers import template_label
 from linkmall.core import clock
+from linkmall.core.drawing import qr_png
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 from linkmall.core.paging import paginate_clamped
@@ -32,9 +35,22 @@ def wallet(request: UserRequest) -> HttpResponse:
     page = paginate_clamped(selectors.my_coupons(user=request.user, tab=tab), page=request.GET.get("page"),
                             page_size=PAGE_SIZE)
     now = clock.now()
-    coupons = [{"coupon": c, "label": template_label(c.template), "state": selectors.wallet_state(c, now)}
-               for c in page.items]
+    coupons = []
+    for c in page.items:
+        state = selectors.wallet_state(c, now)
+        coupons.append({"coupon": c, "label": template_label(c.template), "state": state,
+                        "qr": _code_qr(c.code) if c.template.in_store and c.code and state in _SHOWS_CODE else ""})
     return render(request, "campaigns/wallet.html", {"tabs": TABS, "tab": tab, "page": page, "coupons": coupons})
+
+
+#: the wallet states in which an in-store coupon shows its code and QR
+_SHOWS_CODE = ("usable", "not_started")
+
+
+def _code_qr(code: str) -> str:
+    """An in-store coupon's QR as a data URL: the 8 digits themselves, drawn like the pick-up
+    code's (`core.drawing.qr_png`), so the store scans or types the same thing (docs/o2o.md)."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(code)).decode("ascii")
 
 
 def _claim_centre_url(request: HttpRequest, merchant_id: int) -> str:

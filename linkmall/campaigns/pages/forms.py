@@ -90,6 +90,7 @@ class CouponTemplateForm(_TermsForm):
     valid_until = _when(_("固定有效期：结束"))
     sources = forms.MultipleChoiceField(label=_("发放方式"), choices=CouponSource.choices, initial=[CouponSource.CLAIM],
                                         widget=forms.CheckboxSelectMultiple)
+    in_store = forms.BooleanField(label=_("到店核销（仅限门店使用，线上不可用）"), required=False)
 
     def fields_for_service(self) -> CouponTemplateFields:
         data = self.cleaned_data
@@ -101,6 +102,7 @@ class CouponTemplateForm(_TermsForm):
             "valid_from": data.get("valid_from"),
             "valid_until": data.get("valid_until"),
             "sources": list(data.get("sources") or []),
+            "in_store": bool(data.get("in_store")),
         }
         return out
 

@@ -29,7 +29,7 @@ from linkmall.campaigns.offers import category_tree, coupon_offer, needs_tree, p
 from linkmall.campaigns.pricing import LineIn, Offer, coupon_discount
 from linkmall.campaigns.selectors.loyalty import points_and_level
 from linkmall.campaigns.services._common import require_console, require_merchant_owner
-from linkmall.campaigns.services.coupons import claim_source, is_new_customer, refuse_unusable
+from linkmall.campaigns.services.coupons import claim_source, is_new_customer, refuse_in_store, refuse_unusable
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.stores.models import Merchant
@@ -46,7 +46,8 @@ class CheckoutOffers:
     #: the member level's percent off (0 without a level; selectors_loyalty.points_and_level)
     level_percent_off: Decimal
     points_held: int
-    #: the buyer's coupons of this merchant usable now, soonest to expire first
+    #: the buyer's coupons of this merchant usable online now, soonest to expire first (never an
+    #: in-store coupon, so it is never preselected)
     coupons: list[tuple[Coupon, Offer]]
 
 
@@ -72,7 +73,7 @@ def checkout_offers(*, buyer: User, merchant: Merchant, first_order: bool) -> Ch
     `first_order`: the buyer has no earlier paid order at the merchant (new-customer promotions)."""
     now = clock.now()
     promotions = list(active_promotions(merchant=merchant, first_order=first_order, now=now))
-    coupons = list(usable_coupons(buyer=buyer, merchant=merchant, now=now))
+    coupons = list(usable_coupons(buyer=buyer, merchant=merchant, now=now).filter(template__in_store=False))
     tree = category_tree() if needs_tree([*promotions, *(c.template for c in coupons)]) else None
     held, level_percent_off = points_and_level(buyer=buyer, merchant=merchant)
     return CheckoutOffers(
@@ -86,13 +87,14 @@ def checkout_offers(*, buyer: User, merchant: Merchant, first_order: bool) -> Ch
 def coupon_for_checkout(*, buyer: User, merchant: Merchant, coupon_id: int) -> tuple[Coupon, Offer]:
     """The buyer's coupon `coupon_id` as an offer for an order at `merchant`, or the refusal that
     says why not: another buyer's is not found; another merchant's `coupon_other_merchant`;
-    `coupon_used`, `coupon_expired`, `coupon_not_started`."""
+    `coupon_used`, `coupon_expired`, `coupon_not_started`; an in-store coupon `coupon_in_store_only`."""
     coupon = Coupon.objects.select_related("template").filter(pk=coupon_id, user=buyer).first()
     if coupon is None:
         raise NotFound("No such coupon.")
     if coupon.merchant_id != merchant.pk:
         raise Conflict("This coupon is for another shop.", code="coupon_other_merchant",
                        detail={"coupon_id": coupon.pk, "merchant_id": coupon.merchant_id})
+    refuse_in_store(coupon)
     refuse_unusable(coupon, clock.now())
     tree = category_tree() if needs_tree([coupon.template]) else None
     return coupon, coupon_offer(coupon, tree)

@@ -7,11 +7,17 @@ for a buyer takes slot n ≤ limit, and two claims racing for the same slot cann
 loser looks again and finds the limit reached). Issuing is idempotent by `key`, unique per template.
 Every refusal is a 4xx with a stable code and changes nothing.
 
+An in-store coupon (到店核销券, `CouponTemplate.in_store`) is issued the same ways and gets a
+redemption `code` (`in_store_code`); a code taken by another available coupon breaks the partial
+unique constraint and the issue's retry draws again. It is never used at online checkout
+(`coupon_in_store_only`): a store redeems it (aftersales.services.redemption, docs/o2o.md).
+
 The claim centre offers a template when its sources include `claim`, or `new_customer` (新人专享):
 a claim of a new-customer-only template takes the `new_customer` source and is refused
 (`coupon_new_customers_only`) to a buyer who has bought at the merchant already (`is_new_customer`).
 """
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -25,6 +31,8 @@ from linkmall.core.errors import Conflict, InvalidInput, NotFound
 from linkmall.customers.models import Purchase
 
 MAX_KEY = 100
+#: an in-store coupon's redemption code: as many digits as a pick-up code (docs/o2o.md)
+IN_STORE_CODE_DIGITS = 8
 #: rounds of a claim: each lost one means another claim of the same buyer took the slot
 MAX_ATTEMPTS = 110  # more than the largest per-user limit
 
@@ -107,8 +115,15 @@ def _issue_once(*, user: User, template_id: int, source: str | None, key: str | 
     return Coupon.objects.create(
         template=template, user=user, merchant_id=template.merchant_id, source=source, slot=slot,
         key=key if key is not None else f"{source}:{user.pk}:{slot}", claimed_at=now,
-        valid_from=valid_from, valid_until=valid_until,
+        valid_from=valid_from, valid_until=valid_until, code=in_store_code() if template.in_store else "",
     )
+
+
+def in_store_code() -> str:
+    """A fresh redemption code: IN_STORE_CODE_DIGITS digits from `secrets`. Unique among available
+    coupons by constraint (`coupon_code_unique_available`); a collision fails the insert and the
+    issue draws again."""
+    return f"{secrets.randbelow(10**IN_STORE_CODE_DIGITS):0{IN_STORE_CODE_DIGITS}d}"
 
 
 def _check_open(template: CouponTemplate, source: str, now: datetime) -> None:
@@ -145,18 +160,27 @@ def coupons_expire(*, now: datetime | None = None) -> int:
 
 def coupon_use(*, coupon_id: int, buyer: User) -> None:
     """Mark the buyer's coupon used, now: one guarded UPDATE from available (and within its
-    validity), else refused with the code that says why (`coupon_used` when it was just taken)."""
+    validity), else refused with the code that says why (`coupon_used` when it was just taken).
+    An in-store coupon is never used online (`coupon_in_store_only`)."""
     now = clock.now()
     changed = (Coupon.objects.filter(pk=coupon_id, user=buyer, status=Coupon.Status.AVAILABLE, valid_from__lte=now,
-                                     valid_until__gt=now)
+                                     valid_until__gt=now, template__in_store=False)
                .update(status=Coupon.Status.USED, used_at=now))
     if changed == 1:
         return
-    coupon = Coupon.objects.filter(pk=coupon_id, user=buyer).first()
+    coupon = Coupon.objects.select_related("template").filter(pk=coupon_id, user=buyer).first()
     if coupon is None:
         raise NotFound("No such coupon.")
+    refuse_in_store(coupon)
     refuse_unusable(coupon, now)
     raise Conflict("The coupon has been used.", code="coupon_used", detail={"coupon_id": coupon_id})
+
+
+def refuse_in_store(coupon: Coupon) -> None:
+    """An in-store coupon (到店核销券) is redeemed in a store only, never at online checkout."""
+    if coupon.template.in_store:
+        raise Conflict("This coupon is used in a store only.", code="coupon_in_store_only",
+                       detail={"coupon_id": coupon.pk})
 
 
 def refuse_unusable(coupon: Coupon, now: datetime) -> None:

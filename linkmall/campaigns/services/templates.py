@@ -53,6 +53,8 @@ class CouponTemplateFields(TypedDict, total=False):
     total: int
     per_user_limit: int
     sources: list[str]
+    #: 到店核销券: redeemed in a store with its code, never used at online checkout (docs/o2o.md)
+    in_store: bool
 
 
 FIELDS = tuple(CouponTemplateFields.__annotations__)
@@ -87,6 +89,10 @@ def _clean(values: dict[str, Any], *, merchant: Merchant, actor: User) -> dict[s
         out["sources"] = []
     else:
         out["sources"] = [s for s in CouponSource.values if s in sources]
+    in_store = values.get("in_store", False)
+    if not isinstance(in_store, bool):
+        errors["in_store"] = _("请选择是否到店核销")
+    out["in_store"] = in_store is True
     errors.raise_any()
     return out
 
