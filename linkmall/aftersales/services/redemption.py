@@ -74,8 +74,9 @@ def redeem_store(*, actor: User, store_id: int | None) -> Store:
 
 
 def normalize_code(code: object) -> str:
-    """What a scanner or a keyboard gave: digits only (spaces and dashes dropped)."""
-    return re.sub(r"[\s-]", "", code)[:32] if isinstance(code, str) else ""
+    """What a scanner or a keyboard gave, spaces, dashes and control characters dropped (a NUL
+    could not even be stored in the audit on PostgreSQL); checked for 8 digits by the caller."""
+    return re.sub(r"[\s\x00-\x1f\x7f-]", "", code)[:32] if isinstance(code, str) else ""
 
 
 def _failures_since(*, since: datetime, **where: object) -> int:

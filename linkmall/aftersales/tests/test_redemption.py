@@ -218,6 +218,17 @@ def test_a_parcel_not_yet_in_the_store_cannot_be_redeemed(o2o):
     assert code_of(exc) == "redeem_not_ready"
 
 
+def test_a_scanned_code_with_control_characters_is_read_as_its_digits_and_junk_is_audited_clean(o2o):
+    order = ready(o2o)
+    with pytest.raises(DomainError) as exc:
+        redeem_code(actor=o2o.guide, code="\x00\x1b[2J\x7f")
+    assert code_of(exc) == "redeem_not_found"
+    assert Redemption.objects.get().code == "[2J"  # stored without the NUL and the escapes
+
+    result = redeem_code(actor=o2o.guide, code=f"\x02{order.pickup_code}\r\n")
+    assert result.redemption.outcome == "redeemed" and result.redemption.code == order.pickup_code
+
+
 def test_guessing_locks_the_staff_member_after_ten_failures_and_the_lock_passes(o2o):
     order = ready(o2o)
     wrong = f"{(int(order.pickup_code) + 1) % 10**8:08d}"
