@@ -17,12 +17,15 @@ from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.aftersales.models import AfterSaleRequest
 from linkmall.aftersales.services._common import guarantee_actor
-from linkmall.campaigns.models import Coupon
+from linkmall.campaigns.models import Coupon, CouponTemplate, Funder, Kind
 from linkmall.campaigns.selectors.group import group_order_complete
 from linkmall.core import clock
 from linkmall.core.conf import linkmall_int
 from linkmall.core.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited
+from linkmall.core.money import percent_of
 from linkmall.core.tasks import enqueue_after
+from linkmall.ledger.models import Bucket, OwnerKind
+from linkmall.ledger.services import Line, accounts_get_or_create, posting_write
 from linkmall.orders.models import FulfilmentMode, Order, Redemption
 from linkmall.orders.services._common import lock_order
 from linkmall.orders.services.pickup import (
@@ -212,12 +215,45 @@ def _purchase(value: object) -> int | None:
     return value
 
 
+def in_store_discount(template: CouponTemplate, purchase_fen: int) -> int:
+    """What an in-store coupon takes off a purchase of `purchase_fen`: its amount, or its percent cut
+    to its maximum; never more than the purchase."""
+    if template.kind == Kind.AMOUNT:
+        off = int(template.value)
+    else:
+        off = percent_of(purchase_fen, template.value)
+        if template.max_discount_fen is not None:
+            off = min(off, template.max_discount_fen)
+    return max(0, min(off, purchase_fen))
+
+
+def _book_in_store_discount(*, redemption: Redemption, template: CouponTemplate, merchant_id: int,
+                            discount_fen: int) -> None:
+    """The discount given at the counter is its funder's marketing cost (campaigns.md §2): the
+    funder's marketing account is debited and the discounts account credited, as for an online
+    coupon. Platform-funded, the platform also owes the merchant the discount (available at once:
+    the purchase is over). One posting, keyed by the redemption (which exists once per coupon)."""
+    if not discount_fen:
+        return
+    platform = template.funder == Funder.PLATFORM
+    funder = (OwnerKind.PLATFORM, 0) if platform else (OwnerKind.MERCHANT, merchant_id)
+    keys = [(*funder, Bucket.MARKETING), (OwnerKind.DISCOUNTS, 0, Bucket.MARKETING)]
+    if platform:
+        keys += [(OwnerKind.PLATFORM, 0, Bucket.AVAILABLE), (OwnerKind.MERCHANT, merchant_id, Bucket.AVAILABLE)]
+    accounts = accounts_get_or_create(keys=keys)
+    lines = [Line(accounts[keys[0]], -discount_fen, True), Line(accounts[keys[1]], discount_fen)]
+    if platform:
+        lines += [Line(accounts[keys[2]], -discount_fen, True), Line(accounts[keys[3]], discount_fen)]
+    posting_write(key=f"redemption:{redemption.pk}:discount", kind="in_store_discount", lines=lines,
+                  memo=f"到店核销券 {template.name}"[:200], reference=f"redemption:{redemption.pk}")
+
+
 def _redeem_coupon(*, actor: User, store: Store, code: str, coupon: Coupon, purchase_fen: object) -> RedeemResult:
     """Redeem an in-store coupon (到店核销券) at a store of its merchant on an in-store purchase of
     `purchase_fen`: under the coupon's row lock, available and within its validity, the purchase
     reaching the template's threshold. The coupon becomes used and the `Redemption` row keeps the
-    store, the staff member, the coupon and the purchase. The discount is given at the counter: no
-    online payment exists, so nothing passes through the ledger (docs/o2o.md)."""
+    store, the staff member, the coupon and the purchase. The discount is given at the counter and
+    booked in the ledger as its funder's marketing cost (`_book_in_store_discount`, docs/o2o.md)."""
     if coupon.merchant_id != store.merchant_id:
         raise Conflict("This code belongs to another store.", code="redeem_wrong_store")
     amount = _purchase(purchase_fen)
@@ -240,6 +276,8 @@ def _redeem_coupon(*, actor: User, store: Store, code: str, coupon: Coupon, purc
             Coupon.objects.filter(pk=locked.pk).update(status=Coupon.Status.USED, used_at=now)
             redemption = _audit(actor=actor, store=store, code=code, outcome=Outcome.REDEEMED, coupon=locked,
                                 purchase_fen=amount, at=now)
+            _book_in_store_discount(redemption=redemption, template=locked.template, merchant_id=store.merchant_id,
+                                    discount_fen=in_store_discount(locked.template, amount))
             return RedeemResult(redemption=redemption)
     if expired:
         _audit(actor=actor, store=store, code=code, outcome=Outcome.ALREADY, coupon=locked, purchase_fen=amount)

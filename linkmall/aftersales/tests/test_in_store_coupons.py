@@ -294,3 +294,24 @@ def test_digits_that_are_both_another_stores_pickup_code_and_this_merchants_coup
     assert (row.kind, row.outcome, row.coupon_id) == ("coupon", "redeemed", coupon.pk)
     # at the other store, the digits are its own order's pick-up code
     assert refused(redeem_code, actor=shop.foreign_guide, code=coupon.code) == "redeem_not_ready"
+
+
+def test_the_counters_discount_is_booked_as_its_funders_marketing_cost(shop):
+    from linkmall.ledger.models import OwnerKind
+    from linkmall.ledger.selectors import balance_of, ledger_verify, marketing_cost
+
+    merchant_coupon = coupon_claim(user=shop.buyer, template_id=shop.template.pk)
+    redeem_code(actor=shop.guide, code=merchant_coupon.code, purchase_fen=12800)
+    assert marketing_cost(owner_kind=OwnerKind.MERCHANT, owner_id=shop.merchant.pk) == 2000
+
+    # a platform-funded 9折 capped at 15.00: the platform's cost, paid back to the merchant
+    platform = make_in_store_template(shop.merchant, name="平台到店9折", kind="percent", value=Decimal(10),
+                                      max_discount_fen=1500, threshold_fen=0, funder="platform")
+    coupon = coupon_claim(user=shop.buyer, template_id=platform.pk)
+    redeem_code(actor=shop.guide, code=coupon.code, purchase_fen=12800)  # 12.80 off
+    coupon = coupon_claim(user=shop.buyer, template_id=platform.pk)
+    redeem_code(actor=shop.guide, code=coupon.code, purchase_fen=30000)  # 30.00, cut to 15.00
+    assert marketing_cost(owner_kind=OwnerKind.PLATFORM, owner_id=0) == 1280 + 1500
+    assert balance_of(owner_kind=OwnerKind.MERCHANT, owner_id=shop.merchant.pk, bucket="available") == 1280 + 1500
+    assert marketing_cost(owner_kind=OwnerKind.MERCHANT, owner_id=shop.merchant.pk) == 2000
+    assert ledger_verify().ok
