@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,3 +324,29 @@ def check_activity_cost(listing: Listing, *, lowest_fen: int, funder: str, accep
             detail={"listing_id": listing.pk, "price_fen": lowest_fen, "cost_fen": listing.sku.cost_fen,
                     "listings": 1},
         )
+
+
+class _OwnStock(Protocol):
+    """A flash sale or a group buy: its own stock, taken from the SKU when it was created."""
+
+    pk: int
+    status: str
+    stock: int
+    sold: int
+    held: int
+    returned: int
+    listing: Listing
+
+
+def own_stock_end(activity: _OwnStock) -> None:
+    """Under the activity's row lock: status ended, and the units neither sold, held nor returned go
+    back to the SKU, once (held units follow their orders: paid → sold, released → the SKU)."""
+    from linkmall.catalog.services import sku_stock_release
+
+    back = activity.stock - activity.sold - activity.held - activity.returned
+    type(activity)._default_manager.filter(pk=activity.pk).update(  # type: ignore[attr-defined]
+        status=CampaignStatus.ENDED, returned=F("returned") + back)
+    if back:
+        sku_stock_release(sku_id=activity.listing.sku_id, quantity=back)
+    activity.status = CampaignStatus.ENDED
+    activity.returned += back

@@ -37,6 +37,7 @@ from linkmall.campaigns.services._common import (
     check_activity_cost,
     check_move,
     moment,
+    own_stock_end,
     require_changeable,
     require_merchant_owner,
     whole,
@@ -168,13 +169,8 @@ def _drain_before_end(actor: User, sale_id: int) -> None:
 
 
 def _end(sale: FlashSale) -> FlashSale:
-    """Under the sale's lock: status ended, and what is neither sold, held nor returned goes back."""
-    back = sale.stock - sale.sold - sale.held - sale.returned
-    FlashSale.objects.filter(pk=sale.pk).update(status=CampaignStatus.ENDED, returned=F("returned") + back)
-    if back:
-        sku_stock_release(sku_id=sale.listing.sku_id, quantity=back)
-    sale.status = CampaignStatus.ENDED
-    sale.returned += back
+    """Under the sale's lock: `own_stock_end`, and on the Redis path no more admissions there."""
+    own_stock_end(sale)
     if flash_redis.enabled():
         sale_id = sale.pk
         transaction.on_commit(lambda: flash_redis.flash_redis_stop(sale_id=sale_id))

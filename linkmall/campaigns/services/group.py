@@ -44,6 +44,7 @@ from linkmall.campaigns.services._common import (
     activity_window,
     check_activity_cost,
     check_move,
+    own_stock_end,
     require_changeable,
     require_merchant_owner,
     whole,
@@ -145,19 +146,10 @@ def group_buy_set_status(*, actor: User, activity_id: int, status: str) -> Group
         if not check_move(current=activity.status, wanted=status):
             return activity
         if status == CampaignStatus.ENDED:
-            return _end(activity)
+            own_stock_end(activity)
+            return activity
         GroupBuy.objects.filter(pk=activity.pk).update(status=status)
         activity.status = status
-    return activity
-
-
-def _end(activity: GroupBuy) -> GroupBuy:
-    back = activity.stock - activity.sold - activity.held - activity.returned
-    GroupBuy.objects.filter(pk=activity.pk).update(status=CampaignStatus.ENDED, returned=F("returned") + back)
-    if back:
-        sku_stock_release(sku_id=activity.listing.sku_id, quantity=back)
-    activity.status = CampaignStatus.ENDED
-    activity.returned += back
     return activity
 
 
@@ -167,7 +159,7 @@ def group_buy_end(*, activity_id: int) -> bool:
         activity = GroupBuy.objects.select_for_update().select_related("listing").filter(pk=activity_id).first()
         if activity is None or activity.status == CampaignStatus.ENDED or activity.ends_at > clock.now():
             return False
-        _end(activity)
+        own_stock_end(activity)
     return True
 
 
