@@ -44,7 +44,7 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def yesterday() -> date:
-    return timezone.localtime(clock.now()).date() - timedelta(days=1)
+    return clock.today() - timedelta(days=1)
 
 
 def next_digest_time(now: datetime | None = None) -> datetime:

@@ -6,7 +6,7 @@ The offset is process-wide on purpose: a scenario run moves time for every servi
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -19,6 +19,12 @@ def now() -> datetime:
     if _frozen is not None:
         return _frozen
     return timezone.now() + _offset
+
+
+def today() -> date:
+    """Today in the business time zone (Asia/Shanghai), by this clock: the day statements, reports
+    and sign-ins count in. Never `now().date()`, which is the UTC day (wrong from 00:00 to 08:00)."""
+    return timezone.localdate(now())
 
 
 def freeze(at: datetime) -> None:

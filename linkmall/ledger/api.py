@@ -63,7 +63,7 @@ def statement(request: ApiRequest, owner: str, date_from: date | None = None, da
     if format not in ("json", "xlsx"):
         raise InvalidInput("format must be json or xlsx.", detail={"field": "format"})
     date_from = date_from or _date_param(request, "from")
-    date_to = date_to or _date_param(request, "to") or clock.now().date()
+    date_to = date_to or _date_param(request, "to") or clock.today()
     date_from = date_from or date_to - timedelta(days=29)
     owner_kind, owner_id = _owner(owner, STATEMENT_OWNERS)
     result = statement_for(actor=request.auth, owner_kind=owner_kind, owner_id=owner_id, date_from=date_from,

@@ -247,7 +247,7 @@ class CampaignReport:
 
 def default_range(date_from: date | None = None, date_to: date | None = None) -> tuple[date, date]:
     """The period a report covers when one end or both are not given: 30 days up to today."""
-    date_to = date_to or clock.now().date()
+    date_to = date_to or clock.today()
     return date_from or date_to - timedelta(days=DEFAULT_DAYS - 1), date_to
 
 

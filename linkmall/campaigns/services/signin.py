@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
@@ -25,7 +24,7 @@ from linkmall.stores.models import Merchant
 
 def local_today() -> date:
     """Today in the site's time zone (Asia/Shanghai), by the clock."""
-    return timezone.localdate(clock.now())
+    return clock.today()
 
 
 def streak_bonus(settings: LoyaltySettings, streak: int) -> int:

@@ -53,7 +53,7 @@ def clv_refresh(*, merchant_id: int, horizon_weeks: int = HORIZON_WEEKS) -> ClvR
     With too little data nothing is written (the fields stay as they were, null for a new
     merchant) and `reason` says why, because a fit on a handful of customers would be noise.
     """
-    until = timezone.localtime(clock.now()).date()
+    until = clock.today()
     summary = _merchant_summary(merchant_id, until)
     repeaters = int((summary.x > 0).sum())
     base = ClvRefresh(fitted=False, customers=len(summary), repeat_customers=repeaters)

@@ -32,7 +32,7 @@ def handle(command, **options) -> None:
     if not Merchant.objects.filter(pk=options["merchant"]).exists():
         raise CommandError(f"No merchant {options['merchant']}")
     try:
-        total, rows = read(path, today=clock.now().date())
+        total, rows = read(path, today=clock.today())
         with tqdm(total=total, unit="行", file=sys.stderr, disable=None) as bar:
             report = import_rows(merchant_id=options["merchant"], rows=rows, progress=bar.update)
     except ImportFileError as exc:

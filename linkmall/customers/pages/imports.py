@@ -47,7 +47,7 @@ def customer_import(request):
                 tmp.write(chunk)
         path = Path(tmp.name)
         try:
-            total, rows = read(path, today=clock.now().date())
+            total, rows = read(path, today=clock.today())
             if total > WEB_MAX_ROWS:
                 error = _("一次最多导入 %(n)s 行，更大的文件请用命令行导入") % {"n": WEB_MAX_ROWS}
         except ImportFileError as exc:

@@ -102,7 +102,7 @@ def layer_actions_run(*, merchant_id: int) -> dict[str, int]:
     Callers hold the merchant's recompute claim (see layering), so two runs never race on the
     reminders, which have no unique key of their own."""
     now = clock.now()
-    today = clock.now().date()
+    today = clock.today()
     month = f"{today.year}-{today.month:02d}"
     iso = today.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"

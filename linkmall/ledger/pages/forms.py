@@ -16,7 +16,7 @@ class StatementRangeForm(forms.Form):
 
     def range(self) -> tuple[date, date]:
         """The chosen days; by default the last 30 days up to today."""
-        today = clock.now().date()
+        today = clock.today()
         data = self.cleaned_data if self.is_valid() else {}
         date_to = data.get("date_to") or today
         date_from = data.get("date_from") or date_to - timedelta(days=29)

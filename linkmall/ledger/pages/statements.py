@@ -55,7 +55,7 @@ def _statement(request: UserRequest, side: str) -> HttpResponse:
     except DomainError as exc:
         # a range the ledger refuses (backwards, longer than a year): say so and show the default
         messages.error(request, exc.message)
-        date_to = clock.now().date()
+        date_to = clock.today()
         date_from = date_to - timedelta(days=29)
         statement = statement_for(actor=request.user, owner_kind=conf["owner_kind"], owner_id=owner_id,
                                   date_from=date_from, date_to=date_to)

@@ -42,7 +42,7 @@ def test_a_supplier_reads_its_statement_in_json(staff, supplier):
     fund(account("supplier", supplier.pk, "available"), 10000)
     clock.advance(timedelta(days=2))
     fund(account("supplier", supplier.pk, "available"), 500)
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
 
     response = staff.get(STATEMENT, {"owner": f"supplier:{supplier.pk}", "from": today, "to": today})
 

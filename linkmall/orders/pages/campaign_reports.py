@@ -35,7 +35,7 @@ def _report(request: UserRequest, kind: str, campaign_id: int) -> CampaignReport
     except DomainError as exc:
         # a range the report refuses (backwards, longer than a year): say so and show the default
         messages.error(request, exc.message)
-        date_to = clock.now().date()
+        date_to = clock.today()
         return campaign_report(actor=request.user, kind=kind, campaign_id=campaign_id,
                                date_from=date_to - timedelta(days=DEFAULT_DAYS - 1), date_to=date_to)
 

@@ -44,7 +44,7 @@ def numbers(row):
 
 
 def report(owner, kind, campaign_id):
-    day = clock.now().date()
+    day = clock.today()
     return campaign_report(actor=owner, kind=kind, campaign_id=campaign_id, date_from=day - timedelta(days=29),
                            date_to=day)
 

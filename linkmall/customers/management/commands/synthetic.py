@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 items, categories = len(catalogue.products), max(catalogue.categories) + 1
             stores = o["stores"] or max(1, len(catalogue.stores))
         try:
-            start = dt.date.fromisoformat(o["start"]) if o["start"] else clock.now().date() - dt.timedelta(o["days"])
+            start = dt.date.fromisoformat(o["start"]) if o["start"] else clock.today() - dt.timedelta(o["days"])
         except ValueError:
             raise CommandError(f"--start {o['start']!r} is not a date YYYY-MM-DD") from None
         try:
