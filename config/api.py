@@ -24,6 +24,7 @@ from linkmall.orders.group_api import router as group_seats_router
 from linkmall.payments.api import router as payments_router
 from linkmall.payments.group_api import router as group_refunds_router
 from linkmall.referral.api import router as referral_router
+from linkmall.referral.guide_pay_api import router as guide_pay_router
 from linkmall.referral.invite_api import router as invites_router
 from linkmall.stores.api import router as stores_router
 
@@ -51,6 +52,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/redeem", redeem_router)  # in aftersales: an open after-sales request refuses it
+api.add_router("/referral/guide-pay", guide_pay_router)  # guides earn (docs/o2o.md)
 api.add_router("/referral", referral_router)
 api.add_router("/ledger", ledger_router)
 

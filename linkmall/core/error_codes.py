@@ -232,6 +232,10 @@ _CODES = (
     ErrorCode("invite_headcount_pay", 409,
               _("该邀请活动按购买 2+1 礼包的人数计奖，属于以发展人员数量为依据计酬（禁止传销条例第七条第（一）项），不能启用。")),
     ErrorCode("invite_prize_not_claimable", 409, _("这个奖品现在不能领取，请刷新后再试。")),
+    # guides earn (导购提成 / 团队管理奖励), docs/o2o.md
+    ErrorCode("compliance_ack_required", 409,
+              _("管理奖励属于团队计酬（禁止传销条例第七条第（三）项），请阅读风险提示并勾选确认后再保存。")),
+    ErrorCode("not_a_guide", 404, _("你不是在职导购。")),
     # scenarios and the demo
     ErrorCode("multiple_merchants", 409),
     ErrorCode("payment_failed", 409),

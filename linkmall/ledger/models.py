@@ -31,6 +31,8 @@ class OwnerKind(models.TextChoices):
     PAYOUT = "payout", _("出款")
     #: the other side of every funder's marketing cost (让利): its balance is what buyers were given
     DISCOUNTS = "discounts", _("让利")
+    #: a merchant's guide (owner id: stores.Guide): commission and management reward (docs/o2o.md)
+    GUIDE = "guide", _("导购")
 
 
 class Bucket(models.TextChoices):
@@ -43,13 +45,15 @@ class Bucket(models.TextChoices):
     MARKETING = "marketing", _("营销费用")
 
 
-#: owner kinds whose owner_id names a real party (supplier/merchant pk = tenant pk, promoter = user pk)
-PARTY_KINDS = frozenset({OwnerKind.SUPPLIER, OwnerKind.MERCHANT, OwnerKind.PROMOTER})
+#: owner kinds whose owner_id names a real party (supplier/merchant pk = tenant pk, promoter = user pk,
+#: guide = stores.Guide pk)
+PARTY_KINDS = frozenset({OwnerKind.SUPPLIER, OwnerKind.MERCHANT, OwnerKind.PROMOTER, OwnerKind.GUIDE})
 #: which buckets each owner kind may have; system accounts (owner_id 0) have one bucket each
 ALLOWED_BUCKETS: dict[str, frozenset[str]] = {
     OwnerKind.SUPPLIER: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
     OwnerKind.MERCHANT: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN, Bucket.MARKETING}),
     OwnerKind.PROMOTER: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
+    OwnerKind.GUIDE: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN}),
     OwnerKind.PLATFORM: frozenset({Bucket.PENDING, Bucket.AVAILABLE, Bucket.WITHDRAWN, Bucket.MARKETING}),
     OwnerKind.GATEWAY: frozenset({Bucket.CASH}),
     OwnerKind.PAYOUT: frozenset({Bucket.CLEARING}),

@@ -57,12 +57,16 @@ class Statement:
     date_from: date
     date_to: date
     buckets: list[BucketStatement]
+    #: a merchant's: what its guides were booked (commission and management reward, net of
+    #: clawbacks) in the postings of the period that moved the merchant's money
+    guide_pay_fen: int = 0
 
 
 def statement_build(*, owner_kind: str, owner_id: int, date_from: date, date_to: date) -> Statement:
     """The statement of one owner (trusted callers: commands, tasks; pages use `statement_for`).
 
-    Three queries whatever the number of lines: accounts, opening sums, lines in range.
+    Three queries whatever the number of lines: accounts, opening sums, lines in range (and one
+    more for a merchant: its guides' pay in the period).
     """
     if owner_kind not in STATEMENT_OWNER_KINDS:
         raise InvalidInput(f"No statements for {owner_kind!r}.", detail={"field": "owner_kind"})
@@ -97,7 +101,12 @@ def statement_build(*, owner_kind: str, owner_id: int, date_from: date, date_to:
                 balance_after_fen=running[entry.account_id],
             )
         )
-    return Statement(owner_kind, owner_id, date_from, date_to, [sections[a.pk] for a in accounts])
+    guide_pay = 0
+    if owner_kind == OwnerKind.MERCHANT and accounts:
+        postings = Entry.objects.filter(account__in=accounts, created_at__gte=start, created_at__lt=end).values("posting_id")
+        guide_pay = (Entry.objects.filter(account__owner_kind=OwnerKind.GUIDE, posting_id__in=postings)
+                     .aggregate(total=Sum("amount_fen"))["total"] or 0)
+    return Statement(owner_kind, owner_id, date_from, date_to, [sections[a.pk] for a in accounts], guide_pay)
 
 
 def statement_for(*, actor: User, owner_kind: str, owner_id: int, date_from: date, date_to: date) -> Statement:
@@ -144,6 +153,10 @@ def statement_xlsx(statement: Statement) -> bytes:
         ])
         for cell in summary[summary.max_row][1:5]:
             cell.number_format = money_format
+    if statement.owner_kind == OwnerKind.MERCHANT:
+        summary.append([])
+        summary.append([_("其中导购佣金（提成与管理奖励）"), _yuan(statement.guide_pay_fen)])
+        summary[summary.max_row][1].number_format = money_format
     for section in statement.buckets:
         sheet = book.create_sheet(str(Bucket(section.bucket).label))
         sheet.append([_("时间"), _("类型"), _("业务单号"), _("摘要"), _("金额"), _("余额"), _("凭证")])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from linkmall.accounts.models import User
 from linkmall.core import clock
 from linkmall.orders.models import Order, OrderLine
+from linkmall.stores.models import Guide, Merchant
 
 
 class ReferralPlan(models.Model):
@@ -100,9 +101,32 @@ class OrderSettlement(models.Model):
     settle_due_at = models.DateTimeField()
     rewards_accrued_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    #: the guide paid a commission on this order (导购提成) and the rate, both fixed at payment; a
+    #: pick-up order with no guide yet gets the guide who hands it over (docs/o2o.md)
+    guide = models.ForeignKey(Guide, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    guide_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    #: the guide paid a management reward (团队管理奖励): the one who invited the promoter whose
+    #: customer bought, one level only
+    team_guide = models.ForeignKey(Guide, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
 
     class Meta:
         indexes = [models.Index(fields=["settled_at", "settle_due_at"])]
+
+
+class GuidePay(models.Model):
+    """A merchant's terms for its guides: commission on attributed orders and the management
+    reward on the sales of the promoters a guide invited (docs/o2o.md, "Guides earn")."""
+
+    merchant = models.OneToOneField(Merchant, primary_key=True, on_delete=models.PROTECT, related_name="guide_pay")
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    team_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    #: the compliance review of these terms (`plans.guide_pay_risks`), as saved
+    compliance = models.JSONField(default=list)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
 
 
 class Reward(models.Model):

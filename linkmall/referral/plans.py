@@ -242,6 +242,30 @@ def compliance_check(plan: Plan) -> list[Risk]:
     return sorted(risks, key=lambda r: (SEVERITY_ORDER[r.severity], r.code))
 
 
+def guide_pay_risks(*, commission_percent: Decimal, team_percent: Decimal) -> list[Risk]:
+    """The compliance review of a merchant's guide pay (导购提成 / 团队管理奖励, docs/o2o.md).
+
+    A commission on a guide's own sales is sales pay, not a risk. A management reward pays a guide
+    on the sales of the promoters the guide invited: pay tied to the sales of people below them,
+    i.e. team pay (团队计酬, Art. 7(3)). One level only and capped, it is medium and must be
+    acknowledged; the cap itself is enforced by `guide_pay.TEAM_PERCENT_MAX`.
+    """
+    risks: list[Risk] = []
+    if team_percent > 0:
+        risks.append(Risk(
+            "team_pay", "medium", "Art. 7(3)",
+            f"团队管理奖励按导购邀请的推广员的销售额的 {team_percent}% 计酬，属于团队计酬（仅限一级，不向下延伸）。"
+            f" The management reward pays {team_percent}% of the sales of the promoters a guide invited:"
+            " team pay, one level only.",
+        ))
+    if commission_percent + team_percent > 30:
+        risks.append(Risk(
+            "high_cap", "medium", "Art. 7",
+            "导购提成与管理奖励合计高于售价的 30%。 Commission and management reward exceed 30% of the price.",
+        ))
+    return sorted(risks, key=lambda r: (SEVERITY_ORDER[r.severity], r.code))
+
+
 def invite_campaign_risks(*, counts: str, product_ids: Collection[int],
                           qualifying_ids: Collection[int]) -> list[Risk]:
     """The compliance review of an invite campaign (阶梯邀请, chain21.md §7), next to the plan's.

@@ -31,7 +31,7 @@ from linkmall.core.tasks import enqueue_after
 from linkmall.ledger.models import Bucket, Entry, OwnerKind
 from linkmall.ledger.services import Line, accounts_get_or_create, posting_write
 from linkmall.orders.models import Order
-from linkmall.referral import campaign_effects
+from linkmall.referral import campaign_effects, guide_pay
 from linkmall.referral.models import OrderSettlement, Reward
 from linkmall.referral.plans import DEFAULT_PROFILE, Plan
 from linkmall.referral.services import (
@@ -40,7 +40,9 @@ from linkmall.referral.services import (
     rewards_accrue,
     rewards_adjust_for_refund,
     rewards_make_available,
+    rewards_paused,
 )
+from linkmall.stores.models import Guide
 
 GATEWAY = (OwnerKind.GATEWAY, 0)
 #: a party's key in the targets: (owner kind, owner id, SHARE for its share of the order — pending
@@ -92,8 +94,14 @@ def _targets(settlement: OrderSettlement) -> dict[Party, int]:
         cost = line.unit_cost_fen * remaining_quantity(line)
         fee = percent_of(price + platform_funded, fee_percent)
         targets[(OwnerKind.SUPPLIER, line.supplier_id, SHARE)] += cost
+        guides = guide_pay.guide_targets(settlement, price_fen=price)
+        if guides.commission:
+            targets[(OwnerKind.GUIDE, settlement.guide_id or 0, SHARE)] += guides.commission
+        if guides.team:
+            targets[(OwnerKind.GUIDE, settlement.team_guide_id or 0, SHARE)] += guides.team
         targets[PLATFORM] += fee - platform_funded
-        targets[merchant] += price + platform_funded - cost - fee - rewards[line.id]
+        targets[merchant] += (price + platform_funded - cost - fee - rewards[line.id]
+                              - guides.commission - guides.team)
         if merchant_funded:
             targets[merchant_marketing] -= merchant_funded
         if platform_funded:
@@ -171,10 +179,12 @@ def order_paid(*, order_id: int) -> OrderSettlement:
         plan_row = plan_live()
         plan = Plan.parse(plan_row.config if plan_row else {"profile": DEFAULT_PROFILE})
         paid_at = order.paid_at or clock.now()
-        settlement = OrderSettlement.objects.create(
+        settlement = OrderSettlement(
             order=order, plan=plan_row, basis=plan.basis, platform_fee_percent=plan.platform_fee_percent,
             paid_at=paid_at, settle_due_at=paid_at + timedelta(days=plan.settle_days),
         )
+        guide_pay.settlement_fill(settlement, paused=rewards_paused())
+        settlement.save(force_insert=True)
         # a gift (an invite-tier prize) pays no referral rewards and enters no one
         if plan_row is not None and plan.basis == "paid" and order.kind != Order.Kind.GIFT:
             rewards_accrue(order=order, plan=plan, available=False)
@@ -247,6 +257,24 @@ def order_settle(*, order_id: int) -> bool:
             _post_to_targets(settlement, key=f"{order_reference(order_id)}:rewards", kind="order_rewards",
                              memo=f"order {order.number} rewards")
         campaign_effects.order_settled(order=order)
+    return True
+
+
+def order_pickup_guide(*, order_id: int, guide_id: int) -> bool:
+    """A pick-up order with no guide to pay gets the guide who hands it over (核销), at the rate fixed
+    at payment, and the commission is posted now: pending, or available when the order has already
+    settled. Called by the redemption under the order's lock. True when it changed something."""
+    with transaction.atomic():
+        settlement = _lock(order_id)
+        if settlement is None or settlement.guide_id is not None or settlement.guide_percent <= 0:
+            return False
+        order = settlement.order
+        if not Guide.objects.filter(pk=guide_id, merchant_id=order.merchant_id, is_active=True).exists():
+            return False
+        settlement.guide_id = guide_id
+        settlement.save(update_fields=["guide"])
+        _post_to_targets(settlement, key=f"{order_reference(order_id)}:pickup-guide", kind="order_guide",
+                         memo=f"order {order.number} picked up")
     return True
 
 

@@ -35,6 +35,7 @@ from linkmall.orders.services.pickup import (
     order_pickup_arrived,
     order_pickup_complete,
 )
+from linkmall.referral.settlement import order_pickup_guide
 from linkmall.stores.models import Guide, Store
 
 Outcome = Redemption.Outcome
@@ -165,6 +166,11 @@ def redeem_code(*, actor: User, code: object, store_id: int | None = None,
             if group_order_complete(order_id=locked.pk) is False:
                 raise Conflict("The order's group is not complete.", code="redeem_group_incomplete")
             order_pickup_complete(order_id=locked.pk)
+            if actor.role == Role.GUIDE:
+                # the guide who hands the parcel over earns the commission when no one else does
+                guide_id = Guide.objects.filter(user=actor, store=store).values_list("pk", flat=True).first()
+                if guide_id is not None:
+                    order_pickup_guide(order_id=locked.pk, guide_id=guide_id)
             redemption = _audit(actor=actor, store=store, code=text, outcome=Outcome.REDEEMED, order=locked)
         return RedeemResult(redemption=redemption)
     except DomainError as exc:

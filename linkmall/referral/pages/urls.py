@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from linkmall.referral.pages import invites, promoter_views
+from linkmall.referral.pages import guide_pay, invites, promoter_views
 
 app_name = "referral"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("console/merchant/invites/export/", invites.console_export, name="invite_export"),
     path("console/merchant/invites/<int:campaign_id>/status/", invites.campaign_status, name="invite_status"),
     path("ops/referral/invites/", invites.ops_compliance, name="ops_invites"),
+    # guides earn (导购提成 / 团队管理奖励): linkmall/referral/pages/guide_pay.py
+    path("console/merchant/guide-pay/", guide_pay.console, name="guide_pay"),
+    path("console/merchant/guide-pay/save/", guide_pay.save, name="guide_pay_save"),
+    path("console/merchant/guide-pay/export/", guide_pay.export, name="guide_pay_export"),
+    path("guide/earnings/", guide_pay.earnings, name="guide_earnings"),
 ]

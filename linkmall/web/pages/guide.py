@@ -36,9 +36,6 @@ from linkmall.stores.models import Guide
 RADAR_LINES = 3
 HOT_LEADS = 3
 REMINDER_ROWS = 8
-#: guides have no ledger account yet: their commission comes with the guide commission feature,
-#: which adds this owner kind. Until then the earnings card shows 0.
-GUIDE_OWNER_KIND: str | None = getattr(OwnerKind, "GUIDE", None)
 
 
 @dataclass(frozen=True)
@@ -70,11 +67,9 @@ def _customer_name(profile) -> str:
     return profile.name or user.display_name or masked_phone(user.phone or "") or str(profile.pk)
 
 
-def _earnings(guide: Guide) -> dict[str, int] | None:
-    """The guide's ledger buckets, or None while guides have no ledger account of their own."""
-    if GUIDE_OWNER_KIND is None:
-        return None
-    return balances_of(owner_kind=GUIDE_OWNER_KIND, owner_id=guide.pk)
+def _earnings(guide: Guide) -> dict[str, int]:
+    """The guide's ledger buckets: commission and management reward (referral.guide_pay)."""
+    return balances_of(owner_kind=OwnerKind.GUIDE, owner_id=guide.pk)
 
 
 @never_cache
@@ -112,6 +107,6 @@ def guide_home(request: UserRequest) -> HttpResponse:
         "card": card,
         "share_url": request.build_absolute_uri(card_share_path(guide_id=guide.pk, visitor=None, user=request.user)),
         "coupon_kinds": coupon_kinds,
-        "earnings": earnings, "earnings_total": sum((earnings or {}).values()),
+        "earnings": earnings, "earnings_total": sum(earnings.values()),
         "guide_tab": "home",
     })

@@ -119,11 +119,11 @@ def test_a_guide_sees_todays_radar_reminders_bookings_card_and_earnings(guide_cl
     booking_ids = [a["id"] for tag, a in parse(html).elements if (a.get("id") or "").startswith("gw-booking-")]
     assert booking_ids == [f"gw-booking-{rows['morning'].pk}", f"gw-booking-{rows['booking'].pk}"]
     assert text_of(html, f"gw-booking-{rows['booking'].pk}") == f"16:00 王女士 {day.mall.store.name} 已预约"
-    # the card's share tools and the earnings (no guide ledger account yet)
+    # the card's share tools and the earnings (nothing earned yet; referral/tests/test_guide_pay.py earns)
     share = [a for tag, a in parse(html).elements if a.get("id") == "gw-share-url"]
     assert share[0]["value"] == f"http://testserver/card/{day.guide.pk}/"
     assert {f"/card/{day.guide.pk}/poster.png", f"/card/{day.guide.pk}/", "/guide/card/"} <= hrefs
-    assert text_of(html, "gw-earnings") == "我的收益 ¥0.00 导购佣金功能上线后，你的佣金会显示在这里。"
+    assert text_of(html, "gw-earnings") == "我的收益 ¥0.00 待结算 ¥0.00 · 已结算 ¥0.00 收益明细"
     # the guide's tab bar, on the workbench
     assert texts_by_class(html, "guide-tabbar") == ["工作台 雷达 客户 预约 名片"]
 
@@ -147,14 +147,14 @@ def test_a_quiet_day_says_so_in_each_card(guide_client, day):
 
 def test_the_workbench_reads_in_a_fixed_number_of_queries(guide_client, day, django_assert_num_queries):
     fill(day)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         guide_client.get("/guide/")
     for n in range(5):  # more customers, events, reminders and bookings: the same queries
         extra = day.customer(f"客户{n}", grade="B")
         day.event(day.visitors[extra.pk], Event.Kind.PRODUCT_VIEW, at=NOW - timedelta(minutes=n + 1), product=day.serum)
         day.reminder(extra, "跟进", NOW - timedelta(hours=n + 1))
         day.booking(extra, NOW.replace(hour=19, minute=0) + timedelta(minutes=n), seat=n + 2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         guide_client.get("/guide/")
 
 
