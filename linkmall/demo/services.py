@@ -252,6 +252,7 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     from linkmall.demo.activities import step_activities
     from linkmall.demo.campaigns import step_campaigns, step_promotions
     from linkmall.demo.history import step_history
+    from linkmall.demo.o2o import step_guide_pay, step_o2o
     from linkmall.demo.traces import step_bookings, step_cards, step_scores
 
     world = DemoWorld(rng=random.Random(seed))
@@ -264,9 +265,11 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
         ("referral", lambda: step_referral(world, days=days)),
         ("cards", lambda: step_cards(world)),
         ("promotions", lambda: step_promotions(world)),
+        ("guide_pay", lambda: step_guide_pay(world)),
         ("orders", lambda: step_history(world, days=days)),
         ("campaigns", lambda: step_campaigns(world, days=days)),
         ("activities", lambda: step_activities(world)),
+        ("o2o", lambda: step_o2o(world)),
         ("bookings", lambda: step_bookings(world)),
         ("tasks", lambda: world.counts.__setitem__("tasks_run", tasks.run_due())),
         ("scores", lambda: step_scores(world)),
@@ -282,5 +285,5 @@ def demo_load(*, consumers: int = 300, seed: int = 2025, days: int = 90,
     return world
 
 
-STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "promotions", "orders",
-              "campaigns", "activities", "bookings", "tasks", "scores")
+STEP_NAMES = ("platform", "catalogue", "merchants", "listings", "consumers", "referral", "cards", "promotions",
+              "guide_pay", "orders", "campaigns", "activities", "o2o", "bookings", "tasks", "scores")

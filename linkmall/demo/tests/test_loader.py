@@ -69,13 +69,14 @@ def test_the_mall_has_suppliers_products_merchants_guides_and_consumers_as_promi
 def test_orders_spread_over_the_period_were_paid_once_through_the_sandbox_and_their_money_adds_up(mall):
     orders = Order.objects.all()
     # the history's orders, the few paid with a coupon and points at the end (demo/campaigns.py) and
-    # the flash sales' and group buys' (demo/activities.py)
-    assert orders.count() == mall.counts["history_orders"] + mall.counts["coupon_orders"] + mall.counts["activity_orders"] > 0
+    # the flash sales' and group buys' (demo/activities.py) and the pick-ups (demo/o2o.py)
+    made_now = mall.counts["coupon_orders"] + mall.counts["activity_orders"] + mall.counts["pickup_orders"]
+    assert orders.count() == mall.counts["history_orders"] + made_now > 0
     assert orders.order_by("placed_at").first().placed_at >= clock.now() - timedelta(days=DAYS, minutes=1)
     assert not orders.filter(placed_at__gt=clock.now()).exists()
 
     paid = orders.filter(paid_at__isnull=False)
-    assert paid.count() == mall.counts["history_paid"] + mall.counts["coupon_orders"] + mall.counts["activity_orders"] > 0
+    assert paid.count() == mall.counts["history_paid"] + made_now > 0
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == paid.count()
     assert PaymentNotification.objects.filter(outcome="accepted").count() == paid.count()
     assert not paid.exclude(payments__amount_fen=F("total_fen")).exists()
@@ -201,17 +202,19 @@ def test_the_banner_promotions_coupons_levels_and_points_are_live_campaigns(mall
     assert live.filter(name="新客首单立减 20 元", new_customers_only=True, value=2000).count() == merchants
     assert live.filter(threshold_fen=29900, value=5000).count() == merchants
 
-    # the three claimable ones, the sharer's reward and the invite tiers' two coupons
-    templates = CouponTemplate.objects.filter(status=CampaignStatus.ACTIVE)
+    # the three claimable ones, the sharer's reward and the invite tiers' two coupons (the in-store
+    # coupon: test_the_offline_half_…)
+    templates = CouponTemplate.objects.filter(status=CampaignStatus.ACTIVE, in_store=False)
     assert templates.count() == 6 * merchants
     assert mall.counts["coupon_templates"] == 3 * merchants
     assert set(templates.values_list("name", flat=True)) == {
         "新人 5 元无门槛券", "满 199 减 30", "全场 9 折 · 最高减 30", "分享有礼 · 满 99 减 20",
         "邀请有礼 · 15 元无门槛券", "邀请有礼 · 满 199 减 80"}
-    assert Coupon.objects.exclude(source__in=["share", "invite"]).count() == mall.counts["coupons_claimed"] > 0
+    assert (Coupon.objects.exclude(source__in=["share", "invite"]).exclude(template__in_store=True).count()
+            == mall.counts["coupons_claimed"] > 0)
     for template in templates:
         assert template.issued == template.coupons.count()
-    used = Coupon.objects.filter(status=Coupon.Status.USED)
+    used = Coupon.objects.filter(status=Coupon.Status.USED, template__in_store=False)
     assert used.count() == mall.counts["coupon_orders"] > 0
     with_coupon = Order.objects.filter(coupon_id__in=used.values("pk"), paid_at__isnull=False)
     assert with_coupon.count() == used.count()
@@ -306,3 +309,34 @@ def test_every_merchant_runs_a_group_buy_with_a_complete_group_and_one_waiting_f
         assert sorted(shipping.values_list("status", flat=True)) == ["awaiting_group", "to_ship", "to_ship",
                                                                     "to_ship"]
     assert GroupBuyGroup.objects.count() == 2 * mall.counts["group_buys"]
+
+
+def test_the_offline_half_has_in_store_coupons_pickups_waiting_and_guides_earning(mall):
+    from linkmall.campaigns.models import Coupon
+    from linkmall.ledger.models import LedgerAccount, OwnerKind
+    from linkmall.ledger.selectors import ledger_verify
+    from linkmall.orders.models import Redemption
+    from linkmall.referral.models import GuidePay, OrderSettlement
+
+    merchants = Merchant.objects.count()
+    assert GuidePay.objects.filter(commission_percent=3).count() == merchants == mall.counts["guide_pay_merchants"]
+    in_store = Coupon.objects.filter(template__in_store=True)
+    assert in_store.count() == mall.counts["in_store_claimed"] == 5 * merchants
+    assert in_store.filter(status=Coupon.Status.USED).count() == mall.counts["in_store_redeemed"] == 2 * merchants
+    assert in_store.filter(status=Coupon.Status.AVAILABLE, code__regex=r"^\d{8}$").count() == 3 * merchants
+    redeemed = Redemption.objects.filter(outcome="redeemed")
+    assert redeemed.filter(kind="coupon", purchase_fen__in=[8800, 15600]).count() == 2 * merchants
+    assert not Redemption.objects.exclude(outcome="redeemed").exists()
+
+    pickups = Order.objects.filter(fulfilment_mode="pickup")
+    assert pickups.count() == mall.counts["pickup_orders"] == 4 * merchants
+    waiting = pickups.filter(status=Order.Status.SHIPPED, store_received_at__isnull=False, picked_up_at__isnull=True)
+    assert waiting.count() == mall.counts["pickups_waiting"] == 3 * merchants
+    collected = pickups.filter(status=Order.Status.COMPLETED, picked_up_at__isnull=False)
+    assert collected.count() == mall.counts["pickups_collected"] == merchants
+    # the collected pick-up paid the guide who handed it over; the history's guides earned too
+    assert OrderSettlement.objects.filter(order__in=collected, guide__isnull=False).count() == merchants
+    assert OrderSettlement.objects.filter(guide__isnull=False).count() > merchants
+    guide_money = LedgerAccount.objects.filter(owner_kind=OwnerKind.GUIDE).aggregate(s=Sum("balance_fen"))["s"]
+    assert guide_money > 0
+    assert ledger_verify().ok
