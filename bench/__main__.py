@@ -143,6 +143,13 @@ def bench_backend(name: str, env: dict[str, str], options) -> dict:
         for run in runs:
             print(f"[{name}] flash-sale drill {' '.join(run[2:]) or '(database path)'} …", file=sys.stderr)
             result["flash"].append(child(["-m", "bench.flash", *run, *quick], env))
+    if not options.no_nearby:
+        print(f"[{name}] nearby offers: 10,000 stores, 50,000 live offers …", file=sys.stderr)
+        result["nearby"] = child(["-m", "bench.nearby", *(["--quick"] if options.quick else [])], env)
+    if not options.no_redeem and name == "postgresql":
+        print(f"[{name}] redemption at a counter: {options.redeem_clients} staff clients …", file=sys.stderr)
+        result["redeem"] = child(["-m", "bench.redeem", "--clients", str(options.redeem_clients),
+                                  *(["--quick"] if options.quick else [])], env, timeout=3600)
     result["pages"] = []
     if options.no_http:
         return result
@@ -185,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip checkout with a coupon, points and a level, and the coupon claim burst")
     parser.add_argument("--no-flash", action="store_true",
                         help="skip the flash-sale drills (bench/flash.py: database path, PostgreSQL + Redis, crash)")
+    parser.add_argument("--no-nearby", action="store_true",
+                        help="skip the nearby-offers benchmark (bench/nearby.py: 10,000 stores, 50,000 offers)")
+    parser.add_argument("--no-redeem", action="store_true",
+                        help="skip the redemption drill (bench/redeem.py: staff scanning codes on PostgreSQL)")
+    parser.add_argument("--redeem-clients", type=int, default=32, help="staff clients of the redemption drill")
     parser.add_argument("--campaign-lines", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20])
     parser.add_argument("--burst-clients", type=int, default=64, help="HTTP clients of the coupon claim burst")
     parser.add_argument("--full", action="store_true",

@@ -42,10 +42,16 @@ def markdown(results: dict) -> str:
     from bench.flash import flash_markdown
 
     out += flash_markdown(results)
+    from bench.nearby import nearby_markdown, nearby_verdicts
+
+    out += nearby_markdown(results)
+    from bench.redeem import redeem_markdown
+
+    out += redeem_markdown(results)
     out += ["", "## Against the targets", ""]
     from bench.flash import flash_verdicts
 
-    out += _verdicts(results) + flash_verdicts(results)
+    out += _verdicts(results) + flash_verdicts(results) + nearby_verdicts(results)
     return "\n".join(out)
 
 

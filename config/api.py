@@ -3,12 +3,14 @@
 from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
 from linkmall.aftersales.redeem_api import router as redeem_router
+from linkmall.aftersales.redemption_report_api import router as redemption_report_router
 from linkmall.campaigns.api import router as campaigns_router
 from linkmall.campaigns.api_bargain import router as bargain_router
 from linkmall.campaigns.api_flash import router as flash_router
 from linkmall.campaigns.api_group import router as group_buy_router
 from linkmall.campaigns.api_layer import router as layer_offers_router
 from linkmall.campaigns.api_loyalty import router as loyalty_router
+from linkmall.campaigns.api_nearby import router as nearby_router
 from linkmall.campaigns.api_share import router as share_router
 from linkmall.cards.api import router as cards_router
 from linkmall.catalog.api import router as catalog_router
@@ -48,10 +50,12 @@ api.add_router("/campaigns", group_buy_router)
 api.add_router("/campaigns", group_seats_router)  # in orders: opening or joining places the order
 api.add_router("/campaigns", group_refunds_router)  # in payments: the retry of a failed group's refund
 api.add_router("/campaigns/reports", campaign_reports_router)
+api.add_router("/nearby", nearby_router)  # 附近门店与优惠 (docs/o2o.md)
 api.add_router("/orders", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/redeem", redeem_router)  # in aftersales: an open after-sales request refuses it
+api.add_router("/redeem/report", redemption_report_router)  # in aftersales: it reads refunds
 api.add_router("/referral/guide-pay", guide_pay_router)  # guides earn (docs/o2o.md)
 api.add_router("/referral", referral_router)
 api.add_router("/ledger", ledger_router)

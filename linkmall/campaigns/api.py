@@ -28,6 +28,7 @@ from linkmall.campaigns.schemas import (
     StorePromotionPatch,
 )
 from linkmall.campaigns.selectors import Claimable
+from linkmall.campaigns.selectors.nearby import claim_point
 from linkmall.core.errors import NotFound
 from linkmall.core.paging import Page, paginate
 from linkmall.stores.models import Merchant
@@ -85,8 +86,11 @@ def claim_centre(request: HttpRequest, merchant_id: int) -> list[Claimable]:
 def claim(request: ApiRequest, template_id: int, payload: ClaimIn) -> Status[Coupon]:
     """Claim a coupon of the claim centre with the source it lists (`source`): claim, or new_customer
     for a new-customer-only coupon (新人专享), refused with `coupon_new_customers_only` to a caller
-    who has bought at the merchant."""
-    coupon = services.coupon_claim(user=request.auth, template_id=template_id, key=payload.key)
+    who has bought at the merchant. A geofenced coupon (地理围栏券) needs `lat` and `lng` (GCJ-02, or
+    WGS-84 with `coord: "wgs84"`) within its radius: `geofence_location_required` (400) without them,
+    `geofence_outside` (403, with `distance_m` and `radius_m`) beyond it; nothing is issued."""
+    point = claim_point(lat=payload.lat, lng=payload.lng, coord=payload.coord)
+    coupon = services.coupon_claim(user=request.auth, template_id=template_id, key=payload.key, point=point)
     return Status(201, Coupon.objects.select_related("template", "merchant").get(pk=coupon.pk))
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkmall.accounts.models import User
 from linkmall.core import clock
-from linkmall.stores.models import Listing, Merchant
+from linkmall.stores.models import Listing, Merchant, Store
 
 
 class Kind(models.TextChoices):
@@ -126,6 +126,11 @@ class CouponSource(models.TextChoices):
     SHARE = "share", _("分享得券")
 
 
+#: a geofenced coupon's radius in metres: at least a street corner, at most a city district
+GEOFENCE_MIN_M = 100
+GEOFENCE_MAX_M = 50_000
+
+
 class CouponTemplate(OfferTerms):
     """What a merchant gives out: `total` coupons at most, `per_user_limit` per buyer. A coupon is
     valid in a fixed window (`valid_from`–`valid_until`) or for `valid_days` after it is claimed.
@@ -146,6 +151,11 @@ class CouponTemplate(OfferTerms):
     #: 到店核销券: claimed online, used only in a store of the merchant (a guide or the owner redeems
     #: its `Coupon.code`), never at online checkout (docs/o2o.md)
     in_store = models.BooleanField(default=False)
+    #: 地理围栏券: only a visitor within `geofence_radius_m` metres of this store (of the same merchant)
+    #: may claim it, with their location (docs/o2o.md "Geofenced offers"); both empty otherwise
+    geofence_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="geofenced_coupon_templates")
+    geofence_radius_m = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["merchant", "status"], name="coupon_template_merchant")]
@@ -164,6 +174,12 @@ class CouponTemplate(OfferTerms):
                 name="coupon_template_claim_window",
                 condition=(Q(claim_starts_at__isnull=True) | Q(claim_ends_at__isnull=True)
                            | Q(claim_ends_at__gt=F("claim_starts_at"))),
+            ),
+            models.CheckConstraint(
+                name="coupon_template_geofence_pair",
+                condition=(Q(geofence_store__isnull=True, geofence_radius_m__isnull=True)
+                           | Q(geofence_store__isnull=False, geofence_radius_m__gte=GEOFENCE_MIN_M,
+                               geofence_radius_m__lte=GEOFENCE_MAX_M)),
             ),
         ]
 

@@ -143,6 +143,10 @@ class CouponTemplateIn(Schema):
     sources: list[SourceIn] = Field(default_factory=_claim_only, min_length=1, max_length=6)
     #: 到店核销券: redeemed in a store with its code, never used at online checkout
     in_store: bool = False
+    #: 地理围栏券: only visitors within `geofence_radius_m` (100–50,000) metres of this store of the
+    #: merchant may claim it, sending their location; both or neither
+    geofence_store_id: Id | None = None
+    geofence_radius_m: int | None = Field(None, ge=1, le=10_000_000)
     accept_loss: bool = False
 
 
@@ -164,6 +168,9 @@ class CouponTemplatePatch(Schema):
     total: int | None = Field(None, ge=1, le=10_000_000)
     per_user_limit: int | None = Field(None, ge=1, le=100)
     sources: list[SourceIn] | None = Field(None, min_length=1, max_length=6)
+    #: in draft only, like every term (null clears the geofence, with its radius)
+    geofence_store_id: Id | None = None
+    geofence_radius_m: int | None = Field(None, ge=1, le=10_000_000)
     accept_loss: bool = False
 
 
@@ -190,6 +197,8 @@ class CouponTemplateOut(Schema):
     per_user_limit: int
     sources: list[str]
     in_store: bool
+    geofence_store_id: int | None
+    geofence_radius_m: int | None
     status: str
     created_at: datetime
     updated_at: datetime
@@ -224,6 +233,9 @@ class ClaimableOut(Schema):
     claim_starts_at: datetime | None = Field(alias="template.claim_starts_at")
     remaining: int = Field(alias="template.remaining")
     per_user_limit: int = Field(alias="template.per_user_limit")
+    #: 地理围栏券: a claim needs the caller's location within this radius of this store
+    geofence_store_id: int | None = Field(alias="template.geofence_store_id")
+    geofence_radius_m: int | None = Field(alias="template.geofence_radius_m")
     #: how many the caller holds (0 for a visitor)
     claimed: int
     #: open, sold_out, limit_reached, not_started or not_new_customer (a new-customer-only coupon
@@ -240,6 +252,11 @@ class ClaimableOut(Schema):
 class ClaimIn(Schema):
     #: the same key again returns the same coupon (a retried tap)
     key: str | None = Field(None, min_length=1, max_length=100)
+    #: the caller's location, needed for a geofenced coupon (地理围栏券): GCJ-02 by default (WeChat's
+    #: wx.getLocation type gcj02, Chinese maps), or WGS-84 (GPS, a browser) with coord=wgs84
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    coord: str = Field("gcj02", pattern="^(gcj02|wgs84)$")
 
 
 class CouponOut(Schema):

@@ -226,6 +226,10 @@ _CODES = (
     ErrorCode("redeem_locked", 429, _("失败次数过多，核销已暂时锁定，请稍后再试。")),
     ErrorCode("redeem_below_threshold", 409, _("到店消费金额未达到这张券的使用门槛。")),
     ErrorCode("coupon_in_store_only", 409, _("这张券仅限到店核销，不能在线上使用。")),
+    # O2O: geofenced coupons (地理围栏券), docs/o2o.md
+    ErrorCode("geofence_location_required", 400, _("这张券只能在门店附近领取，请允许使用你的位置后再试。")),
+    ErrorCode("geofence_outside", 403, _("你离门店约 %(distance_m)s 米，这张券只能在 %(radius_m)s 米内领取。"),
+              lambda d: {"distance_m": d.get("distance_m", "?"), "radius_m": d.get("radius_m", "?")}),
     # campaigns: layer offers
     ErrorCode("listing_early_access", 409, _("新品抢先中，目前仅限核心会员购买，请等正式开售。")),
     # invite tiers (阶梯邀请)

@@ -30,6 +30,10 @@ class Store(models.Model):
     opening_hours = models.CharField(max_length=50, blank=True)
     is_active = models.BooleanField(default=True)
 
+    class Meta:
+        # "stores near me" (stores.selectors.stores_nearby) reads a latitude/longitude box
+        indexes = [models.Index(fields=["latitude", "longitude"], name="store_location")]
+
     def __str__(self) -> str:
         return self.name
 

@@ -424,6 +424,8 @@ PUBLIC_PAGES: dict[str, str] = {
     "shop/<int:merchant_id>/coupons/": "a merchant's claim centre (领券中心) is public; a claim puts a coupon in the "
                                        "caller's own wallet",
     "shop/<int:merchant_id>/offers/": "a shop's live promotions and claimable coupons, a fragment of its public pages",
+    "shop/<int:merchant_id>/nearby/": "a shop's stores nearest a point with their live offers (附近门店与优惠), a "
+                                      "fragment of its public pages; the point is the caller's own",
     "shop/<int:merchant_id>/early-access/": "a shop's 新品抢先 teaser is public; only its core customers may buy",
     "shop/<int:merchant_id>/my-offers/": "the caller's own coupons at the shop of a public card (empty for others)",
     "shop/<int:merchant_id>/share-offer/": "a shop's running share-to-get offer, a fragment of its public card",
@@ -869,3 +871,24 @@ def test_the_owner_side_can_use_the_campaign_api_so_the_refusals_above_mean_some
     assert Listing.objects.get(pk=a.listing.pk).early_access_until is not None
     assert GuideCoupon.objects.filter(profile=a.profile).count() == 1
     assert not MemberLevel.objects.filter(pk=a.member_level.pk).exists()
+
+
+def test_the_redemption_report_refuses_another_merchants_store(client, sides):
+    """The redemption report (aftersales.redemption_report) names its store in the query string, so
+    the route matrix above does not see it: another merchant's owner and another store's guide get
+    404 on the page and the API for side A's store, and the owner side gets 200."""
+    a, b = sides
+    page = "/console/merchant/redemptions/report/"
+    api = "/api/v1/redeem/report"
+    for user, status in [(b.owner, 404), (b.guide.user, 404), (a.guide.user, 200), (a.owner, 200)]:
+        client.force_login(user)
+        token = api_token_issue(user=user)
+        got = (client.get(page, {"store": a.store.pk}).status_code,
+               client.get(api, {"store_id": a.store.pk}, HTTP_AUTHORIZATION=f"Bearer {token}").status_code,
+               client.get(api, {"store_id": a.store.pk, "format": "csv"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+               .status_code)
+        assert got == (status, status, status), (user.role, got)
+    for user in (a.consumer, a.staff):
+        client.force_login(user)
+        token = api_token_issue(user=user)
+        assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403

@@ -16,6 +16,7 @@ from linkmall.accounts.pages.decorators import consumer_page, safe_next
 from linkmall.campaigns import selectors, services
 from linkmall.campaigns.models import CouponTemplate
 from linkmall.campaigns.offers import template_label
+from linkmall.campaigns.selectors.nearby import claim_point
 from linkmall.core import clock
 from linkmall.core.drawing import qr_png
 from linkmall.core.error_codes import error_text
@@ -81,7 +82,10 @@ def _claim(request: UserRequest, merchant_id: int) -> HttpResponse:
         messages.error(request, _("没有找到这张优惠券。"))
         return back
     try:
-        services.coupon_claim(user=request.user, template_id=template_id)
+        # a geofenced coupon (地理围栏券) posts the visitor's location: WGS-84 from the browser
+        point = claim_point(lat=request.POST.get("lat") or None, lng=request.POST.get("lng") or None,
+                            coord=request.POST.get("coord") or "gcj02")
+        services.coupon_claim(user=request.user, template_id=template_id, point=point)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:

@@ -91,6 +91,10 @@ class CouponTemplateForm(_TermsForm):
     sources = forms.MultipleChoiceField(label=_("发放方式"), choices=CouponSource.choices, initial=[CouponSource.CLAIM],
                                         widget=forms.CheckboxSelectMultiple)
     in_store = forms.BooleanField(label=_("到店核销（仅限门店使用，线上不可用）"), required=False)
+    geofence_store = forms.IntegerField(label=_("地理围栏：门店编号（留空为不限位置）"), required=False, min_value=1,
+                                        max_value=2**31 - 1)
+    geofence_radius_m = forms.IntegerField(label=_("地理围栏半径（米，100–50000）"), required=False, min_value=1,
+                                           max_value=10_000_000)
 
     def fields_for_service(self) -> CouponTemplateFields:
         data = self.cleaned_data
@@ -103,6 +107,8 @@ class CouponTemplateForm(_TermsForm):
             "valid_until": data.get("valid_until"),
             "sources": list(data.get("sources") or []),
             "in_store": bool(data.get("in_store")),
+            "geofence_store_id": data.get("geofence_store"),
+            "geofence_radius_m": data.get("geofence_radius_m"),
         }
         return out
 

@@ -9,6 +9,7 @@ from linkmall.campaigns.pages import (
     flash_console,
     group_console,
     loyalty,
+    nearby,
     share,
     showcase,
 )
@@ -20,6 +21,7 @@ urlpatterns = [
     path("me/coupons/", consumer.wallet, name="wallet"),
     path("shop/<int:merchant_id>/coupons/", consumer.claim_centre, name="claim_centre"),
     path("shop/<int:merchant_id>/offers/", showcase.shop_offers_fragment, name="shop_offers"),
+    path("shop/<int:merchant_id>/nearby/", nearby.nearby_fragment, name="nearby"),
     path("console/merchant/campaigns/", console.console, name="console"),
     path("console/merchant/campaigns/promotions/new/", console.promotion_new, name="promotion_new"),
     path("console/merchant/campaigns/promotions/<int:promotion_id>/status/", console.promotion_status,

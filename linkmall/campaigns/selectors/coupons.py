@@ -143,7 +143,7 @@ def claimable_templates(*, merchant_id: int, user: User | None = None) -> list[C
     rows = (CouponTemplate.objects.filter(merchant_id=merchant_id, status=CampaignStatus.ACTIVE)
             .filter(Q(claim_ends_at__isnull=True) | Q(claim_ends_at__gt=now))
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-            .order_by("-pk"))
+            .select_related("geofence_store").order_by("-pk"))
     templates = [t for t in rows if any(source in t.sources for source in CLAIM_CENTRE_SOURCES)]
     viewer = user if user is not None and user.is_authenticated else None
     held: dict[int, int] = {}

@@ -25,6 +25,7 @@ from django.db.models import F
 
 from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
+from linkmall.campaigns.geofence import geofence_check
 from linkmall.campaigns.models import CampaignStatus, Coupon, CouponSource, CouponTemplate
 from linkmall.core import clock
 from linkmall.core.errors import Conflict, InvalidInput, NotFound
@@ -48,23 +49,29 @@ def claim_source(template: CouponTemplate) -> str:
     return CouponSource.CLAIM if CouponSource.CLAIM in template.sources else CouponSource.NEW_CUSTOMER
 
 
-def coupon_claim(*, user: User, template_id: int, source: str | None = None, key: str | None = None) -> Coupon:
+def coupon_claim(*, user: User, template_id: int, source: str | None = None, key: str | None = None,
+                 point: tuple[float, float] | None = None) -> Coupon:
     """A consumer takes a coupon of the template (the claim centre, 领券); `source` defaults to the
     one the claim centre offers it with (`claim_source`). A `new_customer` claim of a buyer who has
     bought at the merchant is refused (`coupon_new_customers_only`). With a `key`, a retry returns
-    the same coupon and issues nothing more."""
+    the same coupon and issues nothing more. A geofenced template (地理围栏券) needs the buyer's
+    GCJ-02 `point` within its radius (`geofence.geofence_check`: `geofence_location_required`,
+    `geofence_outside`)."""
     require_role(user, Role.CONSUMER)
-    return _issue(user=user, template_id=template_id, source=source, key=key, claimed=True)
+    return _issue(user=user, template_id=template_id, source=source, key=key, claimed=True, point=point)
 
 
 def coupon_issue(*, template: CouponTemplate, user: User, source: str, key: str) -> Coupon:
     """Give a consumer a coupon of the template another way (a guide, a layer action, an invite
-    tier, share-to-get, the new-customer gift): the same rules as a claim, idempotent by `key`."""
+    tier, share-to-get, the new-customer gift): the same rules as a claim, idempotent by `key`.
+    A geofence is not checked here: a geofenced template's only other sources are the merchant's
+    own (a guide, a layer action; `services.templates`), who chose whom to give it to."""
     require_role(user, Role.CONSUMER)
     return _issue(user=user, template_id=template.pk, source=source, key=key, claimed=False)
 
 
-def _issue(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool) -> Coupon:
+def _issue(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool,
+           point: tuple[float, float] | None = None) -> Coupon:
     if source is not None and source not in CouponSource.values:
         raise InvalidInput("Unknown coupon source.", detail={"field": "source"})
     if key is not None and not 0 < len(key) <= MAX_KEY:
@@ -74,13 +81,15 @@ def _issue(*, user: User, template_id: int, source: str | None, key: str | None,
         attempt += 1
         try:
             with transaction.atomic():
-                return _issue_once(user=user, template_id=template_id, source=source, key=key, claimed=claimed)
+                return _issue_once(user=user, template_id=template_id, source=source, key=key, claimed=claimed,
+                                   point=point)
         except IntegrityError:
             if attempt > MAX_ATTEMPTS:
                 raise
 
 
-def _issue_once(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool) -> Coupon:
+def _issue_once(*, user: User, template_id: int, source: str | None, key: str | None, claimed: bool,
+                point: tuple[float, float] | None) -> Coupon:
     if key is not None:
         existing = Coupon.objects.filter(template_id=template_id, key=key).first()
         if existing is not None:
@@ -103,6 +112,8 @@ def _issue_once(*, user: User, template_id: int, source: str | None, key: str | 
                                                                                merchant_id=template.merchant_id):
         raise Conflict("This coupon is for new customers only.", code="coupon_new_customers_only",
                        detail={"template_id": template.pk})
+    if claimed:
+        geofence_check(template=template, point=point)
     took = (CouponTemplate.objects.filter(pk=template.pk, status=CampaignStatus.ACTIVE, issued__lt=F("total"))
             .update(issued=F("issued") + 1))
     if took != 1:

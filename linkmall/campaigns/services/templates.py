@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from linkmall.accounts.models import User
-from linkmall.campaigns.models import CampaignStatus, CouponSource, CouponTemplate
+from linkmall.campaigns.models import GEOFENCE_MAX_M, GEOFENCE_MIN_M, CampaignStatus, CouponSource, CouponTemplate
 from linkmall.campaigns.services._common import (
     MAX_PER_USER,
     MAX_TOTAL,
@@ -32,7 +32,7 @@ from linkmall.campaigns.services._common import (
 )
 from linkmall.core import clock
 from linkmall.core.errors import Conflict
-from linkmall.stores.models import Merchant
+from linkmall.stores.models import Merchant, Store
 
 
 class CouponTemplateFields(TypedDict, total=False):
@@ -55,7 +55,16 @@ class CouponTemplateFields(TypedDict, total=False):
     sources: list[str]
     #: 到店核销券: redeemed in a store with its code, never used at online checkout (docs/o2o.md)
     in_store: bool
+    #: 地理围栏券: only visitors within `geofence_radius_m` metres of this store of the merchant may
+    #: claim it, with their location; both None for an ordinary template (docs/o2o.md)
+    geofence_store_id: int | None
+    geofence_radius_m: int | None
 
+
+#: the sources a geofenced template may have: the claim centre's (the claim checks the location)
+#: and the merchant's own hand-outs; share-to-get and invite prizes would issue it unchecked
+GEOFENCE_SOURCES = frozenset({CouponSource.CLAIM, CouponSource.NEW_CUSTOMER, CouponSource.GUIDE,
+                              CouponSource.LAYER})
 
 FIELDS = tuple(CouponTemplateFields.__annotations__)
 #: what may still change once coupons may be out
@@ -93,8 +102,32 @@ def _clean(values: dict[str, Any], *, merchant: Merchant, actor: User) -> dict[s
     if not isinstance(in_store, bool):
         errors["in_store"] = _("请选择是否到店核销")
     out["in_store"] = in_store is True
+    _clean_geofence(values, out, merchant=merchant, errors=errors)
     errors.raise_any()
     return out
+
+
+def _clean_geofence(values: dict[str, Any], out: dict[str, Any], *, merchant: Merchant, errors: Errors) -> None:
+    """A geofence is a store of the same merchant and a radius of GEOFENCE_MIN_M–GEOFENCE_MAX_M
+    metres, both or neither; a geofenced template keeps to GEOFENCE_SOURCES."""
+    store_id = values.get("geofence_store_id")
+    out["geofence_store_id"] = None
+    out["geofence_radius_m"] = None
+    if store_id is None:
+        if values.get("geofence_radius_m") is not None:
+            errors["geofence_store_id"] = _("请选择围栏的中心门店")
+        return
+    if (isinstance(store_id, bool) or not isinstance(store_id, int)
+            or not Store.objects.filter(pk=store_id, merchant=merchant, is_active=True).exists()):
+        errors["geofence_store_id"] = _("请选择本店一家营业中的门店")
+    else:
+        out["geofence_store_id"] = store_id
+    radius = whole(values, "geofence_radius_m", errors, minimum=GEOFENCE_MIN_M, maximum=GEOFENCE_MAX_M)
+    out["geofence_radius_m"] = radius
+    if "geofence_radius_m" in errors and values.get("geofence_radius_m") is None:
+        errors["geofence_radius_m"] = _("请填写围栏半径（米）")
+    if set(out.get("sources") or []) - GEOFENCE_SOURCES:
+        errors["sources"] = _("地理围栏券只能通过领券中心、导购或客户分层发放")
 
 
 def coupon_template_create(*, actor: User, merchant: Merchant, accept_loss: bool = False,

@@ -5,6 +5,7 @@ is always the supplier SKU's current stock, read through the listing → SKU joi
 copy it), so what a buyer sees is what order placement will check.
 """
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from linkmall.core import clock
 from linkmall.core.errors import InvalidInput, NotFound
 from linkmall.core.money import fen_to_yuan
 from linkmall.stores.early_access import on_general_sale
-from linkmall.stores.geo import haversine_m
+from linkmall.stores.geo import EARTH_RADIUS_M, haversine_m, wgs84_to_gcj02
 from linkmall.stores.models import Listing, Store
 from linkmall.stores.pricing import PRICE_ALLOWED
 
@@ -244,23 +245,87 @@ def _coordinates(latitude, longitude) -> tuple[float, float]:
         lat, lng = float(Decimal(str(latitude))), float(Decimal(str(longitude)))
     except (ArithmeticError, ValueError):
         raise InvalidInput("Latitude and longitude must be numbers.", detail={"field": "latitude"}) from None
-    if not (-90 <= lat <= 90) or not (-180 <= lng <= 180):
+    if not (-90 <= lat <= 90) or not (-180 <= lng <= 180):  # NaN fails both
         raise InvalidInput("Latitude or longitude is out of range.", detail={"latitude": lat, "longitude": lng})
     return lat, lng
 
 
-def stores_nearby(*, latitude, longitude, limit: int = 20, merchant_id: int | None = None) -> list[NearbyStore]:
-    """Open stores ordered by distance from a point. One query."""
+#: the datums a visitor's location may come in: GCJ-02 (Chinese maps, WeChat) or WGS-84 (GPS, a browser)
+DATUMS = ("gcj02", "wgs84")
+
+
+def gcj02_point(latitude, longitude, *, datum: str = "gcj02") -> tuple[float, float]:
+    """A visitor's location as a GCJ-02 (lat, lng) pair of floats, the datum stores are kept in: a
+    WGS-84 one (navigator.geolocation) is converted (`geo.wgs84_to_gcj02`). Not numbers, out of
+    range or an unknown datum: `invalid_input`."""
+    if datum not in DATUMS:
+        raise InvalidInput("The datum is gcj02 or wgs84.", detail={"field": "coord", "allowed": list(DATUMS)})
     lat, lng = _coordinates(latitude, longitude)
-    rows = Store.objects.filter(is_active=True).select_related("merchant")
+    return wgs84_to_gcj02(lat, lng) if datum == "wgs84" else (lat, lng)
+
+
+#: "stores near me" reads growing latitude/longitude boxes (the index `store_location`): the first
+#: box reaches this far from the point, each next one NEARBY_WIDEN times farther
+NEARBY_FIRST_BOX_M = 500
+NEARBY_WIDEN = 4
+#: without a radius, boxes stop growing here and the last read takes every open store
+NEARBY_LAST_BOX_M = 32_000
+_METRES_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_M / 360
+
+
+def _box(lat: float, lng: float, reach_m: float) -> Q:
+    """The latitude/longitude box that holds every point within `reach_m` of (lat, lng), a little
+    wider (rounded outwards to the column's 6 decimals). Across a pole or the antimeridian it
+    gives up on longitude."""
+    d_lat = reach_m / _METRES_PER_DEGREE
+    edge = min(90.0, abs(lat) + d_lat)
+    cos_edge = math.cos(math.radians(edge))
+    q = Q(latitude__gte=_deg(lat - d_lat, -1), latitude__lte=_deg(lat + d_lat, 1))
+    if cos_edge > 1e-6:
+        d_lng = reach_m / (_METRES_PER_DEGREE * cos_edge)
+        if lng - d_lng >= -180 and lng + d_lng <= 180:
+            q &= Q(longitude__gte=_deg(lng - d_lng, -1), longitude__lte=_deg(lng + d_lng, 1))
+    return q
+
+
+def _deg(value: float, direction: int) -> Decimal:
+    return (Decimal(repr(value)) + Decimal("0.000002") * direction).quantize(Decimal("0.000001"))
+
+
+def stores_nearby(*, latitude, longitude, limit: int = 20, merchant_id: int | None = None,
+                  radius_m: int | None = None) -> list[NearbyStore]:
+    """Open stores (optionally one merchant's) ordered by distance from a GCJ-02 point, nearest
+    first (ties by id), at most `limit`, and within `radius_m` metres when given.
+
+    It never loads every store: it reads the ids and coordinates of the stores in a box around the
+    point (`NEARBY_FIRST_BOX_M`, then `NEARBY_WIDEN` times wider each time) until the box holds
+    `limit` stores within its reach or reaches `radius_m`, measures each exactly (`haversine_m`),
+    and loads the chosen stores with their merchants. Queries: one per box (at most 1 +
+    ceil(log4(radius / 500)); without a radius at most 5, the last one unbounded), plus one."""
+    lat, lng = _coordinates(latitude, longitude)
+    if limit <= 0:
+        return []
+    rows = Store.objects.filter(is_active=True)
     if merchant_id is not None:
         rows = rows.filter(merchant_id=merchant_id)
-    nearby = [
-        NearbyStore(store=s, distance_m=round(haversine_m(lat, lng, float(s.latitude), float(s.longitude))))
-        for s in rows
-    ]
-    nearby.sort(key=lambda n: (n.distance_m, n.store.pk))
-    return nearby[: max(0, limit)]
+    last = radius_m if radius_m is not None else NEARBY_LAST_BOX_M
+    reach: float = min(NEARBY_FIRST_BOX_M, last)
+    while True:
+        final = reach >= last
+        boxed = rows if final and radius_m is None else rows.filter(_box(lat, lng, reach))
+        keep = radius_m if final and radius_m is not None else (math.inf if final else reach)
+        found = []
+        for pk, s_lat, s_lng in boxed.values_list("pk", "latitude", "longitude"):
+            distance = haversine_m(lat, lng, float(s_lat), float(s_lng))
+            if distance <= keep:
+                found.append((round(distance), pk))
+        if final or len(found) >= limit:
+            break
+        reach = min(reach * NEARBY_WIDEN, last)
+    found.sort()
+    found = found[:limit]
+    stores = Store.objects.select_related("merchant").in_bulk([pk for _, pk in found])
+    return [NearbyStore(store=stores[pk], distance_m=distance) for distance, pk in found]
 
 
 def nearest_store(*, latitude, longitude, merchant_id: int | None = None) -> NearbyStore | None:
