@@ -3,7 +3,8 @@
 Redis admits buyers and appends each to a stream (`campaigns.services.flash_redis`); this worker
 reads the stream as the consumer group `writers` and, for a batch of entries in one database
 transaction, runs `flash_attempt(admitted=True)` for each (a savepoint per entry) with the
-`client_token` derived from the entry's id. Only after the commit are the entries acknowledged
+`client_token` derived from the entry's id; an entry with a store is a pick-up order (到店自提) there,
+its address optional (0: none). Only after the commit are the entries acknowledged
 (XACK), so an entry read and never acknowledged — the worker or its host killed mid-batch — is
 read again: on start the worker claims every pending entry of the group (`reconcile`) and writes
 them first, and the replay finds the orders already written through their client_token, so no
@@ -28,6 +29,7 @@ from linkmall.campaigns.services.flash_redis import StreamEntry
 from linkmall.core.errors import DomainError
 from linkmall.customers.models import Address
 from linkmall.orders.flash import flash_attempt, queued_token
+from linkmall.stores.models import Store
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +54,22 @@ def write_entries(entries: Sequence[StreamEntry | str]) -> Written:
     if not live:
         return result
     users = User.objects.in_bulk({entry.user_id for entry in live})
-    addresses = Address.objects.in_bulk({entry.address_id for entry in live})
+    addresses = Address.objects.in_bulk({entry.address_id for entry in live if entry.address_id})
+    stores = Store.objects.in_bulk({entry.pickup_store_id for entry in live if entry.pickup_store_id})
     done: list[tuple[str, int, int]] = []
     refused: list[tuple[StreamEntry, str]] = []
     with transaction.atomic():
         for entry in live:
             buyer, address = users.get(entry.user_id), addresses.get(entry.address_id)
-            if buyer is None or address is None or address.user_id != entry.user_id:
+            store = stores.get(entry.pickup_store_id)
+            if buyer is None or (entry.address_id and (address is None or address.user_id != entry.user_id)):
                 refused.append((entry, "not_found"))
                 continue
+            if (entry.pickup_store_id and store is None) or (not entry.pickup_store_id and address is None):
+                refused.append((entry, "pickup_store_not_found" if entry.pickup_store_id else "not_found"))
+                continue
             try:
-                flash_attempt(buyer=buyer, sale_id=entry.sale_id, address=address,
+                flash_attempt(buyer=buyer, sale_id=entry.sale_id, address=address, pickup_store=store,
                               client_token=queued_token(entry.id), quantity=entry.quantity, admitted=True)
             except DomainError as exc:
                 refused.append((entry, exc.code))

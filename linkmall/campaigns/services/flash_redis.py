@@ -2,7 +2,8 @@
 
 One Lua script per attempt decides admission atomically: the slot is open, the sale is active,
 taken + q ≤ stock and the buyer's count + q ≤ the limit; an admitted buyer is appended to a
-stream with what the order's writer needs (sale, buyer, quantity, address, the client's token).
+stream with what the order's writer needs (sale, buyer, quantity, address, the client's token,
+and for a pick-up order (到店自提) the store; its address is 0 when the buyer gave none).
 The orders are written by `orders.flash_worker` (a consumer group; XACK only after the database
 commit), which runs the database path's transaction for each entry, where the guarded UPDATE of
 `flash_take` stays the safety net.
@@ -65,7 +66,7 @@ redis.call('HINCRBY', KEYS[1], 'taken', q)
 redis.call('HINCRBY', KEYS[1], 'queued', q)
 redis.call('HINCRBY', KEYS[2], ARGV[2], q)
 local id = redis.call('XADD', KEYS[4], '*', 'sale', ARGV[6], 'user', ARGV[2], 'qty', ARGV[3],
-                      'address', ARGV[4], 'token', ARGV[5])
+                      'address', ARGV[4], 'token', ARGV[5], 'store', ARGV[9])
 redis.call('HSET', KEYS[3], tk, id)
 redis.call('PEXPIRE', KEYS[2], ARGV[7])
 redis.call('PEXPIRE', KEYS[3], ARGV[7])
@@ -237,29 +238,31 @@ def _load(sale_id: int) -> None:
 
 
 def flash_admit(*, buyer_id: int, sale_id: int, quantity: int, address_id: int, token: str,
-                now: datetime, before_admitting: Callable[[], None] | None = None) -> Admission:
+                now: datetime, before_admitting: Callable[[], None] | None = None,
+                pickup_store_id: int = 0) -> Admission:
     """One attempt in Redis: the ticket of the admitted buyer, or the refusal's Conflict (the same
     codes as the database path). A retry with the same token gets the first ticket.
+    `pickup_store_id` (0: delivery) and `address_id` (0: none, for a pick-up) go into the entry.
 
     `before_admitting` (the caller's check of the address, a database query) runs only for an
     attempt the script would admit: the script first runs without writing, so the many refused
     attempts of a sold-out sale cost one script and no query; an admitted one costs two scripts."""
     try:
         return _admit(buyer_id=buyer_id, sale_id=sale_id, quantity=quantity, address_id=address_id, token=token,
-                      now=now, before_admitting=before_admitting)
+                      now=now, before_admitting=before_admitting, pickup_store_id=pickup_store_id)
     except redis.RedisError as exc:
         raise FlashUnavailable("The flash sale cannot take attempts right now; try again in a moment.",
                                detail={"sale_id": sale_id}) from exc
 
 
 def _admit(*, buyer_id: int, sale_id: int, quantity: int, address_id: int, token: str,
-           now: datetime, before_admitting: Callable[[], None] | None) -> Admission:
+           now: datetime, before_admitting: Callable[[], None] | None, pickup_store_id: int = 0) -> Admission:
     sale_key, buyers_key, tokens_key = _keys(sale_id)
     args = [_ms(now), buyer_id, quantity, address_id, token, sale_id, _ttl_ms(now + MAX_SLOT)]
     dry = before_admitting is not None
     for _attempt in range(3):
         answer = _scripts.get("admit")(keys=[sale_key, buyers_key, tokens_key, stream_key()],
-                                       args=[*args, "1" if dry else "0"])
+                                       args=[*args, "1" if dry else "0", pickup_store_id])
         if answer[0] == "ok":
             return Admission(sale_id=sale_id, ticket=str(answer[1]))
         if answer[0] == "would" and before_admitting is not None:
@@ -325,13 +328,16 @@ class StreamEntry:
     quantity: int
     address_id: int
     token: str
+    #: a pick-up order's store (到店自提); 0 for a delivery (and in entries written before stores)
+    pickup_store_id: int = 0
 
 
 def _entry(entry_id: str, fields: dict[str, str] | None) -> StreamEntry | None:
     if not fields:
         return None  # deleted after it was read: already written
     return StreamEntry(id=entry_id, sale_id=int(fields["sale"]), user_id=int(fields["user"]),
-                       quantity=int(fields["qty"]), address_id=int(fields["address"]), token=fields["token"])
+                       quantity=int(fields["qty"]), address_id=int(fields["address"]), token=fields["token"],
+                       pickup_store_id=int(fields.get("store") or 0))
 
 
 def ensure_group() -> None:

@@ -339,7 +339,8 @@ def test_the_api_answers_202_with_a_ticket_then_the_poll_gives_the_order_once_wr
     order = Order.objects.get(buyer=first)
     assert written.status_code == 200
     assert written.json() == {"state": "written", "number": order.number, "total_fen": FLASH,
-                              "expires_at": order.expires_at.isoformat()}
+                              "expires_at": order.expires_at.isoformat(), "fulfilment_mode": "delivery",
+                              "pickup_store_id": None}
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 """Bargain (砍价) pages of a shop: the running activities with a 发起砍价 button, and one bargain's
 page — for its buyer the price now, progress, helpers, countdown, share link (with the buyer's
 share code as `?ref=`) and 以 ¥x 购买; for a logged-in friend 帮好友砍一刀 (anyone else logs in first).
-Buying places the order through `orders.bargain` and goes to the order's page to pay. The buyer's
+Buying places the order through `orders.bargain` (快递配送 to the default address, or 到店自提 at
+one of the merchant's open stores: `activity_fulfilment`) and goes to the order's page to pay. The buyer's
 poster (生成海报) is the card poster with the bargain's words and the QR code of the share link."""
 
 import uuid
@@ -29,6 +30,7 @@ from linkmall.core.money import fen_to_yuan
 from linkmall.customers import selectors as customer_selectors
 from linkmall.orders.bargain import bargain_buy
 from linkmall.stores.models import Merchant, Store
+from linkmall.web.pages.activity_fulfilment import chosen_pickup_store, pickup_choices
 
 
 def bargain_list(request: HttpRequest, merchant_id: int) -> HttpResponse:
@@ -71,6 +73,7 @@ def bargain_page(request: HttpRequest, merchant_id: int, bargain_id: int) -> Htt
         "merchant_id": merchant_id, "view": view, "bargain": bargain, "mine": mine, "helped": helped,
         "consumer": user.is_authenticated and getattr(user, "role", "") == Role.CONSUMER,
         "share_url": share_url, "token": uuid.uuid4().hex,
+        "pickup_stores": pickup_choices(merchant_id) if mine and view.state == "open" else [],
     })
 
 
@@ -132,15 +135,23 @@ def bargain_buy_page(request: HttpRequest, merchant_id: int, bargain_id: int) ->
         bargain_view(bargain_id=bargain_id, merchant_id=merchant_id)
     except NotFound:
         raise Http404 from None
+    try:
+        pickup_store = chosen_pickup_store(request, merchant_id)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(_page(merchant_id, bargain_id))
     address = customer_selectors.address_default(user=request.user)  # type: ignore[arg-type]
-    if address is None:
+    if address is None and pickup_store is None:
         messages.error(request, _("请先添加收货地址，再来购买。"))
         return redirect(f"{reverse('web:checkout_address')}?{urlencode({'next': _page(merchant_id, bargain_id)})}")
     token = (request.POST.get("client_token") or "").strip()[:64] or uuid.uuid4().hex
     try:
         order = bargain_buy(buyer=request.user, bargain_id=bargain_id, address=address,  # type: ignore[arg-type]
-                            client_token=f"bargain:{bargain_id}:{token}")
-    except NotFound:
+                            client_token=f"bargain:{bargain_id}:{token}", pickup_store=pickup_store)
+    except NotFound as exc:
+        if exc.code != "not_found":  # pickup_store_not_found: the store closed meanwhile
+            messages.error(request, error_text(exc))
+            return redirect(_page(merchant_id, bargain_id))
         raise Http404 from None
     except DomainError as exc:
         messages.error(request, error_text(exc))

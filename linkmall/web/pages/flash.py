@@ -3,7 +3,8 @@ the buy button, which admits the buyer and places the order in one step, then go
 page to pay within the sale's window. On the Redis path the buy button is admitted in Redis and
 lands on a waiting page (排队中 / 订单生成中) that polls until the worker wrote the order, then
 goes to the order's page; the hall reads the sale's units from Redis, so 已抢光 and 已达限购 show
-before the orders are written."""
+before the orders are written. Each buy form offers 快递配送 (to the default address) or 到店自提 at
+one of the merchant's open stores (`activity_fulfilment`)."""
 
 import uuid
 
@@ -25,6 +26,7 @@ from linkmall.customers import selectors as customer_selectors
 from linkmall.orders.flash import flash_enter, flash_ticket
 from linkmall.orders.models import Order
 from linkmall.stores.models import Merchant
+from linkmall.web.pages.activity_fulfilment import chosen_pickup_store, pickup_choices
 
 
 def flash_hall_page(request: HttpRequest, merchant_id: int) -> HttpResponse:
@@ -47,8 +49,9 @@ def flash_hall_page(request: HttpRequest, merchant_id: int) -> HttpResponse:
                 taken[sale.pk] = max(taken.get(sale.pk, 0), mine)
     slots = [{"sale": sale, "state": flash_state(sale, taken=taken.get(sale.pk, 0)),
               "percent": sold_percent(sale)} for sale in sales]
-    return render(request, "web/flash_hall.html", {"merchant": merchant, "slots": slots,
-                                                   "token": uuid.uuid4().hex})
+    return render(request, "web/flash_hall.html", {
+        "merchant": merchant, "slots": slots, "token": uuid.uuid4().hex,
+        "pickup_stores": pickup_choices(merchant.pk) if any(s["state"] == "on_sale" for s in slots) else []})
 
 
 def _hall(merchant_id: int) -> str:
@@ -60,14 +63,20 @@ def _hall(merchant_id: int) -> str:
 def flash_buy(request: HttpRequest, merchant_id: int, sale_id: int) -> HttpResponse:
     if not FlashSale.objects.filter(pk=sale_id, merchant_id=merchant_id).exists():
         raise Http404
+    try:
+        pickup_store = chosen_pickup_store(request, merchant_id)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(_hall(merchant_id))
     address = customer_selectors.address_default(user=request.user)  # type: ignore[arg-type]
-    if address is None:
+    if address is None and pickup_store is None:
         messages.error(request, _("请先添加收货地址，再来抢购。"))
         return redirect(f"{reverse('web:checkout_address')}?{urlencode({'next': _hall(merchant_id)})}")
     token = (request.POST.get("client_token") or "").strip()[:64] or uuid.uuid4().hex
     try:
-        entered = flash_enter(buyer=request.user, sale_id=sale_id, address_id=address.pk,  # type: ignore[arg-type]
-                              client_token=f"flash:{sale_id}:{token}")
+        entered = flash_enter(buyer=request.user, sale_id=sale_id,  # type: ignore[arg-type]
+                              address_id=address.pk if address is not None else None,
+                              client_token=f"flash:{sale_id}:{token}", pickup_store=pickup_store)
     except DomainError as exc:
         messages.error(request, error_text(exc))
         return redirect(_hall(merchant_id))

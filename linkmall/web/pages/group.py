@@ -1,7 +1,8 @@
 """Group buy (拼团) pages of a shop: the activity page (open a group, or join one of its open groups),
 one group's page — members' avatars (initials; virtual members look like members), seats left, a
 live countdown, the share link with the viewer's share code as `?ref=` and a poster — and 我的拼团.
-Opening and joining place the order through `orders.group` and go to the order's page to pay."""
+Opening and joining place the order through `orders.group` (快递配送 to the default address, or
+到店自提 at one of the merchant's open stores: `activity_fulfilment`) and go to the order's page to pay."""
 
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from linkmall.customers.models import Address
 from linkmall.orders.group import group_join_attempt, group_open_attempt
 from linkmall.orders.models import Order
 from linkmall.stores.models import Merchant, Store
+from linkmall.web.pages.activity_fulfilment import chosen_pickup_store, pickup_choices
 
 
 def _activity(merchant_id: int, activity_id: int) -> GroupBuy:
@@ -46,7 +48,8 @@ def group_activity_page(request: HttpRequest, merchant_id: int, activity_id: int
     groups = [group_view(group_id=g.pk) for g in open_groups(activity_id=activity.pk, limit=10)]
     return render(request, "web/group_activity.html", {
         "merchant_id": merchant_id, "activity": activity, "groups": groups, "token": uuid.uuid4().hex,
-        "leader_price_fen": activity.price_fen - activity.leader_discount_fen})
+        "leader_price_fen": activity.price_fen - activity.leader_discount_fen,
+        "pickup_stores": pickup_choices(merchant_id)})
 
 
 def _page(merchant_id: int, group_id: int) -> str:
@@ -83,18 +86,28 @@ def group_page(request: HttpRequest, merchant_id: int, group_id: int) -> HttpRes
         "mine": mine, "share_url": _share_url(request, merchant_id, group_id, user.pk or 0) if mine else "",
         "empty_seats": range(view.seats_left), "token": uuid.uuid4().hex,
         "consumer": user.is_authenticated and getattr(user, "role", "") == Role.CONSUMER,
+        "pickup_stores": pickup_choices(merchant_id) if view.state == "open" and view.seats_left and not mine else [],
     })
 
 
-def _seat(request: HttpRequest, back: str, attempt: Callable[[Address, str], Order]) -> HttpResponse:
+def _seat(request: HttpRequest, merchant_id: int, back: str,
+          attempt: Callable[[Address | None, str, Store | None], Order]) -> HttpResponse:
+    try:
+        pickup_store = chosen_pickup_store(request, merchant_id)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(back)
     address = customer_selectors.address_default(user=request.user)  # type: ignore[arg-type]
-    if address is None:
+    if address is None and pickup_store is None:
         messages.error(request, _("请先添加收货地址，再来拼团。"))
         return redirect(f"{reverse('web:checkout_address')}?{urlencode({'next': back})}")
     token = (request.POST.get("client_token") or "").strip()[:64] or uuid.uuid4().hex
     try:
-        order = attempt(address, token)
-    except NotFound:
+        order = attempt(address, token, pickup_store)
+    except NotFound as exc:
+        if exc.code != "not_found":  # pickup_store_not_found: the store closed meanwhile
+            messages.error(request, error_text(exc))
+            return redirect(back)
         raise Http404 from None
     except DomainError as exc:
         messages.error(request, error_text(exc))
@@ -107,9 +120,9 @@ def _seat(request: HttpRequest, back: str, attempt: Callable[[Address, str], Ord
 def group_open_page(request: HttpRequest, merchant_id: int, activity_id: int) -> HttpResponse:
     activity = _activity(merchant_id, activity_id)
     back = reverse("web:group_activity", args=[merchant_id, activity.pk])
-    return _seat(request, back, lambda address, token: group_open_attempt(
+    return _seat(request, merchant_id, back, lambda address, token, store: group_open_attempt(
         buyer=request.user, activity_id=activity.pk, address=address,  # type: ignore[arg-type]
-        client_token=f"group-open:{activity.pk}:{token}"))
+        client_token=f"group-open:{activity.pk}:{token}", pickup_store=store))
 
 
 def _back(request: HttpRequest, merchant_id: int, group_id: int) -> str:
@@ -120,9 +133,9 @@ def _back(request: HttpRequest, merchant_id: int, group_id: int) -> str:
 @consumer_page(back=_back)
 def group_join_page(request: HttpRequest, merchant_id: int, group_id: int) -> HttpResponse:
     _view(merchant_id, group_id)
-    return _seat(request, _page(merchant_id, group_id), lambda address, token: group_join_attempt(
+    return _seat(request, merchant_id, _page(merchant_id, group_id), lambda address, token, store: group_join_attempt(
         buyer=request.user, group_id=group_id, address=address,  # type: ignore[arg-type]
-        client_token=f"group-join:{group_id}:{token}"))
+        client_token=f"group-join:{group_id}:{token}", pickup_store=store))
 
 
 @require_GET
