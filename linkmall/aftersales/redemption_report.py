@@ -69,8 +69,8 @@ from linkmall.accounts.models import Role, User
 from linkmall.accounts.tenancy import require_role
 from linkmall.campaigns.models import Coupon
 from linkmall.core import clock
-from linkmall.core.errors import InvalidInput, NotFound
-from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes, yuan
+from linkmall.core.errors import NotFound
+from linkmall.core.tables import DOWNLOAD_FORMATS, Table, table_download, yuan
 from linkmall.customers.models import Profile
 from linkmall.ledger.models import Entry, OwnerKind
 from linkmall.ledger.statements import day_range
@@ -424,22 +424,15 @@ def report_table(report: RedemptionReport) -> Table:
     )
 
 
-EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_FORMATS = DOWNLOAD_FORMATS
 
 
-def report_filename(report: RedemptionReport, extension: str) -> str:
+def report_filename(report: RedemptionReport) -> str:
+    """The download's name without its extension."""
     where = f"store-{report.store.id}" if report.store else f"merchant-{report.merchant_id}"
-    return f"redemptions-{where}-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.{extension}"
+    return f"redemptions-{where}-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}"
 
 
 def report_download(report: RedemptionReport, fmt: str) -> HttpResponse:
     """The report as an Excel workbook (`xlsx`) or a CSV file (`csv`), as an attachment."""
-    table = report_table(report)
-    if fmt == "xlsx":
-        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
-    elif fmt == "csv":
-        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
-    else:
-        raise InvalidInput("format must be json, xlsx or csv.", detail={"field": "format"})
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
-    return response
+    return table_download(report_table(report), fmt=fmt, filename=report_filename(report))

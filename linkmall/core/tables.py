@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.http import HttpResponse
+
+from linkmall.core.errors import InvalidInput
 from linkmall.core.money import fen_to_yuan
 
 MONEY_FORMAT = "#,##0.00"
@@ -93,3 +96,20 @@ def csv_bytes(table: Table) -> bytes:
     for row in table.rows:
         writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+#: the download formats a table comes in, by the name pages and the API take
+DOWNLOAD_FORMATS = ("xlsx", "csv")
+
+
+def table_download(table: Table, *, fmt: str, filename: str) -> HttpResponse:
+    """The table as an attachment: an Excel workbook (`xlsx`) or a CSV file (`csv`), named
+    `filename` plus the extension. Any other format is `invalid_input`."""
+    if fmt == "xlsx":
+        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
+    elif fmt == "csv":
+        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
+    else:
+        raise InvalidInput("format must be json, xlsx or csv.", detail={"field": "format"})
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

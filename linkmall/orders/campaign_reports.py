@@ -66,8 +66,8 @@ from linkmall.campaigns.models import Coupon, CouponSource, Funder
 from linkmall.campaigns.offers import promotion_label, template_label
 from linkmall.campaigns.selectors import coupon_template_get, promotion_get
 from linkmall.core import clock
-from linkmall.core.errors import InvalidInput, NotFound
-from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes, yuan
+from linkmall.core.errors import NotFound
+from linkmall.core.tables import DOWNLOAD_FORMATS, Table, table_download, yuan
 from linkmall.ledger.statements import day_range
 from linkmall.orders.models import Order, OrderLine
 
@@ -400,23 +400,15 @@ def report_table(report: CampaignReport) -> Table:
     )
 
 
-def report_filename(report: CampaignReport, extension: str) -> str:
+def report_filename(report: CampaignReport) -> str:
+    """The download's name without its extension."""
     subject = report.subject
-    return f"campaign-{subject.kind}-{subject.id}-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.{extension}"
+    return f"campaign-{subject.kind}-{subject.id}-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}"
 
 
-#: the download formats of a report, by the name the page and the API take
-EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_FORMATS = DOWNLOAD_FORMATS
 
 
 def report_download(report: CampaignReport, fmt: str) -> HttpResponse:
     """The report as an Excel workbook (`xlsx`) or a CSV file (`csv`), as an attachment."""
-    table = report_table(report)
-    if fmt == "xlsx":
-        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
-    elif fmt == "csv":
-        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
-    else:
-        raise InvalidInput("format must be json, xlsx or csv.", detail={"field": "format"})
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
-    return response
+    return table_download(report_table(report), fmt=fmt, filename=report_filename(report))

@@ -32,7 +32,7 @@ from linkmall.campaigns.services import sharing
 from linkmall.cards.drawing import card_poster_png
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
-from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes
+from linkmall.core.tables import Table, table_download
 from linkmall.customers.tracking import visitor_ensure, visitor_for_request
 from linkmall.stores.models import Store
 
@@ -228,13 +228,7 @@ def share_export(request: UserRequest) -> HttpResponse:
     table = Table(title=_("分享领券活动"), rows=rows, header=[
         _("编号"), _("名称"), _("状态"), _("好友何时计入"), _("好友券"), _("奖励券"), _("每几位好友得一张奖励"),
         _("每人最多奖励几次"), _("分享人数"), _("好友领券"), _("好友首单结算"), _("已发奖励")])
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="share-campaigns.xlsx"'
-    else:
-        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="share-campaigns.csv"'
-    return response
+    return table_download(table, fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", filename="share-campaigns")
 
 
 @require_GET

@@ -17,7 +17,7 @@ from linkmall.accounts.pages.decorators import role_required
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.core.money import fen_to_yuan
-from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes
+from linkmall.core.tables import Table, table_download
 from linkmall.ledger.models import OwnerKind
 from linkmall.ledger.selectors import balances_of
 from linkmall.referral import guide_pay
@@ -78,13 +78,7 @@ def export(request: UserRequest) -> HttpResponse:
             for t in totals]
     table = Table(title=_("导购佣金"), rows=rows, header=[
         _("导购编号"), _("导购"), _("门店"), _("状态"), _("计佣订单"), _("待结算（元）"), _("已结算（元）")])
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="guide-pay.xlsx"'
-    else:
-        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="guide-pay.csv"'
-    return response
+    return table_download(table, fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", filename="guide-pay")
 
 
 @never_cache

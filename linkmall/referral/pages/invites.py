@@ -21,7 +21,7 @@ from linkmall.campaigns.services import invites as services
 from linkmall.campaigns.services._common import MOVES
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
-from linkmall.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_bytes, xlsx_bytes
+from linkmall.core.tables import Table, table_download
 from linkmall.customers.selectors import address_list
 from linkmall.referral import invites
 from linkmall.referral.pages.operator_views import SEVERITY_LABELS
@@ -141,13 +141,7 @@ def console_export(request: UserRequest) -> HttpResponse:
     table = Table(title=_("邀请有礼活动"), rows=rows, header=[
         _("编号"), _("名称"), _("状态"), _("计入方式"), _("阶梯"), _("计入好友"), _("退款好友"), _("邀请人"),
         _("已发奖品")])
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="invite-campaigns.xlsx"'
-    else:
-        response = HttpResponse(csv_bytes(table), content_type=CSV_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="invite-campaigns.csv"'
-    return response
+    return table_download(table, fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", filename="invite-campaigns")
 
 
 @require_POST
