@@ -14,14 +14,12 @@ run fails (exit status 1). Prints one JSON line: claims/s, p50/p99 per claim.
 """
 
 import argparse
-import http.client
 import json
 import os
 import sys
-import threading
-import time
 from datetime import timedelta
 
+from bench.loadgen import Post, post_burst
 from bench.server import ROOT, running_server, throwaway_database
 
 
@@ -62,51 +60,9 @@ def _seed(*, consumers: int, total: int) -> dict:
 
 def _burst(port: int, template_id: int, keys: list[str], *, clients: int) -> dict:
     path = f"/api/v1/campaigns/coupon-templates/{template_id}/claim"
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    answers: list[dict[str, int]] = [{} for _ in range(clients)]
-    ready = threading.Barrier(clients + 1)
-
-    def worker(k: int) -> None:
-        mine = keys[k::clients]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        ready.wait()
-        for key in mine:
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, body=b"{}", headers={"Authorization": f"Bearer {key}",
-                                                                        "Content-Type": "application/json"})
-                response = connection.getresponse()
-                body = response.read()
-                outcome = str(response.status)
-                if response.status == 409:
-                    outcome += ":" + json.loads(body).get("code", "")
-            except (OSError, http.client.HTTPException) as exc:
-                outcome = type(exc).__name__
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            latencies[k].append(time.perf_counter() - started)
-            answers[k][outcome] = answers[k].get(outcome, 0) + 1
-        connection.close()
-
-    pool = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(clients)]
-    for thread in pool:
-        thread.start()
-    ready.wait()
-    began = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    merged = sorted(x for per in latencies for x in per)
-    outcomes: dict[str, int] = {}
-    for per in answers:
-        for outcome, n in per.items():
-            outcomes[outcome] = outcomes.get(outcome, 0) + n
-
-    def pct(fraction: float) -> float:
-        return round(merged[min(len(merged) - 1, round(fraction * (len(merged) - 1)))] * 1000, 2) if merged else 0.0
-
-    return {"claims": len(merged), "seconds": round(elapsed, 2), "claims_per_s": round(len(merged) / elapsed, 1),
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "answers": dict(sorted(outcomes.items()))}
+    burst = post_burst(port=port, work=[[Post(path, b"{}", key) for key in keys[k::clients]] for k in range(clients)])
+    return {"claims": len(burst.latencies), "seconds": round(burst.seconds, 2), "claims_per_s": burst.per_s(),
+            "p50_ms": burst.ms(0.5), "p99_ms": burst.ms(0.99), "answers": burst.outcomes}
 
 
 def main(argv: list[str] | None = None) -> None:

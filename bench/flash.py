@@ -21,19 +21,18 @@ exactly one order. Exit status 1 when a check fails. Prints one JSON line.
 """
 
 import argparse
-import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
+from bench.loadgen import Post, post_burst
 from bench.server import ROOT, running_server, throwaway_database
 
 PG_SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -99,62 +98,22 @@ def _sale(world: dict, *, units: int) -> tuple[int, int]:
 def _drill(port: int, sale_id: int, buyers: list, *, clients: int) -> dict:
     """Every buyer's attempt once, `clients` connections at a time, released together."""
     path = f"/api/v1/campaigns/flash/{sale_id}/attempts"
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    answers: list[dict[str, int]] = [{} for _ in range(clients)]
-    admitted_at: list[float] = [0.0] * clients  # wall clock of each client's last admitted answer
-    admitted: list[list[int]] = [[] for _ in range(clients)]
-    ready = threading.Barrier(clients + 1)
+    admitted: list[int] = []  # list.append is atomic: the clients' threads share it
+    admitted_at = [0.0]  # wall clock of the last admitted answer
 
-    def worker(k: int) -> None:
-        mine = buyers[k::clients]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        connection.request("GET", "/api/v1/health")  # open the connection (and a server thread) first
-        connection.getresponse().read()
-        ready.wait()
-        for key, user_id, address_id in mine:
-            body = json.dumps({"address_id": address_id, "client_token": f"drill-{user_id}"}).encode()
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, body=body, headers={"Authorization": f"Bearer {key}",
-                                                                     "Content-Type": "application/json"})
-                response = connection.getresponse()
-                data = response.read()
-                outcome = str(response.status)
-                if response.status == 409:
-                    outcome += ":" + json.loads(data).get("code", "")
-                elif response.status in (201, 202):
-                    admitted_at[k] = time.time()
-                    admitted[k].append(user_id)
-            except (OSError, http.client.HTTPException) as exc:
-                outcome = type(exc).__name__
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            latencies[k].append(time.perf_counter() - started)
-            answers[k][outcome] = answers[k].get(outcome, 0) + 1
-        connection.close()
+    def on_answer(post: Post, status: int) -> None:
+        if status in (201, 202):
+            admitted.append(int(str(post.tag)))
+            admitted_at[0] = max(admitted_at[0], time.time())
 
-    pool = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(clients)]
-    for thread in pool:
-        thread.start()
-    ready.wait()
-    began = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    merged = sorted(x for per in latencies for x in per)
-    outcomes: dict[str, int] = {}
-    for per in answers:
-        for outcome, n in per.items():
-            outcomes[outcome] = outcomes.get(outcome, 0) + n
-
-    def pct(fraction: float) -> float:
-        return round(merged[min(len(merged) - 1, round(fraction * (len(merged) - 1)))] * 1000, 2) if merged else 0.0
-
-    won = sorted(user_id for per in admitted for user_id in per)
-    return {"attempts": len(merged), "seconds": round(elapsed, 3), "attempts_per_s": round(len(merged) / elapsed, 1),
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "answers": dict(sorted(outcomes.items())),
-            "admitted": len(won), "refused": len(merged) - len(won), "admitted_users": won,
-            "last_admitted_at": max(admitted_at)}
+    work = [[Post(path, json.dumps({"address_id": address_id, "client_token": f"drill-{user_id}"}).encode(), key,
+                  tag=user_id) for key, user_id, address_id in buyers[k::clients]] for k in range(clients)]
+    burst = post_burst(port=port, work=work, warm_up=True, on_answer=on_answer)
+    won = sorted(admitted)
+    return {"attempts": len(burst.latencies), "seconds": round(burst.seconds, 3), "attempts_per_s": burst.per_s(),
+            "p50_ms": burst.ms(0.5), "p99_ms": burst.ms(0.99), "answers": burst.outcomes,
+            "admitted": len(won), "refused": len(burst.latencies) - len(won), "admitted_users": won,
+            "last_admitted_at": admitted_at[0]}
 
 
 def _entries(sale_id: int) -> int:

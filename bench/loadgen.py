@@ -11,6 +11,7 @@ page.
 """
 
 import http.client
+import json
 import re
 import shutil
 import subprocess
@@ -166,3 +167,83 @@ def load(*, host: str, port: int, path: str, concurrency: int, max_requests: int
     if status != 200:
         result.errors = result.requests
     return result
+
+
+# --- a burst of API calls by many clients released together (the drills) --------------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    """One POST of a drill: the path, the JSON body, the bearer token, and what the caller tags it with."""
+
+    path: str
+    body: bytes
+    token: str
+    tag: object = None
+
+
+@dataclass
+class Burst:
+    #: every call's time from sending to the answer read, in seconds, sorted
+    latencies: list[float]
+    #: "201", "409:coupon_sold_out", "ConnectionResetError" … → how many
+    outcomes: dict[str, int]
+    seconds: float
+
+    def ms(self, fraction: float) -> float:
+        return round(_percentile(self.latencies, fraction) * 1000, 2)
+
+    def per_s(self) -> float:
+        return round(len(self.latencies) / self.seconds, 1) if self.seconds else 0.0
+
+
+def post_burst(*, port: int, work: list[list[Post]], warm_up: bool = False,
+               on_answer=None) -> Burst:
+    """Each list of `work` is one client on its own keep-alive connection, sending its posts one after
+    the other; the clients start together. An answer of 400 or more is counted with its error code.
+    `warm_up` opens every connection (and a server thread) with a health check before the start;
+    `on_answer(post, status)` is called from the client's thread after each answer."""
+    clients = len(work)
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    answers: list[dict[str, int]] = [{} for _ in range(clients)]
+    ready = threading.Barrier(clients + 1)
+
+    def client(k: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        if warm_up:
+            connection.request("GET", "/api/v1/health")
+            connection.getresponse().read()
+        ready.wait()
+        for post in work[k]:
+            started = time.perf_counter()
+            try:
+                connection.request("POST", post.path, body=post.body, headers={
+                    "Authorization": f"Bearer {post.token}", "Content-Type": "application/json"})
+                response = connection.getresponse()
+                payload = response.read()
+                outcome = str(response.status)
+                if response.status >= 400:
+                    outcome += ":" + json.loads(payload).get("code", "")
+                if on_answer is not None:
+                    on_answer(post, response.status)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                outcome = type(exc).__name__
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            latencies[k].append(time.perf_counter() - started)
+            answers[k][outcome] = answers[k].get(outcome, 0) + 1
+        connection.close()
+
+    pool = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    for thread in pool:
+        thread.start()
+    ready.wait()
+    began = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    outcomes: dict[str, int] = {}
+    for per in answers:
+        for outcome, n in per.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+    return Burst(sorted(x for per in latencies for x in per), dict(sorted(outcomes.items())), elapsed)

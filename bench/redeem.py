@@ -20,14 +20,13 @@ Prints one JSON line: redemptions/s, p50/p95/p99 per redemption.
 """
 
 import argparse
-import http.client
 import json
 import os
 import sys
-import threading
 import time
 from datetime import timedelta
 
+from bench.loadgen import Post, post_burst
 from bench.server import ROOT, running_server, throwaway_database
 
 
@@ -94,52 +93,11 @@ def _seed(*, codes: int, clients: int, stores: int) -> dict:
 
 
 def _scan(port: int, keys: list[str], work: list[list[dict]]) -> dict:
-    clients = len(keys)
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    answers: list[dict[str, int]] = [{} for _ in range(clients)]
-    ready = threading.Barrier(clients + 1)
-
-    def worker(k: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Authorization": f"Bearer {keys[k]}", "Content-Type": "application/json"}
-        ready.wait()
-        for body in work[k]:
-            started = time.perf_counter()
-            try:
-                connection.request("POST", "/api/v1/redeem", body=json.dumps(body).encode(), headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
-                outcome = str(response.status)
-                if response.status != 200:
-                    outcome += ":" + json.loads(payload).get("code", "")
-            except (OSError, http.client.HTTPException, ValueError) as exc:
-                outcome = type(exc).__name__
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            latencies[k].append(time.perf_counter() - started)
-            answers[k][outcome] = answers[k].get(outcome, 0) + 1
-        connection.close()
-
-    pool = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(clients)]
-    for thread in pool:
-        thread.start()
-    ready.wait()
-    began = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    merged = sorted(x for per in latencies for x in per)
-    outcomes: dict[str, int] = {}
-    for per in answers:
-        for outcome, n in per.items():
-            outcomes[outcome] = outcomes.get(outcome, 0) + n
-
-    def pct(fraction: float) -> float:
-        return round(merged[min(len(merged) - 1, round(fraction * (len(merged) - 1)))] * 1000, 2) if merged else 0.0
-
-    return {"redemptions": len(merged), "seconds": round(elapsed, 2),
-            "redemptions_per_s": round(len(merged) / elapsed, 1), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99), "answers": dict(sorted(outcomes.items()))}
+    burst = post_burst(port=port, work=[[Post("/api/v1/redeem", json.dumps(body).encode(), key) for body in mine]
+                                        for key, mine in zip(keys, work, strict=True)])
+    return {"redemptions": len(burst.latencies), "seconds": round(burst.seconds, 2),
+            "redemptions_per_s": burst.per_s(), "p50_ms": burst.ms(0.5), "p95_ms": burst.ms(0.95),
+            "p99_ms": burst.ms(0.99), "answers": burst.outcomes}
 
 
 def _check(world: dict) -> dict:
