@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "linkmall.scenarios",
     "linkmall.demo",
     "linkmall.web",
+    "linkmall.analytics",
 ]
 
 MIDDLEWARE = [
