@@ -4,6 +4,7 @@ from linkmall.accounts.api import router as accounts_router
 from linkmall.aftersales.api import router as aftersales_router
 from linkmall.aftersales.redeem_api import router as redeem_router
 from linkmall.aftersales.redemption_report_api import router as redemption_report_router
+from linkmall.analytics.api import router as analytics_router
 from linkmall.campaigns.api import router as campaigns_router
 from linkmall.campaigns.api_bargain import router as bargain_router
 from linkmall.campaigns.api_flash import router as flash_router
@@ -59,6 +60,7 @@ api.add_router("/redeem/report", redemption_report_router)  # in aftersales: it 
 api.add_router("/referral/guide-pay", guide_pay_router)  # guides earn (docs/o2o.md)
 api.add_router("/referral", referral_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/analytics/before-after", analytics_router)  # 转型成效 (docs/analytics.md)
 
 
 @api.get("/health", tags=["ops"])

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("linkmall.referral.pages.urls")),
     path("", include("linkmall.ledger.pages.urls")),
     path("", include("linkmall.web.urls")),
+    path("", include("linkmall.analytics.urls")),  # 转型成效 (docs/analytics.md)
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -2,7 +2,8 @@
 
 A console report builds a `Table` once (its title lines, header and rows) and hands it to
 `xlsx_bytes` or `csv_bytes`, so both files always hold the same numbers. Money cells are exact yuan
-`Decimal`s (never floats): Excel shows them with a 0.00 format, the CSV writes "5.00". A CSV cell
+`Decimal`s (never floats): Excel shows them with a 0.00 format, the CSV writes "5.00"; a rate is a
+`Percent` (a fraction): Excel gets the number with a 0.00% format, the CSV writes "33.33%". A CSV cell
 starting with = + - @ would be a formula to a spreadsheet program and is written quoted with a
 leading apostrophe.
 """
@@ -19,6 +20,7 @@ from linkmall.core.errors import InvalidInput
 from linkmall.core.money import fen_to_yuan
 
 MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -26,6 +28,16 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 def yuan(fen: int) -> Decimal:
     """Fen as an exact yuan Decimal for a money cell: 1234 → Decimal("12.34")."""
     return Decimal(fen_to_yuan(fen))
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A rate cell: `fraction` 0.3333 is 33.33 %."""
+
+    fraction: Decimal
+
+    def __str__(self) -> str:
+        return f"{(self.fraction * 100).quantize(Decimal('0.01'))}%"
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,8 @@ class Table:
 
 
 def xlsx_bytes(tables: Sequence[Table]) -> bytes:
-    """The tables as one workbook, a sheet each: bold header, money cells with a 0.00 format."""
+    """The tables as one workbook, a sheet each: bold header, money cells with a 0.00 format, rates
+    (`Percent`) as numbers with a 0.00% format."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -58,9 +71,11 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for row in table.rows:
-            sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):
+            sheet.append([v.fraction if isinstance(v, Percent) else v for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, Percent):
+                    cell.number_format = PERCENT_FORMAT
+                elif isinstance(cell.value, Decimal):
                     cell.number_format = MONEY_FORMAT
         for index, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -70,7 +85,9 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
 
 
 def safe_cell(value: object) -> str:
-    """A CSV cell: "" for None, money as "5.00", and a would-be formula neutralised."""
+    """A CSV cell: "" for None, money as "5.00", a rate as "33.33%", and a would-be formula neutralised."""
+    if isinstance(value, Percent):
+        return str(value)
     text = "" if value is None else format(value, "f") if isinstance(value, Decimal) else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
 

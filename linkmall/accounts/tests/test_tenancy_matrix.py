@@ -892,3 +892,24 @@ def test_the_redemption_report_refuses_another_merchants_store(client, sides):
         client.force_login(user)
         token = api_token_issue(user=user)
         assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403
+
+
+def test_the_before_after_table_refuses_another_merchants_store(client, sides):
+    """The before/after table (analytics.before_after, 转型成效) names its store in the query string,
+    so the route matrix above does not see it: another merchant's owner gets 404 on the page, its
+    download and the API for side A's store; the owner side gets 200; guides and consumers 403."""
+    a, b = sides
+    page = "/console/merchant/analytics/before-after/"
+    api = "/api/v1/analytics/before-after"
+    for user, status in [(b.owner, 404), (a.owner, 200)]:
+        client.force_login(user)
+        token = api_token_issue(user=user)
+        got = (client.get(page, {"store": a.store.pk}).status_code,
+               client.get(page, {"store": a.store.pk, "format": "xlsx"}).status_code,
+               client.get(api, {"store_id": a.store.pk}, HTTP_AUTHORIZATION=f"Bearer {token}").status_code)
+        assert got == (status, status, status), (user.role, got)
+    for user in (a.consumer, a.guide.user, a.staff):
+        client.force_login(user)
+        token = api_token_issue(user=user)
+        assert client.get(page).status_code == 403
+        assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403
