@@ -28,6 +28,7 @@ from linkmall.analytics.before_after import (
 from linkmall.core import clock
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError, NotFound
+from linkmall.core.params import db_id
 from linkmall.core.tables import DOWNLOAD_FORMATS, table_download
 from linkmall.ledger.statements import MAX_STATEMENT_DAYS
 from linkmall.stores.models import Store
@@ -74,11 +75,8 @@ def _store_id(request: UserRequest) -> int | None:
     raw = request.GET.get("store", "")
     if not raw:
         return None
-    try:
-        number = int(raw)
-    except ValueError:
-        raise Http404("No such store.") from None
-    if not 0 < number < 2**31:
+    number = db_id(raw)
+    if number is None:
         raise Http404("No such store.")
     return number
 

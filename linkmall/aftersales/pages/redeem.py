@@ -15,18 +15,11 @@ from linkmall.aftersales.services.redemption import pickup_parcel_received, rede
 from linkmall.core.error_codes import error_text
 from linkmall.core.errors import DomainError
 from linkmall.core.money import yuan_to_fen
+from linkmall.core.params import db_id
 from linkmall.orders.models import FulfilmentMode, Order, Redemption
 from linkmall.stores.models import Store
 
 RECENT = 20
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 def _purchase_fen(value: str) -> int | None:
@@ -58,7 +51,7 @@ def _context(request, store: Store) -> dict:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.GUIDE, Role.MERCHANT_OWNER)
 def redeem_page(request):
-    store_id = _int(request.POST.get("store") or request.GET.get("store"))
+    store_id = db_id(request.POST.get("store") or request.GET.get("store"))
     try:
         store = redeem_store(actor=request.user, store_id=store_id)
     except DomainError as exc:

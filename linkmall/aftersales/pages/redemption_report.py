@@ -26,6 +26,7 @@ from linkmall.aftersales.redemption_report import (
 from linkmall.core import clock
 from linkmall.core.errors import DomainError, NotFound
 from linkmall.core.money import fen_to_yuan
+from linkmall.core.params import db_id
 from linkmall.ledger.pages.forms import StatementRangeForm
 from linkmall.stores.models import Store
 
@@ -118,11 +119,8 @@ def _store_id(request) -> int | None:
     raw = request.GET.get("store", "")
     if not raw:
         return None
-    try:
-        number = int(raw)
-    except ValueError:
-        raise Http404("No such store.") from None
-    if not 0 < number < 2**31:
+    number = db_id(raw)
+    if number is None:
         raise Http404("No such store.")
     return number
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from linkmall.cards import selectors
 from linkmall.core.errors import DomainError, NotFound
+from linkmall.core.params import db_id
 from linkmall.customers.attribution import guide_remembered
 
 
@@ -25,17 +26,9 @@ def _number(value: str | None) -> float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 @require_GET
 def nearest(request):
-    merchant_id = _int(request.GET.get("merchant"))
+    merchant_id = db_id(request.GET.get("merchant"))
     lat, lng = _number(request.GET.get("lat")), _number(request.GET.get("lng"))
     if lat is None or lng is None:
         remembered = guide_remembered(request)
